@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test: the suite on SQLite and on a real PostgreSQL server started here on loopback,
+# then the same suite again built with AddressSanitizer + UndefinedBehaviorSanitizer.
+# Installs what is missing first; safe to run again and again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+scripts/build.sh release
+scripts/build.sh sanitize
+
+eval "$(scripts/pg.sh start)"
+trap 'scripts/pg.sh stop "$ONCEONLY_TEST_PG_DIR"' EXIT
+export ONCEONLY_TEST_REQUIRE_PG=1
+
+echo "== tests (release build; SQLite and PostgreSQL)"
+build/tests/onceonly_tests --gtest_brief=1
+
+echo "== tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp \
+  build-asan/tests/onceonly_tests --gtest_brief=1
+
+echo "== all tests passed"

@@ -1,0 +1,53 @@
+#include "api/application.h"
+
+#include <filesystem>
+
+#include "api/routes.h"
+#include "http/metrics.h"
+#include "http/pipeline.h"
+#include "http/static_files.h"
+#include "store/store.h"
+
+namespace onceonly::api {
+
+struct Application::Impl {
+  Config config;
+  std::unique_ptr<store::Database> db;
+  http::Router router;
+  http::Metrics metrics;
+  std::unique_ptr<http::StaticFiles> staticFiles;
+  std::unique_ptr<http::Pipeline> pipeline;
+  std::unique_ptr<Context> context;  // routes hold references into it
+};
+
+Application::Application(Config config) : impl_(std::make_unique<Impl>()) {
+  impl_->config = std::move(config);
+  const Config& c = impl_->config;
+  std::filesystem::create_directories(c.dataDir);
+  impl_->db = store::Database::open(c.effectiveDatabaseUrl(), c.dbPoolSize);
+  impl_->db->migrate();
+  impl_->context = std::make_unique<Context>(Context{c, *impl_->db, impl_->metrics});
+  addSystemRoutes(impl_->router, *impl_->context);
+  if (!c.staticDir.empty()) impl_->staticFiles = std::make_unique<http::StaticFiles>(c.staticDir);
+  impl_->pipeline = std::make_unique<http::Pipeline>(
+      impl_->router, impl_->metrics,
+      http::PipelineOptions{c.trustProxy, c.rateLimitPerSecond, c.rateLimitBurst},
+      impl_->staticFiles.get());
+}
+
+Application::~Application() = default;
+
+http::Response Application::handle(http::Request& req) {
+  return impl_->pipeline->handle(req);
+}
+const http::Router& Application::router() const {
+  return impl_->router;
+}
+store::Database& Application::database() {
+  return *impl_->db;
+}
+const Config& Application::config() const {
+  return impl_->config;
+}
+
+}  // namespace onceonly::api

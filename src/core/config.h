@@ -1,0 +1,58 @@
+// Server configuration. Sources, later ones winning: built-in defaults, a TOML file, ONCEONLY_*
+// environment variables, command-line flags. validate() runs at start-up and names the first
+// bad setting, so a broken configuration never reaches the first request.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace onceonly {
+
+struct Config {
+  std::string listenHost = "127.0.0.1";
+  std::uint16_t listenPort = 8080;
+  std::string dataDir = "data";
+  std::string databaseUrl;  // empty: sqlite:///<dataDir>/onceonly.db
+  std::string keysDir;      // empty: <dataDir>/keys
+  std::string staticDir;    // empty: no static files beyond the start page
+  std::string logLevel = "info";
+  bool logJson = false;
+  std::size_t bodyLimit = 1024 * 1024;
+  std::size_t headerLimit = 16 * 1024;
+  int readTimeoutSeconds = 15;  // a whole request must arrive within this
+  int idleTimeoutSeconds = 60;  // keep-alive connections idle longer are closed
+  int ioThreads = 1;
+  int workerThreads = 4;  // handlers (and so database calls) run here, not on I/O threads
+  int dbPoolSize = 8;
+  double rateLimitPerSecond = 200;  // sustained requests per client address
+  int rateLimitBurst = 400;
+  int sessionTtlMinutes = 8 * 60;
+  std::string passwordCost = "interactive";  // "interactive", "moderate" or "min" (tests only)
+  bool secureCookies = false;                // set the Secure flag; on behind TLS
+  bool trustProxy = false;                   // take the client address from X-Forwarded-For
+
+  // Settings derived from others.
+  std::string effectiveDatabaseUrl() const;
+  std::string effectiveKeysDir() const;
+};
+
+// Environment, as name → value, so tests need not touch the process environment.
+using Environment = std::map<std::string, std::string>;
+Environment processEnvironment();
+
+// Flags given on the command line, by setting name (e.g. "listen", "database_url").
+using Overrides = std::map<std::string, std::string>;
+
+// Throws ConfigError naming the setting at fault.
+Config loadConfig(const std::optional<std::string>& file, const Environment& env,
+                  const Overrides& flags);
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace onceonly

@@ -1,0 +1,569 @@
+// SOCI lives in this translation unit only: it is template-heavy, and keeping it here keeps the
+// rest of the build fast and the rest of the code free of database headers.
+#include "store/store.h"
+
+#include <libpq-fe.h>
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <charconv>
+#include <condition_variable>
+#include <ctime>
+#include <filesystem>
+#include <map>
+#include <mutex>
+
+#include "core/embedded.h"
+#include "core/error.h"
+
+namespace onceonly::store::embedded {
+extern const onceonly::EmbeddedFile kFiles[];
+extern const std::size_t kFileCount;
+}  // namespace onceonly::store::embedded
+
+namespace onceonly::store {
+namespace {
+
+constexpr int kLeaseTimeoutMs = 10000;
+constexpr int kSqliteBusyTimeoutMs = 10000;
+constexpr long long kMigrationLockKey = 0x6f6e63656f6e6c;  // "onceonl"
+
+// `?` placeholders become SOCI's `:pN`, skipping quoted text and `::` casts.
+std::string rewritePlaceholders(std::string_view sql) {
+  std::string out;
+  out.reserve(sql.size() + 16);
+  int n = 0;
+  char quote = 0;
+  for (char ch : sql) {
+    if (quote) {
+      if (ch == quote) quote = 0;
+      out.push_back(ch);
+    } else if (ch == '\'' || ch == '"') {
+      quote = ch;
+      out.push_back(ch);
+    } else if (ch == '?') {
+      out += ":p" + std::to_string(++n);
+    } else {
+      out.push_back(ch);
+    }
+  }
+  return out;
+}
+
+// SOCI's PostgreSQL backend reads its connection string as keyword=value pairs and mangles URIs,
+// so libpq itself parses the URI and the pairs are written back out, quoted as libpq wants.
+std::string postgresConnInfo(const std::string& url) {
+  char* err = nullptr;
+  PQconninfoOption* opts = PQconninfoParse(url.c_str(), &err);
+  if (!opts) {
+    std::string msg = err ? err : "cannot parse";
+    if (err) PQfreemem(err);
+    throw std::runtime_error("database_url: " + msg);
+  }
+  std::string out;
+  for (PQconninfoOption* o = opts; o->keyword; ++o) {
+    if (!o->val) continue;
+    std::string v;
+    for (const char* p = o->val; *p; ++p) {
+      if (*p == '\\' || *p == '\'') v.push_back('\\');
+      v.push_back(*p);
+    }
+    out += std::string(o->keyword) + "='" + v + "' ";
+  }
+  PQconninfoFree(opts);
+  return out;
+}
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Row
+
+Row::Row(std::shared_ptr<const std::vector<std::string>> names, std::vector<Value> values)
+    : names_(std::move(names)), values_(std::move(values)) {}
+
+const Value& Row::at(std::string_view column) const {
+  for (std::size_t i = 0; i < names_->size(); ++i)
+    if ((*names_)[i] == column) return values_[i];
+  throw std::out_of_range("no column '" + std::string(column) + "' in result");
+}
+
+bool Row::isNull(std::string_view column) const {
+  return std::holds_alternative<Null>(at(column));
+}
+
+std::optional<std::string> Row::optText(std::string_view column) const {
+  const Value& v = at(column);
+  if (auto s = std::get_if<std::string>(&v)) return *s;
+  if (auto i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
+  if (auto d = std::get_if<double>(&v)) return std::to_string(*d);
+  return std::nullopt;
+}
+
+std::string Row::text(std::string_view column) const {
+  return optText(column).value_or("");
+}
+
+std::optional<std::int64_t> Row::optInteger(std::string_view column) const {
+  const Value& v = at(column);
+  if (auto i = std::get_if<std::int64_t>(&v)) return *i;
+  if (auto d = std::get_if<double>(&v)) return static_cast<std::int64_t>(*d);
+  if (auto s = std::get_if<std::string>(&v)) {
+    std::int64_t out = 0;
+    auto [p, ec] = std::from_chars(s->data(), s->data() + s->size(), out);
+    if (ec != std::errc() || p != s->data() + s->size())
+      throw std::runtime_error("column '" + std::string(column) + "' is not an integer");
+    return out;
+  }
+  return std::nullopt;
+}
+
+std::int64_t Row::integer(std::string_view column) const {
+  return optInteger(column).value_or(0);
+}
+
+double Row::real(std::string_view column) const {
+  const Value& v = at(column);
+  if (auto d = std::get_if<double>(&v)) return *d;
+  if (auto i = std::get_if<std::int64_t>(&v)) return static_cast<double>(*i);
+  if (auto s = std::get_if<std::string>(&v)) return std::stod(*s);
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Database and Connection internals
+
+// A fixed set of sessions and a free list. (SOCI's own connection_pool spins in try_lease in the
+// Debian 12 version, so the pool is kept here.)
+struct Database::Impl {
+  std::string url;
+  Dialect dialect = Dialect::Sqlite;
+  std::vector<std::unique_ptr<soci::session>> sessions;
+  std::mutex mutex;
+  std::condition_variable released;
+  std::vector<std::size_t> free;  // GUARDED_BY mutex
+
+  soci::session* lease(std::size_t& slot) {
+    std::unique_lock lock(mutex);
+    if (!released.wait_for(lock, std::chrono::milliseconds(kLeaseTimeoutMs),
+                           [this] { return !free.empty(); }))
+      return nullptr;
+    slot = free.back();
+    free.pop_back();
+    return sessions[slot].get();
+  }
+
+  void giveBack(std::size_t slot) {
+    {
+      std::lock_guard lock(mutex);
+      free.push_back(slot);
+    }
+    released.notify_one();
+  }
+};
+
+struct Connection::Impl {
+  Database::Impl* db = nullptr;
+  std::size_t slot = 0;
+  soci::session* session = nullptr;
+  bool inTransaction = false;
+
+  ~Impl() {
+    if (!session) return;
+    if (inTransaction) {
+      try {
+        *session << "ROLLBACK";
+      } catch (...) {
+      }
+    }
+    db->giveBack(slot);
+  }
+
+  // Classifies a SOCI failure: unreachable database → 503, unique violation → SqlError.
+  [[noreturn]] void fail(const soci::soci_error& e, std::string_view sql) {
+    bool unique = false;
+    bool unavailable = false;
+    if (auto pg = dynamic_cast<const soci::postgresql_soci_error*>(&e)) {
+      std::string state = pg->sqlstate();
+      unique = state == "23505";
+      unavailable = state.rfind("08", 0) == 0 || state.rfind("57P", 0) == 0;
+    } else {
+      std::string what = e.what();
+      unique = what.find("UNIQUE constraint failed") != std::string::npos ||
+               what.find("PRIMARY KEY constraint failed") != std::string::npos;
+      unavailable = what.find("database is locked") != std::string::npos ||
+                    what.find("unable to open") != std::string::npos;
+    }
+    if (dialect() == Dialect::Postgres && !unavailable) {
+      // A broken connection reports itself through libpq's status, whatever the message.
+      if (!session->is_connected()) unavailable = true;
+    }
+    if (unavailable) {
+      if (dialect() == Dialect::Postgres) {
+        try {
+          session->reconnect();
+        } catch (...) {
+        }
+      }
+      throw Error(503, "db.unavailable");
+    }
+    throw SqlError(std::string(e.what()) + " [in: " + std::string(sql.substr(0, 200)) + "]",
+                   unique);
+  }
+
+  Dialect dialect() const { return db->dialect; }
+
+  // Binds args and runs; `rows` receives the result when given.
+  std::int64_t run(std::string_view sql, const Args& args, std::vector<Row>* rows) {
+    std::string text = rewritePlaceholders(sql);
+    // SOCI keeps references to bound values until execution: storage must not move.
+    std::vector<long long> ints;
+    std::vector<double> reals;
+    std::vector<std::string> texts;
+    std::vector<soci::indicator> inds(args.size(), soci::i_ok);
+    ints.reserve(args.size());
+    reals.reserve(args.size());
+    texts.reserve(args.size());
+    try {
+      soci::statement st(*session);
+      st.alloc();
+      st.prepare(text);
+      soci::row row;
+      for (std::size_t i = 0; i < args.size(); ++i) {
+        const Value& v = args[i];
+        if (auto iv = std::get_if<std::int64_t>(&v)) {
+          ints.push_back(*iv);
+          st.exchange(soci::use(ints.back(), inds[i]));
+        } else if (auto dv = std::get_if<double>(&v)) {
+          reals.push_back(*dv);
+          st.exchange(soci::use(reals.back(), inds[i]));
+        } else if (auto sv = std::get_if<std::string>(&v)) {
+          texts.push_back(*sv);
+          st.exchange(soci::use(texts.back(), inds[i]));
+        } else {
+          texts.emplace_back();
+          inds[i] = soci::i_null;
+          st.exchange(soci::use(texts.back(), inds[i]));
+        }
+      }
+      if (rows) st.exchange(soci::into(row));
+      st.define_and_bind();
+      bool got = st.execute(true);
+      if (!rows) return st.get_affected_rows();
+      std::shared_ptr<std::vector<std::string>> names;
+      while (got) {
+        if (!names) {
+          names = std::make_shared<std::vector<std::string>>();
+          for (std::size_t i = 0; i < row.size(); ++i)
+            names->push_back(lower(row.get_properties(i).get_name()));
+        }
+        std::vector<Value> values;
+        values.reserve(row.size());
+        for (std::size_t i = 0; i < row.size(); ++i) values.push_back(cell(row, i));
+        rows->emplace_back(names, std::move(values));
+        got = st.fetch();
+      }
+      return static_cast<std::int64_t>(rows->size());
+    } catch (const soci::soci_error& e) {
+      fail(e, sql);
+    }
+  }
+
+  static Value cell(const soci::row& row, std::size_t i) {
+    if (row.get_indicator(i) == soci::i_null) return Null{};
+    switch (row.get_properties(i).get_data_type()) {
+      case soci::dt_string:
+      case soci::dt_xml:
+      case soci::dt_blob:
+        return row.get<std::string>(i);
+      case soci::dt_double:
+        return row.get<double>(i);
+      case soci::dt_integer:
+        return static_cast<std::int64_t>(row.get<int>(i));
+      case soci::dt_long_long:
+        return static_cast<std::int64_t>(row.get<long long>(i));
+      case soci::dt_unsigned_long_long:
+        return static_cast<std::int64_t>(row.get<unsigned long long>(i));
+      case soci::dt_date: {
+        std::tm t = row.get<std::tm>(i);
+        char buf[32];
+        std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &t);
+        return std::string(buf);
+      }
+    }
+    return Null{};
+  }
+};
+
+Connection::Connection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Connection::Connection(Connection&&) noexcept = default;
+Connection::~Connection() = default;
+
+std::int64_t Connection::exec(std::string_view sql, const Args& args) {
+  return impl_->run(sql, args, nullptr);
+}
+
+std::vector<Row> Connection::query(std::string_view sql, const Args& args) {
+  std::vector<Row> rows;
+  impl_->run(sql, args, &rows);
+  return rows;
+}
+
+std::optional<Row> Connection::queryOne(std::string_view sql, const Args& args) {
+  auto rows = query(sql, args);
+  if (rows.empty()) return std::nullopt;
+  return std::move(rows.front());
+}
+
+Dialect Connection::dialect() const {
+  return impl_->dialect();
+}
+
+void Connection::begin() {
+  exec(dialect() == Dialect::Sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
+  impl_->inTransaction = true;
+}
+
+void Connection::commit() {
+  impl_->inTransaction = false;
+  exec("COMMIT");
+}
+
+void Connection::rollback() {
+  if (!impl_->inTransaction) return;
+  impl_->inTransaction = false;
+  try {
+    exec("ROLLBACK");
+  } catch (...) {
+    // The connection may be gone; the server rolls back on its own then.
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Database
+
+Database::Database(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Database::~Database() = default;
+
+std::optional<std::string> sqlitePath(const std::string& url) {
+  if (url.rfind("sqlite://", 0) != 0) return std::nullopt;
+  return url.substr(9);
+}
+
+std::unique_ptr<Database> Database::open(const std::string& url, int poolSize) {
+  auto impl = std::make_unique<Impl>();
+  impl->url = url;
+  const int size = std::max(1, poolSize);
+  auto path = sqlitePath(url);
+  if (path) {
+    impl->dialect = Dialect::Sqlite;
+    if (path->empty()) throw std::runtime_error("database_url: a sqlite URL needs a file path");
+    auto parent = std::filesystem::path(*path).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent);
+  } else if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
+    impl->dialect = Dialect::Postgres;
+  } else {
+    throw std::runtime_error("database_url must start with sqlite:// or postgresql://");
+  }
+  try {
+    for (int i = 0; i < size; ++i) {
+      impl->sessions.push_back(std::make_unique<soci::session>());
+      impl->free.push_back(static_cast<std::size_t>(i));
+      soci::session& s = *impl->sessions.back();
+      if (impl->dialect == Dialect::Sqlite) {
+        s.open(*soci::factory_sqlite3(), "db=\"" + *path + "\" timeout=10");
+        s << "PRAGMA journal_mode=WAL";
+        s << "PRAGMA synchronous=FULL";  // an acknowledged commit survives power loss
+        s << "PRAGMA foreign_keys=ON";
+        s << "PRAGMA busy_timeout=" + std::to_string(kSqliteBusyTimeoutMs);
+      } else {
+        s.open(*soci::factory_postgresql(), postgresConnInfo(url));
+      }
+    }
+  } catch (const soci::soci_error& e) {
+    // The message may quote the connection string; never repeat a password.
+    std::string what = e.what();
+    auto pw = what.find("password=");
+    if (pw != std::string::npos) what = what.substr(0, pw) + "password=…";
+    throw std::runtime_error("cannot open database: " + what);
+  }
+  return std::unique_ptr<Database>(new Database(std::move(impl)));
+}
+
+Connection Database::connect() {
+  std::size_t slot = 0;
+  soci::session* session = impl_->lease(slot);
+  if (!session) throw Error(503, "db.unavailable");
+  auto c = std::make_unique<Connection::Impl>();
+  c->db = impl_.get();
+  c->slot = slot;
+  c->session = session;
+  return Connection(std::move(c));
+}
+
+Dialect Database::dialect() const {
+  return impl_->dialect;
+}
+const std::string& Database::url() const {
+  return impl_->url;
+}
+
+bool Database::ping() {
+  try {
+    auto c = connect();
+    auto row = c.queryOne("SELECT 1 AS ok");
+    return row && row->integer("ok") == 1;
+  } catch (...) {
+    return false;
+  }
+}
+
+std::vector<Migration> migrations(Dialect dialect) {
+  std::map<int, Migration> byVersion;
+  for (std::size_t i = 0; i < embedded::kFileCount; ++i) {
+    std::string name(embedded::kFiles[i].name);
+    bool sqliteOnly = name.ends_with(".sqlite.sql");
+    bool pgOnly = name.ends_with(".pg.sql");
+    if ((sqliteOnly && dialect != Dialect::Sqlite) || (pgOnly && dialect != Dialect::Postgres))
+      continue;
+    int version = std::stoi(name.substr(0, 4));
+    auto& m = byVersion[version];
+    m.version = version;
+    m.name = name.substr(5, name.find('.') - 5);
+    m.sql += std::string(embedded::kFiles[i].content) + "\n";
+  }
+  std::vector<Migration> out;
+  for (auto& [v, m] : byVersion) out.push_back(std::move(m));
+  return out;
+}
+
+namespace {
+
+std::vector<std::string> splitStatements(const std::string& sql) {
+  std::vector<std::string> out;
+  std::string current;
+  std::size_t pos = 0;
+  while (pos < sql.size()) {
+    auto end = sql.find('\n', pos);
+    std::string line = sql.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+    pos = end == std::string::npos ? sql.size() : end + 1;
+    auto first = line.find_first_not_of(" \t");
+    if (first == std::string::npos || line.compare(first, 2, "--") == 0) continue;
+    current += line + "\n";
+    auto last = line.find_last_not_of(" \t\r");
+    if (line[last] == ';') {
+      out.push_back(current);
+      current.clear();
+    }
+  }
+  if (current.find_first_not_of(" \t\r\n") != std::string::npos) out.push_back(current);
+  return out;
+}
+
+}  // namespace
+
+int Database::schemaVersion() {
+  auto c = connect();
+  try {
+    auto row = c.queryOne("SELECT MAX(version) AS v FROM schema_migrations");
+    return row ? static_cast<int>(row->integer("v")) : 0;
+  } catch (const SqlError&) {
+    return 0;  // no table yet
+  }
+}
+
+int Database::migrate() {
+  auto c = connect();
+  bool pg = dialect() == Dialect::Postgres;
+  if (pg) c.exec("SELECT pg_advisory_lock(?)", {static_cast<std::int64_t>(kMigrationLockKey)});
+  int applied = 0;
+  try {
+    c.exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT "
+        "NULL, applied_at TEXT NOT NULL)");
+    for (const auto& m : migrations(dialect())) {
+      c.begin();
+      try {
+        auto done = c.queryOne("SELECT version FROM schema_migrations WHERE version = ?",
+                               {static_cast<std::int64_t>(m.version)});
+        if (done) {
+          c.rollback();
+          continue;
+        }
+        for (const auto& stmt : splitStatements(m.sql)) c.exec(stmt);
+        std::time_t now = std::time(nullptr);
+        std::tm tm{};
+        gmtime_r(&now, &tm);
+        char buf[32];
+        std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
+        c.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+               {static_cast<std::int64_t>(m.version), m.name, std::string(buf)});
+        c.commit();
+        ++applied;
+      } catch (...) {
+        c.rollback();
+        throw;
+      }
+    }
+  } catch (...) {
+    if (pg) c.exec("SELECT pg_advisory_unlock(?)", {static_cast<std::int64_t>(kMigrationLockKey)});
+    throw;
+  }
+  if (pg) c.exec("SELECT pg_advisory_unlock(?)", {static_cast<std::int64_t>(kMigrationLockKey)});
+  return applied;
+}
+
+void backupSqlite(const std::string& sourcePath, const std::string& targetPath) {
+  using namespace sqlite_api;  // SOCI's header puts the SQLite API in this namespace
+  sqlite3* src = nullptr;
+  sqlite3* dst = nullptr;
+  auto closeBoth = [&] {
+    if (src) sqlite3_close(src);
+    if (dst) sqlite3_close(dst);
+  };
+  std::string tmp = targetPath + ".partial";
+  std::filesystem::remove(tmp);
+  if (sqlite3_open_v2(sourcePath.c_str(), &src, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    std::string msg = src ? sqlite3_errmsg(src) : "out of memory";
+    closeBoth();
+    throw std::runtime_error("cannot open " + sourcePath + ": " + msg);
+  }
+  if (sqlite3_open_v2(tmp.c_str(), &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK) {
+    std::string msg = dst ? sqlite3_errmsg(dst) : "out of memory";
+    closeBoth();
+    throw std::runtime_error("cannot create " + tmp + ": " + msg);
+  }
+  sqlite3_busy_timeout(src, kSqliteBusyTimeoutMs);
+  sqlite3_backup* b = sqlite3_backup_init(dst, "main", src, "main");
+  if (!b) {
+    std::string msg = sqlite3_errmsg(dst);
+    closeBoth();
+    throw std::runtime_error("backup failed: " + msg);
+  }
+  int rc;
+  // Copy in steps so writers are not held off for the whole copy; a write in between restarts
+  // the copy, which is what makes the result consistent.
+  while ((rc = sqlite3_backup_step(b, 256)) == SQLITE_OK || rc == SQLITE_BUSY ||
+         rc == SQLITE_LOCKED) {
+    if (rc != SQLITE_OK) sqlite3_sleep(20);
+  }
+  sqlite3_backup_finish(b);
+  if (rc != SQLITE_DONE) {
+    std::string msg = sqlite3_errstr(rc);
+    closeBoth();
+    throw std::runtime_error("backup failed: " + msg);
+  }
+  closeBoth();
+  std::filesystem::rename(tmp, targetPath);
+}
+
+}  // namespace onceonly::store

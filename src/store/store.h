@@ -1,0 +1,154 @@
+// The store module: the only place that speaks SQL to a database library. Other modules get a
+// Database, lease a Connection for one unit of work (or a transaction), and run statements with
+// `?` placeholders and bound values; nothing is ever spliced into SQL text.
+//
+// Backends: SQLite (sqlite:///abs/path.db, WAL, foreign keys on, busy timeout) and PostgreSQL
+// (postgresql://user@host:port/db?options). One Database owns a fixed pool of connections;
+// Connection objects are leases and return to the pool when destroyed.
+//
+// Threads: a Database may be shared by any number of threads; a Connection (and a Transaction)
+// belongs to the thread that leased it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace onceonly::store {
+
+// A value bound to or read from SQL. Booleans are integers 0/1 and times are RFC 3339 text on
+// every backend, so the same SQL runs on both.
+using Null = std::monostate;
+using Value = std::variant<Null, std::int64_t, double, std::string>;
+using Args = std::vector<Value>;
+
+enum class Dialect { Sqlite, Postgres };
+
+// One result row; columns by name (lower case as the database reports them).
+class Row {
+ public:
+  Row(std::shared_ptr<const std::vector<std::string>> names, std::vector<Value> values);
+
+  bool isNull(std::string_view column) const;
+  std::string text(std::string_view column) const;  // "" when NULL
+  std::optional<std::string> optText(std::string_view column) const;
+  std::int64_t integer(std::string_view column) const;  // 0 when NULL
+  std::optional<std::int64_t> optInteger(std::string_view column) const;
+  double real(std::string_view column) const;
+  const Value& at(std::string_view column) const;
+  const std::vector<std::string>& columns() const { return *names_; }
+
+ private:
+  std::shared_ptr<const std::vector<std::string>> names_;
+  std::vector<Value> values_;
+};
+
+class Database;
+
+// A leased connection. exec/query throw onceonly::Error (503 db.unavailable) when the database
+// cannot be reached and store::SqlError for everything else (a bug or a violated constraint).
+class Connection {
+ public:
+  ~Connection();
+  Connection(Connection&&) noexcept;
+  Connection& operator=(Connection&&) = delete;
+
+  // Runs one statement; returns the number of rows changed.
+  std::int64_t exec(std::string_view sql, const Args& args = {});
+  std::vector<Row> query(std::string_view sql, const Args& args = {});
+  std::optional<Row> queryOne(std::string_view sql, const Args& args = {});
+  Dialect dialect() const;
+
+  // Transactions. SQLite takes the write lock at begin (BEGIN IMMEDIATE) so two writers never
+  // deadlock on lock upgrade.
+  void begin();
+  void commit();
+  void rollback();
+
+ private:
+  friend class Database;
+  struct Impl;
+  explicit Connection(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Raised for SQL failures other than an unreachable database. isUniqueViolation() lets callers
+// turn a duplicate key into a 409 without parsing messages themselves.
+class SqlError : public std::runtime_error {
+ public:
+  SqlError(const std::string& what, bool unique) : std::runtime_error(what), unique_(unique) {}
+  bool isUniqueViolation() const { return unique_; }
+
+ private:
+  bool unique_;
+};
+
+struct Migration {
+  int version;
+  std::string name;
+  std::string sql;
+};
+
+class Database {
+ public:
+  // Opens the pool; throws std::runtime_error with the reason when the URL is bad or the
+  // database cannot be opened.
+  static std::unique_ptr<Database> open(const std::string& url, int poolSize);
+  ~Database();
+
+  Connection connect();
+  Dialect dialect() const;
+  const std::string& url() const;
+
+  // Runs fn inside a transaction on a leased connection: committed when fn returns, rolled back
+  // when it throws (the exception is rethrown).
+  template <class F>
+  auto transaction(F&& fn) -> decltype(fn(std::declval<Connection&>())) {
+    Connection c = connect();
+    c.begin();
+    try {
+      if constexpr (std::is_void_v<decltype(fn(c))>) {
+        fn(c);
+        c.commit();
+      } else {
+        auto result = fn(c);
+        c.commit();
+        return result;
+      }
+    } catch (...) {
+      c.rollback();
+      throw;
+    }
+  }
+
+  // Applies the embedded migrations not applied yet, in order, each in its own transaction.
+  // Safe to run from several processes at once (SQLite write lock, PostgreSQL advisory lock).
+  // Returns the number applied.
+  int migrate();
+  int schemaVersion();
+  // True when a trivial query answers (readiness).
+  bool ping();
+
+  struct Impl;  // opaque; public so Connection's implementation can name it
+
+ private:
+  explicit Database(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// The embedded migrations for a dialect, in version order. Files are NNNN_name.sql (both
+// dialects) or NNNN_name.sqlite.sql / NNNN_name.pg.sql (one dialect).
+std::vector<Migration> migrations(Dialect dialect);
+
+// The filesystem path of a sqlite:// URL; nullopt for other URLs.
+std::optional<std::string> sqlitePath(const std::string& url);
+
+// Consistent copy of a live SQLite database through SQLite's online backup API.
+void backupSqlite(const std::string& sourcePath, const std::string& targetPath);
+
+}  // namespace onceonly::store

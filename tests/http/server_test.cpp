@@ -1,0 +1,123 @@
+#include "http/server.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <thread>
+
+#include "support/http_client.h"
+
+namespace onceonly::http {
+namespace {
+
+using onceonly::testing::HttpClient;
+
+ServerOptions smallLimits() {
+  ServerOptions o;
+  o.host = "127.0.0.1";
+  o.port = 0;
+  o.bodyLimit = 1024;
+  o.headerLimit = 2048;
+  o.readTimeoutSeconds = 1;
+  o.idleTimeoutSeconds = 1;
+  o.workerThreads = 2;
+  return o;
+}
+
+Response echo(Request& r) {
+  return Response::json(200, {{"method", r.method}, {"target", r.target}, {"body", r.body}});
+}
+
+TEST(Server, AnswersAndKeepsTheConnectionAlive) {
+  Server s(smallLimits(), echo);
+  s.start();
+  HttpClient c(s.port());
+  auto a = c.request("GET", "/one");
+  EXPECT_EQ(a.status, 200);
+  EXPECT_FALSE(a.closed);
+  auto b = c.request("POST", "/two", "hello");
+  EXPECT_EQ(b.status, 200);
+  EXPECT_NE(b.body.find("hello"), std::string::npos);
+}
+
+TEST(Server, OversizedBodyGets413AndTheHandlerNeverRuns) {
+  std::atomic<int> calls{0};
+  Server s(smallLimits(), [&](Request& r) {
+    ++calls;
+    return echo(r);
+  });
+  s.start();
+  HttpClient c(s.port());
+  auto r = c.request("POST", "/x", std::string(5000, 'a'));
+  EXPECT_EQ(r.status, 413);
+  EXPECT_EQ(r.headers["content-type"], "application/problem+json");
+  EXPECT_NE(r.body.find("body.too_large"), std::string::npos);
+  EXPECT_EQ(calls, 0);
+}
+
+TEST(Server, OversizedHeadersGet431) {
+  Server s(smallLimits(), echo);
+  s.start();
+  HttpClient c(s.port());
+  auto r = c.request("GET", "/x", "", {{"X-Big", std::string(4000, 'b')}});
+  EXPECT_EQ(r.status, 431);
+}
+
+TEST(Server, MalformedHttpGets400) {
+  Server s(smallLimits(), echo);
+  s.start();
+  HttpClient c(s.port());
+  auto r = c.raw("NOT HTTP AT ALL\r\n\r\n");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("request.malformed"), std::string::npos);
+}
+
+TEST(Server, ASlowClientIsCutOffAfterTheReadTimeout) {
+  Server s(smallLimits(), echo);
+  s.start();
+  HttpClient c(s.port());
+  c.sendOnly("GET /slow HTTP/1.1\r\nHost: x\r\n");  // never finishes the headers
+  auto started = std::chrono::steady_clock::now();
+  EXPECT_TRUE(c.waitClosed(10000));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(9));
+}
+
+TEST(Server, IdleKeepAliveConnectionsAreClosed) {
+  Server s(smallLimits(), echo);
+  s.start();
+  HttpClient c(s.port());
+  EXPECT_EQ(c.request("GET", "/").status, 200);
+  EXPECT_TRUE(c.waitClosed(5000));
+}
+
+TEST(Server, StopLetsInFlightRequestsFinish) {
+  std::promise<void> entered;
+  std::atomic<bool> release{false};
+  Server s(smallLimits(), [&](Request& r) {
+    entered.set_value();
+    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    return echo(r);
+  });
+  s.start();
+  HttpClient c(s.port());
+  c.sendOnly("GET /long HTTP/1.1\r\nHost: x\r\n\r\n");
+  entered.get_future().wait();
+  std::thread stopper([&] { s.stop(); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  release = true;
+  auto r = c.readReply();
+  stopper.join();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(r.closed);  // answered with Connection: close during shutdown
+}
+
+TEST(Server, RefusesAnAddressThatIsNotAnIp) {
+  auto o = smallLimits();
+  o.host = "not-an-ip";
+  Server s(o, echo);
+  EXPECT_THROW(s.start(), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace onceonly::http

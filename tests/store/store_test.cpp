@@ -1,0 +1,175 @@
+#include "store/store.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "core/error.h"
+#include "support/test_support.h"
+
+namespace onceonly::store {
+namespace {
+
+using onceonly::testing::Backend;
+using onceonly::testing::ScratchDatabase;
+
+class StoreTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  ScratchDatabase scratch{GetParam()};
+  std::unique_ptr<Database> db = Database::open(scratch.url(), 4);
+
+  void SetUp() override {
+    db->connect().exec(
+        "CREATE TABLE things (id TEXT PRIMARY KEY, n BIGINT, x DOUBLE PRECISION, note TEXT)");
+  }
+};
+
+TEST_P(StoreTest, BindsAndReadsEveryValueType) {
+  auto c = db->connect();
+  EXPECT_EQ(c.exec("INSERT INTO things (id, n, x, note) VALUES (?, ?, ?, ?)",
+                   {std::string("a"), std::int64_t{9007199254740993}, 2.5, Null{}}),
+            1);
+  auto row = c.queryOne("SELECT id, n, x, note FROM things WHERE id = ?", {std::string("a")});
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->text("id"), "a");
+  EXPECT_EQ(row->integer("n"), 9007199254740993);
+  EXPECT_DOUBLE_EQ(row->real("x"), 2.5);
+  EXPECT_TRUE(row->isNull("note"));
+  EXPECT_FALSE(row->optText("note"));
+}
+
+TEST_P(StoreTest, QuotedQuestionMarksAreNotPlaceholders) {
+  auto c = db->connect();
+  c.exec("INSERT INTO things (id, note) VALUES (?, 'why?')", {std::string("q")});
+  auto row = c.queryOne("SELECT note FROM things WHERE id = ?", {std::string("q")});
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->text("note"), "why?");
+}
+
+TEST_P(StoreTest, InjectionAttemptIsJustData) {
+  auto c = db->connect();
+  std::string evil = "x'); DROP TABLE things; --";
+  c.exec("INSERT INTO things (id) VALUES (?)", {evil});
+  auto rows = c.query("SELECT id FROM things");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].text("id"), evil);
+}
+
+TEST_P(StoreTest, TransactionRollsBackWhenTheBodyThrows) {
+  EXPECT_THROW(db->transaction([](Connection& c) {
+    c.exec("INSERT INTO things (id) VALUES ('t1')");
+    throw std::runtime_error("abort");
+  }),
+               std::runtime_error);
+  EXPECT_FALSE(db->connect().queryOne("SELECT id FROM things WHERE id = 't1'"));
+  db->transaction([](Connection& c) { c.exec("INSERT INTO things (id) VALUES ('t2')"); });
+  EXPECT_TRUE(db->connect().queryOne("SELECT id FROM things WHERE id = 't2'"));
+}
+
+TEST_P(StoreTest, UniqueViolationIsRecognised) {
+  auto c = db->connect();
+  c.exec("INSERT INTO things (id) VALUES ('dup')");
+  try {
+    c.exec("INSERT INTO things (id) VALUES ('dup')");
+    FAIL() << "expected a unique violation";
+  } catch (const SqlError& e) {
+    EXPECT_TRUE(e.isUniqueViolation());
+  }
+}
+
+TEST_P(StoreTest, OtherSqlErrorsAreNotUniqueViolations) {
+  try {
+    db->connect().exec("SELECT nope FROM nowhere");
+    FAIL() << "expected an error";
+  } catch (const SqlError& e) {
+    EXPECT_FALSE(e.isUniqueViolation());
+  }
+}
+
+TEST_P(StoreTest, ConcurrentWritersAllLand) {
+  constexpr int kThreads = 4, kEach = 25;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        db->transaction([&](Connection& c) {
+          c.exec("INSERT INTO things (id, n) VALUES (?, ?)",
+                 {std::to_string(t) + "-" + std::to_string(i), std::int64_t{i}});
+        });
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  auto row = db->connect().queryOne("SELECT COUNT(*) AS n FROM things");
+  EXPECT_EQ(row->integer("n"), kThreads * kEach);
+}
+
+TEST_P(StoreTest, MigrationsApplyOnceAndRecordTheirVersion) {
+  int first = db->migrate();
+  EXPECT_GT(first, 0);
+  EXPECT_EQ(db->migrate(), 0);
+  auto ms = migrations(db->dialect());
+  EXPECT_EQ(db->schemaVersion(), ms.back().version);
+  // The foundation tables exist and accept rows.
+  db->connect().exec(
+      "INSERT INTO orgs (id, code, name_zh, name_en, level, kind, parent_id, path, created_at, "
+      "updated_at) VALUES ('o1', 'C1', '省', 'Province', 'province', 'government', NULL, '/o1/', "
+      "'2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')");
+}
+
+TEST_P(StoreTest, ForeignKeysAreEnforced) {
+  db->migrate();
+  EXPECT_THROW(db->connect().exec(
+                   "INSERT INTO account_roles (account_id, role) VALUES ('missing', 'clerk')"),
+               SqlError);
+}
+
+TEST_P(StoreTest, PingAnswers) {
+  EXPECT_TRUE(db->ping());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::ValuesIn(onceonly::testing::backends()),
+                         onceonly::testing::backendName);
+
+TEST(StoreSqlite, RunsInWalModeWithForeignKeys) {
+  ScratchDatabase scratch(Backend::Sqlite);
+  auto db = Database::open(scratch.url(), 2);
+  auto c = db->connect();
+  EXPECT_EQ(c.queryOne("PRAGMA journal_mode")->text("journal_mode"), "wal");
+  EXPECT_EQ(c.queryOne("PRAGMA foreign_keys")->integer("foreign_keys"), 1);
+  EXPECT_GT(c.queryOne("PRAGMA busy_timeout")->integer("timeout"), 0);
+}
+
+TEST(StoreSqlite, BackupIsAConsistentCopyOfALiveDatabase) {
+  onceonly::testing::TempDir dir;
+  std::string src = (dir.path() / "live.db").string();
+  auto db = Database::open("sqlite://" + src, 2);
+  db->migrate();
+  db->connect().exec("CREATE TABLE t (id BIGINT)");
+  for (int i = 0; i < 100; ++i)
+    db->connect().exec("INSERT INTO t (id) VALUES (?)", {std::int64_t{i}});
+  std::string copy = (dir.path() / "copy.db").string();
+  backupSqlite(src, copy);
+  auto restored = Database::open("sqlite://" + copy, 1);
+  EXPECT_EQ(restored->connect().queryOne("SELECT COUNT(*) AS n FROM t")->integer("n"), 100);
+  EXPECT_EQ(restored->schemaVersion(), db->schemaVersion());
+}
+
+TEST(StoreSqlite, BackupOfAMissingFileFails) {
+  onceonly::testing::TempDir dir;
+  EXPECT_THROW(backupSqlite((dir.path() / "none.db").string(), (dir.path() / "c.db").string()),
+               std::runtime_error);
+}
+
+TEST(Store, RejectsUnknownUrlSchemes) {
+  EXPECT_THROW(Database::open("mysql://x", 1), std::runtime_error);
+}
+
+TEST(Store, UnreachablePostgresIsAClearError) {
+  EXPECT_THROW(Database::open("postgresql://nobody@127.0.0.1:1/none?connect_timeout=2", 1),
+               std::runtime_error);
+}
+
+}  // namespace
+}  // namespace onceonly::store
