@@ -8,4 +8,5 @@ scripts/setup.sh
 scripts/build.sh release onceonly
 export ONCEONLY_DATA_DIR="${ONCEONLY_DATA_DIR:-$PWD/data}"
 build/src/onceonly migrate
+build/src/onceonly seed-demo
 exec build/src/onceonly serve "$@"

@@ -3,9 +3,12 @@
 #include <filesystem>
 
 #include "api/routes.h"
+#include "audit/audit.h"
+#include "crypto/crypto.h"
 #include "http/metrics.h"
 #include "http/pipeline.h"
 #include "http/static_files.h"
+#include "identity/identity.h"
 #include "store/store.h"
 
 namespace onceonly::api {
@@ -13,6 +16,10 @@ namespace onceonly::api {
 struct Application::Impl {
   Config config;
   std::unique_ptr<store::Database> db;
+  std::unique_ptr<crypto::KeyRing> keys;
+  std::unique_ptr<identity::Identity> identity;
+  std::unique_ptr<audit::Trail> trail;
+  std::unique_ptr<Endpoints> endpoints;
   http::Router router;
   http::Metrics metrics;
   std::unique_ptr<http::StaticFiles> staticFiles;
@@ -26,8 +33,19 @@ Application::Application(Config config) : impl_(std::make_unique<Impl>()) {
   std::filesystem::create_directories(c.dataDir);
   impl_->db = store::Database::open(c.effectiveDatabaseUrl(), c.dbPoolSize);
   impl_->db->migrate();
-  impl_->context = std::make_unique<Context>(Context{c, *impl_->db, impl_->metrics});
+  impl_->keys =
+      std::make_unique<crypto::KeyRing>(crypto::KeyRing::loadOrCreate(c.effectiveKeysDir()));
+  identity::IdentityOptions io;
+  io.passwordCost = c.passwordCost;
+  io.sessionTtlMinutes = c.sessionTtlMinutes;
+  impl_->identity = std::make_unique<identity::Identity>(*impl_->db, *impl_->keys, io);
+  impl_->trail = std::make_unique<audit::Trail>(*impl_->db);
+  impl_->context = std::make_unique<Context>(
+      Context{c, *impl_->db, impl_->metrics, *impl_->identity, *impl_->trail});
+  impl_->endpoints = std::make_unique<Endpoints>(impl_->router, *impl_->context);
   addSystemRoutes(impl_->router, *impl_->context);
+  addIdentityRoutes(*impl_->endpoints, *impl_->context);
+  addAuditRoutes(*impl_->endpoints, *impl_->context);
   if (!c.staticDir.empty()) impl_->staticFiles = std::make_unique<http::StaticFiles>(c.staticDir);
   impl_->pipeline = std::make_unique<http::Pipeline>(
       impl_->router, impl_->metrics,
@@ -48,6 +66,10 @@ store::Database& Application::database() {
 }
 const Config& Application::config() const {
   return impl_->config;
+}
+
+identity::Identity& Application::identity() {
+  return *impl_->identity;
 }
 
 }  // namespace onceonly::api

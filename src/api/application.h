@@ -12,6 +12,9 @@
 namespace onceonly::store {
 class Database;
 }
+namespace onceonly::identity {
+class Identity;
+}
 
 namespace onceonly::api {
 
@@ -24,6 +27,7 @@ class Application {
   http::Response handle(http::Request& req);
   const http::Router& router() const;
   store::Database& database();
+  identity::Identity& identity();
   const Config& config() const;
 
  private:

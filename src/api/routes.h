@@ -2,9 +2,19 @@
 // calls on domain modules and their results into JSON; no domain logic lives here.
 #pragma once
 
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "audit/audit.h"
 #include "core/config.h"
+#include "core/page.h"
 #include "http/metrics.h"
 #include "http/router.h"
+#include "identity/identity.h"
 
 namespace onceonly::store {
 class Database;
@@ -17,10 +27,79 @@ struct Context {
   const Config& config;
   store::Database& db;
   http::Metrics& metrics;
+  identity::Identity& identity;
+  audit::Trail& trail;
 };
+
+// What a write handler tells the audit trail beyond what the request shows.
+struct AuditNote {
+  std::optional<std::string> targetType, targetId;
+  nlohmann::json detail = nlohmann::json::object();  // masked values only
+  std::optional<identity::Principal> actor;  // for sign-in, where the actor appears mid-request
+};
+
+using AuthedHandler = std::function<http::Response(http::Request&, const identity::Principal&)>;
+using WriteHandler =
+    std::function<http::Response(http::Request&, const identity::Principal&, AuditNote&)>;
+using PublicWriteHandler = std::function<http::Response(http::Request&, AuditNote&)>;
+
+// Registers routes with authentication and, for writes, the audit record (made whether the
+// write succeeds or fails, in one place).
+class Endpoints {
+ public:
+  Endpoints(http::Router& router, Context& ctx) : router_(router), ctx_(ctx) {}
+  void read(const std::string& pattern, AuthedHandler handler);
+  void write(const std::string& method, const std::string& pattern, std::string action,
+             WriteHandler handler);
+  void publicWrite(const std::string& method, const std::string& pattern, std::string action,
+                   PublicWriteHandler handler);
+
+ private:
+  http::Router& router_;
+  Context& ctx_;
+};
+
+// The principal behind the request's bearer token or session cookie; 401 when there is none.
+identity::Principal authenticate(http::Request& req, Context& ctx);
+std::optional<std::string> presentedToken(const http::Request& req);
+
+// Query parameters of a list: limit, cursor, sort, q and the named filters; anything else is a
+// 400 naming the parameter.
+class QueryParams {
+ public:
+  QueryParams(const http::Request& req, std::set<std::string> filters);
+  std::optional<std::string> get(const std::string& name) const;
+  // Checks the value against allowed values when given.
+  std::optional<std::string> oneOf(const std::string& name,
+                                   const std::vector<std::string>& allowed);
+  // The first sortable column is the default, ascending unless defaultDescending.
+  ListQuery list(const std::vector<std::string>& sortable, bool defaultDescending = false);
+  void finish();
+
+ private:
+  const http::Request& req_;
+  std::set<std::string> allowed_;
+  FieldErrors errors_;
+};
+
+template <class T, class F>
+nlohmann::json pageJson(const Page<T>& page, F toJson) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& item : page.items) items.push_back(toJson(item));
+  return {{"items", std::move(items)},
+          {"total", page.total},
+          {"next_cursor", page.nextCursor ? nlohmann::json(*page.nextCursor) : nlohmann::json()}};
+}
+
+nlohmann::json orgJson(const identity::Org& o);
+nlohmann::json accountJson(const identity::Account& a);
 
 // /, /healthz, /readyz, /metrics, /api/v1/openapi.json
 void addSystemRoutes(http::Router& router, Context& ctx);
+// /api/v1/sessions, /api/v1/me, /api/v1/orgs…, /api/v1/accounts…
+void addIdentityRoutes(Endpoints& endpoints, Context& ctx);
+// /api/v1/audit-events
+void addAuditRoutes(Endpoints& endpoints, Context& ctx);
 
 // The OpenAPI document, as embedded in the binary.
 std::string_view openApiDocument();

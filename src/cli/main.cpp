@@ -6,8 +6,11 @@
 
 #include "api/application.h"
 #include "core/config.h"
+#include "core/error.h"
 #include "core/log.h"
+#include "demo/demo.h"
 #include "http/server.h"
+#include "identity/identity.h"
 #include "store/store.h"
 
 #ifndef ONCEONLY_VERSION
@@ -71,6 +74,74 @@ int serve(const Config& config) {
   return 0;
 }
 
+int seedDemo(const Config& config) {
+  onceonly::api::Application app(config);
+  auto result = onceonly::demo::seed(app.identity());
+  if (result.created)
+    std::cout << "Demo government created: " << result.orgs << " organisations, " << result.accounts
+              << " accounts.\n";
+  else
+    std::cout << "Demo government already present; nothing changed.\n";
+  std::cout << "\nSign in with POST /api/v1/sessions, for example:\n"
+            << "  curl -s -X POST http://" << config.listenHost << ":" << config.listenPort
+            << "/api/v1/sessions -H 'Content-Type: application/json' \\\n"
+            << "       -d '{\"username\":\"clerk\",\"password\":\"" << onceonly::demo::kDemoPassword
+            << "\"}'\n\n";
+  std::cout << "Demo accounts (password for all: " << onceonly::demo::kDemoPassword << "):\n";
+  for (const auto& c : result.credentials)
+    std::cout << "  " << c.kind << "\t" << c.signInWith << "=" << c.identifier << "\t" << c.who
+              << "\n";
+  return 0;
+}
+
+struct AdminFlags {
+  std::string username;
+  std::string displayName = "Platform Admin";
+  std::string orgCode;
+  std::string orgNameZh;
+  std::string orgNameEn;
+};
+
+int createAdmin(const Config& config, const AdminFlags& f) {
+  // The password comes from the environment or standard input, never from the command line,
+  // where other users of the machine could read it.
+  std::string password;
+  if (const char* env = std::getenv("ONCEONLY_ADMIN_PASSWORD")) {
+    password = env;
+  } else {
+    std::cerr << "Password for " << f.username << ": ";
+    std::getline(std::cin, password);
+  }
+  onceonly::api::Application app(config);
+  auto& id = app.identity();
+  auto org = id.findOrgByCode(f.orgCode);
+  if (!org) {
+    if (f.orgNameZh.empty() || f.orgNameEn.empty()) {
+      std::cerr << "create-admin: there is no organisation with code " << f.orgCode
+                << "; give --org-name-zh and --org-name-en to create it as a province\n";
+      return 2;
+    }
+    onceonly::identity::OrgFields of;
+    of.code = f.orgCode;
+    of.nameZh = f.orgNameZh;
+    of.nameEn = f.orgNameEn;
+    of.level = "province";
+    of.kind = "government";
+    org = id.createOrg(of);
+  }
+  onceonly::identity::NewAccount a;
+  a.kind = "staff";
+  a.username = f.username;
+  a.displayName = f.displayName;
+  a.password = password;
+  a.orgId = org->id;
+  a.roles = {"platform_admin"};
+  auto account = id.createAccount(a);
+  std::cout << "platform admin " << f.username << " created (" << account.id << ") in " << org->code
+            << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -89,6 +160,24 @@ int main(int argc, char** argv) {
       "backup", "Copy a live SQLite database consistently (PostgreSQL: use pg_dump)");
   common.attach(backupCmd);
   backupCmd->add_option("target", backupTarget, "File to write")->required();
+
+  auto* seedCmd = cli.add_subcommand(
+      "seed-demo", "Create the demo government (idempotent) and print its sign-in details");
+  common.attach(seedCmd);
+
+  AdminFlags admin;
+  auto* adminCmd = cli.add_subcommand(
+      "create-admin",
+      "Create a platform administrator (password from ONCEONLY_ADMIN_PASSWORD or standard input)");
+  common.attach(adminCmd);
+  adminCmd->add_option("--username", admin.username, "Sign-in name")->required();
+  adminCmd->add_option("--display-name", admin.displayName, "Name shown to others");
+  adminCmd->add_option("--org-code", admin.orgCode, "Code of the administrator's organisation")
+      ->required();
+  adminCmd->add_option("--org-name-zh", admin.orgNameZh,
+                       "Chinese name, to create the organisation as a province");
+  adminCmd->add_option("--org-name-en", admin.orgNameEn,
+                       "English name, to create the organisation as a province");
 
   auto* versionCmd = cli.add_subcommand("version", "Print the version");
 
@@ -109,6 +198,8 @@ int main(int argc, char** argv) {
                 << "\n";
       return 0;
     }
+    if (seedCmd->parsed()) return seedDemo(common.load());
+    if (adminCmd->parsed()) return createAdmin(common.load(), admin);
     if (backupCmd->parsed()) {
       Config c = common.load();
       auto path = onceonly::store::sqlitePath(c.effectiveDatabaseUrl());
@@ -120,6 +211,9 @@ int main(int argc, char** argv) {
       std::cout << "backup written to " << backupTarget << "\n";
       return 0;
     }
+  } catch (const onceonly::Error& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
   } catch (const onceonly::ConfigError& e) {
     std::cerr << "configuration error: " << e.what() << "\n";
     return 2;

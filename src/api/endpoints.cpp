@@ -1,0 +1,214 @@
+#include <algorithm>
+
+#include "api/routes.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "identity/identity.h"
+
+namespace onceonly::api {
+namespace {
+
+std::string cookieValue(const std::string& header, const std::string& name) {
+  std::size_t pos = 0;
+  while (pos < header.size()) {
+    auto end = header.find(';', pos);
+    if (end == std::string::npos) end = header.size();
+    auto part = header.substr(pos, end - pos);
+    auto b = part.find_first_not_of(' ');
+    if (b != std::string::npos) part = part.substr(b);
+    if (part.rfind(name + "=", 0) == 0) return part.substr(name.size() + 1);
+    pos = end + 1;
+  }
+  return "";
+}
+
+void recordWrite(Context& ctx, const http::Request& req, const std::string& action,
+                 const std::optional<identity::Principal>& actor, const AuditNote& note,
+                 int status) {
+  audit::Event e;
+  if (actor) {
+    e.actorId = actor->accountId;
+    e.actorKind = actor->kind;
+    e.actorLabel = actor->displayName;
+    e.orgId = actor->orgId;
+  }
+  e.action = action;
+  e.targetType = note.targetType;
+  e.targetId = note.targetId;
+  e.method = req.method;
+  e.path = req.path;
+  e.status = status;
+  e.outcome = status < 400 ? "success" : "failure";
+  e.requestId = req.requestId;
+  e.clientIp = req.clientIp;
+  if (!note.detail.empty()) e.detail = note.detail.dump();
+  try {
+    ctx.trail.record(std::move(e));
+  } catch (const std::exception& ex) {
+    // The write itself already happened; losing its record must at least be loud.
+    log::error("audit.record_failed", {{"request_id", req.requestId}, {"error", ex.what()}});
+    throw;
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> presentedToken(const http::Request& req) {
+  if (auto auth = req.header("authorization")) {
+    if (auth->size() > 7 && (auth->rfind("Bearer ", 0) == 0 || auth->rfind("bearer ", 0) == 0))
+      return auth->substr(7);
+    return std::string();  // a credential we do not understand
+  }
+  if (auto cookie = req.header("cookie")) {
+    auto v = cookieValue(*cookie, "oo_session");
+    if (!v.empty()) return v;
+  }
+  return std::nullopt;
+}
+
+identity::Principal authenticate(http::Request& req, Context& ctx) {
+  auto token = presentedToken(req);
+  if (!token) throw unauthenticated();
+  auto p = ctx.identity.authenticate(*token);
+  if (!p) throw unauthenticated("auth.invalid_token");
+  req.actorId = p->accountId;
+  return *p;
+}
+
+void Endpoints::read(const std::string& pattern, AuthedHandler handler) {
+  router_.add("GET", pattern, [this, handler = std::move(handler)](http::Request& req) {
+    auto p = authenticate(req, ctx_);
+    return handler(req, p);
+  });
+}
+
+void Endpoints::write(const std::string& method, const std::string& pattern, std::string action,
+                      WriteHandler handler) {
+  router_.add(method, pattern,
+              [this, action = std::move(action), handler = std::move(handler)](http::Request& req) {
+                AuditNote note;
+                std::optional<identity::Principal> actor;
+                try {
+                  actor = authenticate(req, ctx_);
+                  auto res = handler(req, *actor, note);
+                  recordWrite(ctx_, req, action, actor, note, res.status);
+                  return res;
+                } catch (const Error& e) {
+                  recordWrite(ctx_, req, action, actor, note, e.status());
+                  throw;
+                }
+              });
+}
+
+void Endpoints::publicWrite(const std::string& method, const std::string& pattern,
+                            std::string action, PublicWriteHandler handler) {
+  router_.add(method, pattern,
+              [this, action = std::move(action), handler = std::move(handler)](http::Request& req) {
+                AuditNote note;
+                try {
+                  auto res = handler(req, note);
+                  recordWrite(ctx_, req, action, note.actor, note, res.status);
+                  return res;
+                } catch (const Error& e) {
+                  recordWrite(ctx_, req, action, note.actor, note, e.status());
+                  throw;
+                }
+              });
+}
+
+QueryParams::QueryParams(const http::Request& req, std::set<std::string> filters)
+    : req_(req), allowed_(std::move(filters)) {
+  allowed_.insert({"limit", "cursor", "sort", "q"});
+}
+
+std::optional<std::string> QueryParams::get(const std::string& name) const {
+  return req_.queryParam(name);
+}
+
+std::optional<std::string> QueryParams::oneOf(const std::string& name,
+                                              const std::vector<std::string>& allowed) {
+  auto v = get(name);
+  if (v && std::find(allowed.begin(), allowed.end(), *v) == allowed.end()) {
+    std::string list;
+    for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+    errors_.add(FieldLocation::Query, name, "field.enum", {{"allowed", list}});
+    return std::nullopt;
+  }
+  return v;
+}
+
+ListQuery QueryParams::list(const std::vector<std::string>& sortable, bool defaultDescending) {
+  ListQuery q;
+  if (auto limit = get("limit")) {
+    char* end = nullptr;
+    long v = std::strtol(limit->c_str(), &end, 10);
+    if (limit->empty() || *end != '\0' || v < 1 || v > kMaxLimit)
+      errors_.add(FieldLocation::Query, "limit", "field.range",
+                  {{"min", "1"}, {"max", std::to_string(kMaxLimit)}});
+    else
+      q.limit = static_cast<int>(v);
+  }
+  if (auto sort = get("sort")) {
+    std::string s = *sort;
+    q.descending = !s.empty() && s.front() == '-';
+    if (q.descending) s = s.substr(1);
+    if (std::find(sortable.begin(), sortable.end(), s) == sortable.end()) {
+      std::string list;
+      for (const auto& a : sortable) list += (list.empty() ? "" : ", ") + a;
+      errors_.add(FieldLocation::Query, "sort", "field.sort", {{"allowed", list}});
+    } else {
+      q.sort = s;
+    }
+  } else if (!sortable.empty()) {
+    q.sort = sortable.front();
+    q.descending = defaultDescending;
+  }
+  if (auto text = get("q")) {
+    if (text->size() > 100)
+      errors_.add(FieldLocation::Query, "q", "field.length", {{"min", "1"}, {"max", "100"}});
+    else if (!text->empty())
+      q.q = *text;
+  }
+  if (auto cursor = get("cursor")) {
+    if (!decodeCursor(*cursor, q)) errors_.add(FieldLocation::Query, "cursor", "field.cursor");
+  }
+  return q;
+}
+
+void QueryParams::finish() {
+  for (const auto& [k, v] : req_.query)
+    if (!allowed_.count(k)) errors_.add(FieldLocation::Query, k, "field.unknown");
+  errors_.throwIfAny();
+}
+
+nlohmann::json orgJson(const identity::Org& o) {
+  return {{"id", o.id},
+          {"code", o.code},
+          {"name_zh", o.nameZh},
+          {"name_en", o.nameEn},
+          {"level", o.level},
+          {"kind", o.kind},
+          {"parent_id", o.parentId ? nlohmann::json(*o.parentId) : nlohmann::json()},
+          {"created_at", o.createdAt},
+          {"updated_at", o.updatedAt}};
+}
+
+nlohmann::json accountJson(const identity::Account& a) {
+  auto optJson = [](const std::optional<std::string>& v) {
+    return v ? nlohmann::json(*v) : nlohmann::json();
+  };
+  return {{"id", a.id},
+          {"kind", a.kind},
+          {"username", optJson(a.username)},
+          {"display_name", a.displayName},
+          {"resident_id_masked", optJson(a.residentIdMasked)},
+          {"credit_code", optJson(a.creditCode)},
+          {"company_name", optJson(a.companyName)},
+          {"org_id", optJson(a.orgId)},
+          {"roles", a.roles},
+          {"status", a.status},
+          {"created_at", a.createdAt},
+          {"updated_at", a.updatedAt}};
+}
+
+}  // namespace onceonly::api

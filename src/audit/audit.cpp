@@ -1,0 +1,102 @@
+#include "audit/audit.h"
+
+#include "core/time.h"
+#include "crypto/crypto.h"
+#include "store/list.h"
+#include "store/store.h"
+
+namespace onceonly::audit {
+namespace {
+
+store::Value opt(const std::optional<std::string>& v) {
+  return v ? store::Value(*v) : store::Value(store::Null{});
+}
+
+constexpr const char* kColumns =
+    "e.id, e.occurred_at, e.actor_id, e.actor_kind, e.actor_label, e.org_id, e.action, "
+    "e.target_type, e.target_id, e.method, e.path, e.status, e.outcome, e.request_id, "
+    "e.client_ip, e.detail";
+
+}  // namespace
+
+Event Trail::record(Event e) {
+  e.id = crypto::newId("aud");
+  e.occurredAt = nowRfc3339();
+  db_.connect().exec(
+      "INSERT INTO audit_events (id, occurred_at, actor_id, actor_kind, actor_label, org_id, "
+      "action, target_type, target_id, method, path, status, outcome, request_id, client_ip, "
+      "detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      {e.id, e.occurredAt, opt(e.actorId), opt(e.actorKind), opt(e.actorLabel), opt(e.orgId),
+       e.action, opt(e.targetType), opt(e.targetId), e.method, e.path,
+       static_cast<std::int64_t>(e.status), e.outcome, e.requestId, opt(e.clientIp),
+       opt(e.detail)});
+  return e;
+}
+
+Page<Event> Trail::list(const Filter& f, ListQuery query) {
+  if (query.sort.empty()) {
+    query.sort = "occurred_at";
+    query.descending = true;
+  }
+  std::string from = " FROM audit_events e";
+  std::string where = " WHERE 1 = 1";
+  store::Args args;
+  auto eq = [&](const std::optional<std::string>& v, const char* column) {
+    if (!v) return;
+    where += std::string(" AND ") + column + " = ?";
+    args.push_back(*v);
+  };
+  eq(f.actorId, "e.actor_id");
+  eq(f.orgId, "e.org_id");
+  eq(f.action, "e.action");
+  eq(f.outcome, "e.outcome");
+  eq(f.targetId, "e.target_id");
+  if (f.from) {
+    where += " AND e.occurred_at >= ?";
+    args.push_back(*f.from);
+  }
+  if (f.to) {
+    where += " AND e.occurred_at < ?";
+    args.push_back(*f.to);
+  }
+  if (f.withinPath) {
+    from += " JOIN orgs o ON o.id = e.org_id";
+    where += " AND o.path LIKE ? ESCAPE '\\'";
+    args.push_back(store::prefixPattern(*f.withinPath));
+  }
+  auto c = db_.connect();
+  Page<Event> page;
+  page.total = c.queryOne("SELECT COUNT(*) AS n" + from + where, args)->integer("n");
+  store::appendKeyset(where, args, "e.occurred_at", query, "e.id");
+  auto rows = c.query(std::string("SELECT ") + kColumns + from + where +
+                          store::orderAndLimit("e.occurred_at", query, "e.id"),
+                      args);
+  for (const auto& r : rows) {
+    Event e;
+    e.id = r.text("id");
+    e.occurredAt = r.text("occurred_at");
+    e.actorId = r.optText("actor_id");
+    e.actorKind = r.optText("actor_kind");
+    e.actorLabel = r.optText("actor_label");
+    e.orgId = r.optText("org_id");
+    e.action = r.text("action");
+    e.targetType = r.optText("target_type");
+    e.targetId = r.optText("target_id");
+    e.method = r.text("method");
+    e.path = r.text("path");
+    e.status = static_cast<int>(r.integer("status"));
+    e.outcome = r.text("outcome");
+    e.requestId = r.text("request_id");
+    e.clientIp = r.optText("client_ip");
+    e.detail = r.optText("detail");
+    page.items.push_back(std::move(e));
+  }
+  if (static_cast<int>(page.items.size()) > query.limit) {
+    page.items.pop_back();
+    page.nextCursor = encodeCursor(query.sort, query.descending, page.items.back().occurredAt,
+                                   page.items.back().id);
+  }
+  return page;
+}
+
+}  // namespace onceonly::audit

@@ -1,0 +1,34 @@
+// The demo government: a fictional province with its cities, counties and townships, the usual
+// departments at each level, staff for every role, and citizens and companies with valid
+// identifiers. Seeding is idempotent: a second run finds the province and changes nothing.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace onceonly::identity {
+class Identity;
+}
+
+namespace onceonly::demo {
+
+struct Credential {
+  std::string kind;        // staff, citizen, company
+  std::string signInWith;  // "username" or "resident_id"
+  std::string identifier;
+  std::string password;
+  std::string who;  // role and organisation, for the printout
+};
+
+struct SeedResult {
+  bool created = false;  // false when the demo government was already there
+  int orgs = 0;
+  int accounts = 0;
+  std::vector<Credential> credentials;
+};
+
+constexpr const char* kDemoPassword = "onceonly-demo-2026";
+
+SeedResult seed(identity::Identity& identity);
+
+}  // namespace onceonly::demo
