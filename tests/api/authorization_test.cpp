@@ -1,0 +1,247 @@
+// Walks every API route with every kind of caller and checks who gets in: 401 without
+// credentials, 403 for a role that may not act, 404 for records the caller may not know exist.
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <set>
+
+#include "api/application.h"
+#include "http/router.h"
+#include "support/api_harness.h"
+
+namespace onceonly::api {
+namespace {
+
+using onceonly::testing::ApiHarness;
+using onceonly::testing::Backend;
+
+const std::vector<std::string> kCallers = {"anonymous", "admin",    "auditor",     "orgadmin",
+                                           "clerk",     "approver", "dataofficer", "dispatcher",
+                                           "citizen",   "company",  "machine"};
+
+struct Case {
+  std::string method;
+  std::string pattern;  // as registered, to prove coverage
+  std::function<std::string(ApiHarness&)> target;
+  std::function<nlohmann::json(const std::string& who)> body;
+  std::map<std::string, int> expected;  // by caller; "*" for the rest
+};
+
+int expectedFor(const Case& c, const std::string& who) {
+  auto it = c.expected.find(who);
+  if (it != c.expected.end()) return it->second;
+  return c.expected.at("*");
+}
+
+class AuthorizationTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  ApiHarness h{GetParam()};
+  std::string machineId, orgId, approverId, citizenId;
+
+  void SetUp() override {
+    orgId = h.idOfOrg("QH-LS-GSC");
+    approverId = h.idOfUser("approver");
+    citizenId = h.idOfUser("citizen");
+    auto m = h.as("admin", "POST", "/api/v1/accounts",
+                  {{"kind", "machine"},
+                   {"username", "psb.system"},
+                   {"display_name", "PSB system"},
+                   {"org_id", h.idOfOrg("QH-LS-PSB")}});
+    ASSERT_EQ(m.status, 201) << m.body;
+    machineId = m.json["id"];
+    auto t = h.as("admin", "POST", "/api/v1/accounts/" + machineId + "/tokens",
+                  {{"name", "sync"}, {"scopes", {"orgs:read"}}});
+    ASSERT_EQ(t.status, 201) << t.body;
+    machineToken = t.json["token"];
+  }
+  std::string machineToken;
+
+  std::string caller(const std::string& who) { return who == "machine" ? machineToken : who; }
+};
+
+TEST_P(AuthorizationTest, EveryRouteWithEveryCaller) {
+  const std::string fakeToken = "tok_0000000000000000";
+  std::vector<Case> cases = {
+      {"GET",
+       "/api/v1/me",
+       [](ApiHarness&) { return "/api/v1/me"; },
+       nullptr,
+       {{"anonymous", 401}, {"*", 200}}},
+      {"GET",
+       "/api/v1/orgs",
+       [](ApiHarness&) { return "/api/v1/orgs"; },
+       nullptr,
+       {{"anonymous", 401}, {"*", 200}}},
+      {"GET",
+       "/api/v1/orgs/tree",
+       [](ApiHarness&) { return "/api/v1/orgs/tree"; },
+       nullptr,
+       {{"anonymous", 401}, {"*", 200}}},
+      {"GET",
+       "/api/v1/orgs/{id}",
+       [this](ApiHarness&) { return "/api/v1/orgs/" + orgId; },
+       nullptr,
+       {{"anonymous", 401}, {"*", 200}}},
+      {"POST",
+       "/api/v1/orgs",
+       [](ApiHarness&) { return "/api/v1/orgs"; },
+       [this](const std::string& who) {
+         return nlohmann::json{{"code", "NEW-" + who}, {"name_zh", "新部门"},
+                               {"name_en", "New"},     {"level", "city"},
+                               {"kind", "department"}, {"parent_id", h.idOfOrg("QH-LS")}};
+       },
+       {{"anonymous", 401}, {"admin", 201}, {"*", 403}}},
+      {"PATCH",
+       "/api/v1/orgs/{id}",
+       [this](ApiHarness&) { return "/api/v1/orgs/" + orgId; },
+       [](const std::string&) {
+         return nlohmann::json{{"name_en", "Renamed"}};
+       },
+       {{"anonymous", 401}, {"admin", 200}, {"*", 403}}},
+      {"DELETE",
+       "/api/v1/orgs/{id}",
+       [this](ApiHarness&) { return "/api/v1/orgs/" + orgId; },
+       nullptr,
+       {{"anonymous", 401}, {"admin", 409}, {"*", 403}}},
+      {"GET",
+       "/api/v1/accounts",
+       [](ApiHarness&) { return "/api/v1/accounts"; },
+       nullptr,
+       {{"anonymous", 401}, {"admin", 200}, {"orgadmin", 200}, {"auditor", 200}, {"*", 403}}},
+      {"GET",
+       "/api/v1/accounts/{id}",
+       [this](ApiHarness&) { return "/api/v1/accounts/" + approverId; },
+       nullptr,
+       {{"anonymous", 401},
+        {"admin", 200},
+        {"orgadmin", 200},
+        {"auditor", 200},
+        {"approver", 200},
+        {"machine", 403},
+        {"*", 404}}},
+      {"POST",
+       "/api/v1/accounts",
+       [](ApiHarness&) { return "/api/v1/accounts"; },
+       [this](const std::string& who) {
+         return nlohmann::json{{"kind", "staff"},
+                               {"username", "new." + who},
+                               {"display_name", "New"},
+                               {"password", "a long password"},
+                               {"org_id", h.idOfOrg("QH-LS-PSB")},
+                               {"roles", {"clerk"}}};
+       },
+       {{"anonymous", 401}, {"admin", 201}, {"orgadmin", 201}, {"*", 403}}},
+      {"PATCH",
+       "/api/v1/accounts/{id}",
+       [this](ApiHarness&) { return "/api/v1/accounts/" + approverId; },
+       [](const std::string&) {
+         return nlohmann::json{{"display_name", "Approver Renamed"}};
+       },
+       {{"anonymous", 401},
+        {"admin", 200},
+        {"orgadmin", 200},
+        {"approver", 200},
+        {"auditor", 403},
+        {"machine", 403},
+        {"*", 404}}},
+      {"GET",
+       "/api/v1/accounts/{id}/tokens",
+       [this](ApiHarness&) { return "/api/v1/accounts/" + machineId + "/tokens"; },
+       nullptr,
+       {{"anonymous", 401},
+        {"admin", 200},
+        {"orgadmin", 200},
+        {"auditor", 403},
+        {"machine", 403},
+        {"*", 404}}},
+      {"POST",
+       "/api/v1/accounts/{id}/tokens",
+       [this](ApiHarness&) { return "/api/v1/accounts/" + machineId + "/tokens"; },
+       [](const std::string&) {
+         return nlohmann::json{{"name", "t"}, {"scopes", {"orgs:read"}}};
+       },
+       {{"anonymous", 401},
+        {"admin", 201},
+        {"orgadmin", 201},
+        {"auditor", 403},
+        {"machine", 403},
+        {"*", 404}}},
+      {"DELETE",
+       "/api/v1/accounts/{id}/tokens/{token_id}",
+       [this, fakeToken](ApiHarness&) {
+         return "/api/v1/accounts/" + machineId + "/tokens/" + fakeToken;
+       },
+       nullptr,
+       {{"anonymous", 401},
+        {"admin", 404},
+        {"orgadmin", 404},
+        {"auditor", 403},
+        {"machine", 403},
+        {"*", 404}}},
+      {"GET",
+       "/api/v1/audit-events",
+       [](ApiHarness&) { return "/api/v1/audit-events"; },
+       nullptr,
+       {{"anonymous", 401}, {"admin", 200}, {"auditor", 200}, {"*", 403}}},
+      {"DELETE",
+       "/api/v1/sessions/current",
+       [](ApiHarness&) { return "/api/v1/sessions/current"; },
+       nullptr,
+       {{"anonymous", 401}, {"*", 204}}},
+  };
+
+  // Every API route except sign-in is walked.
+  std::set<std::string> walked;
+  for (const auto& c : cases) walked.insert(c.method + " " + c.pattern);
+  for (const auto& r : h.app().router().routes()) {
+    if (r.pattern.rfind("/api/v1/", 0) != 0 || r.pattern == "/api/v1/openapi.json") continue;
+    if (r.method == "POST" && r.pattern == "/api/v1/sessions") continue;
+    EXPECT_TRUE(walked.count(r.method + " " + r.pattern)) << r.method << " " << r.pattern;
+  }
+
+  // Citizens see their own account, nobody else but the platform admin does.
+  cases.push_back(
+      {"GET",
+       "/api/v1/accounts/{id}",
+       [this](ApiHarness&) { return "/api/v1/accounts/" + citizenId; },
+       nullptr,
+       {{"anonymous", 401}, {"admin", 200}, {"citizen", 200}, {"machine", 403}, {"*", 404}}});
+
+  for (const auto& c : cases) {
+    for (const auto& who : kCallers) {
+      // Signing out would end the caller's session for the rest of the walk: only the last.
+      if (c.pattern == "/api/v1/sessions/current" && who != "anonymous" && who != "machine" &&
+          who != "citizen2")
+        continue;
+      auto body = c.body ? c.body(who) : nlohmann::json();
+      auto r = h.as(caller(who), c.method, c.target(h), body);
+      int want = expectedFor(c, who);
+      if (who == "machine" && want != 401) {
+        // An API token with orgs:read reads organisations and itself, and nothing else.
+        bool readsOrgs = c.method == "GET" &&
+                         (c.pattern.rfind("/api/v1/orgs", 0) == 0 || c.pattern == "/api/v1/me");
+        if (c.pattern == "/api/v1/sessions/current")
+          want = 204;  // nothing to end, but allowed
+        else if (readsOrgs)
+          want = 200;
+        else if (c.expected.count("machine") == 0)
+          want = 403;
+      }
+      EXPECT_EQ(r.status, want) << who << " " << c.method << " " << c.target(h) << "\n" << r.body;
+      if (r.status >= 400) {
+        EXPECT_EQ(r.contentType, "application/problem+json");
+      }
+    }
+  }
+  // And signing out does end a session.
+  std::string token = h.signIn("username", "dispatcher");
+  EXPECT_EQ(h.as(token, "DELETE", "/api/v1/sessions/current").status, 204);
+  EXPECT_EQ(h.as(token, "GET", "/api/v1/me").status, 401);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, AuthorizationTest,
+                         ::testing::ValuesIn(onceonly::testing::backends()),
+                         onceonly::testing::backendName);
+
+}  // namespace
+}  // namespace onceonly::api

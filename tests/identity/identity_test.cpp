@@ -1,0 +1,288 @@
+#include "identity/identity.h"
+
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "crypto/crypto.h"
+#include "identity/authz.h"
+#include "store/store.h"
+#include "support/test_support.h"
+
+namespace onceonly::identity {
+namespace {
+
+using onceonly::testing::Backend;
+
+TEST(ResidentId, AcceptsValidNumbersAndNamesWhatIsWrong) {
+  std::string first17 = "11010519491231002";
+  std::string id = first17 + residentIdCheckDigit(first17);
+  EXPECT_EQ(id, "11010519491231002X");  // the GB 11643 example
+  EXPECT_FALSE(checkResidentId(id));
+  EXPECT_EQ(checkResidentId("11010519491231002"), "must be 18 characters");
+  EXPECT_EQ(checkResidentId("110105194912310021"), "the check digit does not match");
+  EXPECT_EQ(checkResidentId("11010519491331002X"), "the birth date is not a valid past date");
+  EXPECT_EQ(checkResidentId("11010521001231002X").has_value(), true);  // born in the future
+  EXPECT_EQ(checkResidentId("1101051949123A002X"), "the first 17 characters must be digits");
+  EXPECT_EQ(maskResidentId(id), "110***********002X");
+}
+
+TEST(CreditCode, ChecksTheAlphabetAndCheckCharacter) {
+  std::string first17 = "91350100M000100Y4";
+  std::string code = first17 + creditCodeCheckChar(first17);
+  EXPECT_EQ(code, "91350100M000100Y43");  // a published example
+  EXPECT_FALSE(checkCreditCode(code));
+  EXPECT_EQ(checkCreditCode("91350100M000100Y44"), "the check character does not match");
+  EXPECT_TRUE(checkCreditCode("91350100M000100I43"));  // I is not in the alphabet
+  EXPECT_TRUE(checkCreditCode("9135"));
+}
+
+class IdentityTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  onceonly::testing::ScratchDatabase scratch{GetParam()};
+  onceonly::testing::TempDir dir;
+  std::unique_ptr<store::Database> db = [this] {
+    auto d = store::Database::open(scratch.url(), 4);
+    d->migrate();
+    return d;
+  }();
+  crypto::KeyRing keys = crypto::KeyRing::loadOrCreate(dir.path() / "keys");
+  Identity id{*db, keys, IdentityOptions{"min", 60, 3, 15, 15}};
+
+  Org gov(const std::string& code, const std::string& level,
+          const std::optional<std::string>& parent) {
+    OrgFields f;
+    f.code = code;
+    f.nameZh = code + "政府";
+    f.nameEn = code + " Government";
+    f.level = level;
+    f.kind = "government";
+    if (parent) f.parentId = std::optional<std::string>(*parent);
+    return id.createOrg(f);
+  }
+  Org dept(const std::string& code, const Org& parent) {
+    OrgFields f;
+    f.code = code;
+    f.nameZh = code;
+    f.nameEn = code;
+    f.level = parent.level;
+    f.kind = "department";
+    f.parentId = std::optional<std::string>(parent.id);
+    return id.createOrg(f);
+  }
+  Account staff(const std::string& username, const Org& org, std::set<std::string> roles) {
+    NewAccount a;
+    a.kind = "staff";
+    a.username = username;
+    a.displayName = username;
+    a.password = "long enough password";
+    a.orgId = org.id;
+    a.roles = std::move(roles);
+    return id.createAccount(a);
+  }
+};
+
+int statusOf(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.status();
+  }
+  return 0;
+}
+
+TEST_P(IdentityTest, TheTreeKeepsItsShape) {
+  auto p = gov("P", "province", std::nullopt);
+  auto c = gov("C", "city", p.id);
+  auto d = dept("C-TAX", c);
+  EXPECT_EQ(c.path, p.path + c.id + "/");
+  EXPECT_EQ(d.level, "city");
+  // A county cannot sit under a province, nor a department under a department.
+  EXPECT_EQ(statusOf([&] { gov("X", "county", p.id); }), 400);
+  EXPECT_EQ(statusOf([&] { dept("Y", d); }), 400);
+  EXPECT_EQ(statusOf([&] { gov("Z", "city", std::nullopt); }), 400);
+  // Codes are unique.
+  EXPECT_EQ(statusOf([&] { gov("P", "province", std::nullopt); }), 409);
+  auto tree = id.orgTree(std::nullopt);
+  ASSERT_EQ(tree.size(), 1u);
+  ASSERT_EQ(tree[0].children.size(), 1u);
+  EXPECT_EQ(tree[0].children[0].children[0].org.code, "C-TAX");
+  // An organisation with children or accounts is not deleted.
+  EXPECT_EQ(statusOf([&] { id.deleteOrg(c.id); }), 409);
+  id.deleteOrg(d.id);
+  EXPECT_FALSE(id.findOrg(d.id));
+}
+
+TEST_P(IdentityTest, MovingAnOrganisationMovesItsSubtree) {
+  auto p = gov("P", "province", std::nullopt);
+  auto c1 = gov("C1", "city", p.id);
+  auto c2 = gov("C2", "city", p.id);
+  auto k = gov("K", "county", c1.id);
+  auto t = gov("T", "township", k.id);
+  OrgFields move;
+  move.parentId = std::optional<std::string>(c2.id);
+  auto moved = id.updateOrg(k.id, move);
+  EXPECT_EQ(moved.path, c2.path + k.id + "/");
+  EXPECT_EQ(id.getOrg(t.id).path, moved.path + t.id + "/");
+  OrgFields bad;
+  bad.level = "city";
+  EXPECT_EQ(statusOf([&] { id.updateOrg(k.id, bad); }), 400);
+}
+
+TEST_P(IdentityTest, ListsPageWithCursorsAndSearch) {
+  auto p = gov("P", "province", std::nullopt);
+  for (int i = 0; i < 7; ++i) dept("D" + std::to_string(i), p);
+  ListQuery q;
+  q.limit = 3;
+  std::vector<std::string> seen;
+  std::optional<std::string> cursor;
+  int pages = 0;
+  do {
+    ListQuery page = q;
+    page.sort = "code";
+    if (cursor) {
+      ASSERT_TRUE(decodeCursor(*cursor, page));
+    }
+    auto result = id.listOrgs({}, page);
+    EXPECT_EQ(result.total, 8);
+    for (const auto& o : result.items) seen.push_back(o.code);
+    cursor = result.nextCursor;
+    ++pages;
+  } while (cursor);
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(seen, (std::vector<std::string>{"D0", "D1", "D2", "D3", "D4", "D5", "D6", "P"}));
+  ListQuery search;
+  search.q = "d3";
+  EXPECT_EQ(id.listOrgs({}, search).total, 1);  // English names match case-insensitively
+  OrgFilter f;
+  f.kind = "government";
+  EXPECT_EQ(id.listOrgs(f, {}).total, 1);
+}
+
+TEST_P(IdentityTest, CitizensResidentIdIsSealedIndexedAndMasked) {
+  NewAccount a;
+  a.kind = "citizen";
+  a.displayName = "Zhang Wei";
+  a.residentId = "11010519491231002X";
+  a.password = "long enough password";
+  auto acc = id.createAccount(a);
+  EXPECT_EQ(acc.residentIdMasked, "110***********002X");
+  auto row = db->connect().queryOne("SELECT * FROM accounts WHERE id = ?", {acc.id});
+  for (const auto& col : row->columns())
+    EXPECT_EQ(row->text(col).find("11010519491231002X"), std::string::npos) << col;
+  EXPECT_EQ(id.revealResidentId(acc.id), "11010519491231002X");
+  // The same person cannot register twice; the conflict shows only the masked number.
+  try {
+    id.createAccount(a);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.status(), 409);
+    EXPECT_EQ(std::string(e.what()).find("11010519491231002X"), std::string::npos);
+  }
+  auto s = id.signIn(std::nullopt, std::string("11010519491231002X"), "long enough password");
+  EXPECT_EQ(s.account.id, acc.id);
+}
+
+TEST_P(IdentityTest, AccountValidationReportsEveryField) {
+  NewAccount a;
+  a.kind = "company";
+  a.displayName = "";
+  a.username = "Bad Name";
+  a.creditCode = "91350100M000100Y44";
+  a.password = "short";
+  try {
+    id.createAccount(a);
+    FAIL();
+  } catch (const Error& e) {
+    std::set<std::string> fields;
+    for (const auto& f : e.fields()) fields.insert(f.name);
+    EXPECT_EQ(fields, (std::set<std::string>{"/display_name", "/username", "/credit_code",
+                                             "/company_name", "/password"}));
+  }
+  EXPECT_EQ(db->connect().queryOne("SELECT COUNT(*) AS n FROM accounts")->integer("n"), 0);
+}
+
+TEST_P(IdentityTest, SignInIssuesSessionsThatExpireAndEnd) {
+  auto p = gov("P", "province", std::nullopt);
+  auto acc = staff("clerk.one", p, {"clerk"});
+  auto s = id.signIn(std::string("clerk.one"), std::nullopt, "long enough password");
+  EXPECT_EQ(s.token.rfind("oos_", 0), 0u);
+  // Only the hash is stored.
+  EXPECT_FALSE(
+      db->connect().queryOne("SELECT token_hash FROM sessions WHERE token_hash = ?", {s.token}));
+  auto principal = id.authenticate(s.token);
+  ASSERT_TRUE(principal);
+  EXPECT_EQ(principal->accountId, acc.id);
+  EXPECT_EQ(principal->orgPath, p.path);
+  EXPECT_FALSE(id.authenticate(s.token + "x"));
+  EXPECT_FALSE(id.authenticate("oos_forged"));
+  // Expired sessions do not authenticate.
+  db->connect().exec("UPDATE sessions SET expires_at = '2000-01-01T00:00:00.000Z'");
+  EXPECT_FALSE(id.authenticate(s.token));
+  auto again = id.signIn(std::string("clerk.one"), std::nullopt, "long enough password");
+  id.signOut(*id.authenticate(again.token));
+  EXPECT_FALSE(id.authenticate(again.token));
+  // Disabling the account ends its sessions and refuses sign-in.
+  auto third = id.signIn(std::string("clerk.one"), std::nullopt, "long enough password");
+  AccountChanges off;
+  off.status = "disabled";
+  id.updateAccount(acc.id, off);
+  EXPECT_FALSE(id.authenticate(third.token));
+  EXPECT_EQ(
+      statusOf([&] { id.signIn(std::string("clerk.one"), std::nullopt, "long enough password"); }),
+      403);
+}
+
+TEST_P(IdentityTest, RepeatedFailuresAreThrottled) {
+  auto p = gov("P", "province", std::nullopt);
+  staff("target", p, {"clerk"});
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(statusOf([&] { id.signIn(std::string("target"), std::nullopt, "wrong password!"); }),
+              401);
+  // Locked now, even with the right password.
+  EXPECT_EQ(
+      statusOf([&] { id.signIn(std::string("target"), std::nullopt, "long enough password"); }),
+      429);
+  // Unknown names fail the same way as wrong passwords.
+  EXPECT_EQ(statusOf([&] { id.signIn(std::string("nobody"), std::nullopt, "whatever pw"); }), 401);
+}
+
+TEST_P(IdentityTest, ApiTokensCarryScopesAndCanBeRevoked) {
+  auto p = gov("P", "province", std::nullopt);
+  NewAccount m;
+  m.kind = "machine";
+  m.username = "tax.client";
+  m.displayName = "Tax system";
+  m.orgId = p.id;
+  auto machine = id.createAccount(m);
+  auto [token, secret] = id.createApiToken(machine.id, "nightly sync", {"orgs:read"}, 30);
+  auto principal = id.authenticate(secret);
+  ASSERT_TRUE(principal);
+  ASSERT_TRUE(principal->scopes);
+  EXPECT_EQ(*principal->scopes, (std::set<std::string>{"orgs:read"}));
+  EXPECT_NO_THROW(authz::requireScope(*principal, "orgs:read"));
+  EXPECT_EQ(statusOf([&] { authz::requireScope(*principal, "audit:read"); }), 403);
+  id.revokeApiToken(machine.id, token.id);
+  EXPECT_FALSE(id.authenticate(secret));
+  EXPECT_EQ(statusOf([&] { id.createApiToken(machine.id, "x", {"root"}, std::nullopt); }), 400);
+  auto person = staff("person", p, {"clerk"});
+  EXPECT_EQ(statusOf([&] { id.createApiToken(person.id, "x", {"orgs:read"}, std::nullopt); }), 400);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, IdentityTest, ::testing::ValuesIn(onceonly::testing::backends()),
+                         onceonly::testing::backendName);
+
+TEST(Authz, SubtreeRolesReachDescendantsAndOthersOnlyTheirOwnOrg) {
+  Principal p;
+  p.orgPath = "/p/c/";
+  p.roles = {"org_admin", "clerk"};
+  EXPECT_TRUE(authz::roleReaches(p, "org_admin", "/p/c/k/"));
+  EXPECT_TRUE(authz::roleReaches(p, "org_admin", "/p/c/"));
+  EXPECT_FALSE(authz::roleReaches(p, "org_admin", "/p/"));
+  EXPECT_FALSE(authz::roleReaches(p, "org_admin", "/p/c2/"));
+  EXPECT_TRUE(authz::roleReaches(p, "clerk", "/p/c/"));
+  EXPECT_FALSE(authz::roleReaches(p, "clerk", "/p/c/k/"));
+  EXPECT_FALSE(authz::roleReaches(p, "auditor", "/p/c/"));
+}
+
+}  // namespace
+}  // namespace onceonly::identity
