@@ -38,6 +38,7 @@ Application::Application(Config config) : impl_(std::make_unique<Impl>()) {
   identity::IdentityOptions io;
   io.passwordCost = c.passwordCost;
   io.sessionTtlMinutes = c.sessionTtlMinutes;
+  io.principalCacheSeconds = c.authCacheSeconds;
   impl_->identity = std::make_unique<identity::Identity>(*impl_->db, *impl_->keys, io);
   impl_->trail = std::make_unique<audit::Trail>(*impl_->db);
   impl_->context = std::make_unique<Context>(

@@ -15,7 +15,7 @@ JsonBody::JsonBody(const http::Request& req) {
   if (!http::isValidUtf8(req.body)) throw badRequest("body.invalid_utf8");
   try {
     json_ = nlohmann::json::parse(req.body);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse errors and out-of-range numbers
     std::string reason = e.what();
     auto colon = reason.find("parse error");
     throw badRequest("body.malformed_json",

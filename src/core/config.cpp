@@ -105,6 +105,10 @@ const std::vector<Setting>& settings() {
        [](Config& c, const std::string& v) {
          c.sessionTtlMinutes = parseNumber<int>("session_ttl_minutes", v, 1, 60 * 24 * 90);
        }},
+      {"auth_cache_seconds",
+       [](Config& c, const std::string& v) {
+         c.authCacheSeconds = parseNumber<int>("auth_cache_seconds", v, 0, 300);
+       }},
       {"password_cost", [](Config& c, const std::string& v) { c.passwordCost = v; }},
       {"secure_cookies",
        [](Config& c, const std::string& v) { c.secureCookies = parseBool("secure_cookies", v); }},

@@ -261,6 +261,7 @@ Account Identity::updateAccount(const std::string& id, const AccountChanges& ch)
     if ((ch.status && *ch.status == "disabled") || hash || ch.roles)
       c.exec("DELETE FROM sessions WHERE account_id = ?", {id});
   });
+  forgetPrincipals();  // roles, status or name may have changed
   return *findAccount(id);
 }
 

@@ -6,14 +6,17 @@
 // indexed by a keyed hash; anywhere it is shown it is masked (maskResidentId). It never enters a
 // log line or an audit record in clear.
 //
-// Threads: Identity is shared by all request threads; it holds no mutable state of its own
-// beyond the database.
+// Threads: Identity is shared by all request threads; its only state of its own is the short-lived
+// principal cache, guarded by a mutex.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/page.h"
@@ -151,6 +154,10 @@ struct IdentityOptions {
   int maxFailures = 5;  // failed sign-ins tolerated per window
   int failureWindowMinutes = 15;
   int lockMinutes = 15;
+  // How long a resolved token is trusted without asking the database again. Sign-out and account
+  // changes made through this process take effect at once; made through another node of the
+  // same deployment, within this many seconds. 0 turns the cache off.
+  int principalCacheSeconds = 0;
 };
 
 class Identity {
@@ -197,9 +204,20 @@ class Identity {
 
  private:
   Principal principalFor(const Account& a, std::string credential, std::string hash);
+  std::optional<Principal> cachedPrincipal(const std::string& hash);
+  void cachePrincipal(const std::string& hash, const Principal& p, const std::string& expiresAt);
+  void forgetPrincipals();
   store::Database& db_;
   const crypto::KeyRing& keys_;
   IdentityOptions options_;
+
+  struct CachedPrincipal {
+    Principal principal;
+    std::chrono::steady_clock::time_point until;
+    std::string expiresAt;  // the credential's own expiry, RFC 3339
+  };
+  std::mutex cacheMutex_;
+  std::unordered_map<std::string, CachedPrincipal> cache_;  // GUARDED_BY cacheMutex_
 };
 
 }  // namespace onceonly::identity

@@ -151,7 +151,7 @@ Org Identity::updateOrg(const std::string& id, const OrgFields& f) {
   FieldErrors errors;
   checkOrgFields(f, false, errors);
   errors.throwIfAny();
-  return db_.transaction([&](store::Connection& c) {
+  Org updated = db_.transaction([&](store::Connection& c) {
     auto row = c.queryOne(std::string("SELECT ") + kOrgColumns + " FROM orgs WHERE id = ?", {id});
     if (!row) throw notFound("organisation", id);
     Org o = orgFromRow(*row);
@@ -201,6 +201,8 @@ Org Identity::updateOrg(const std::string& id, const OrgFields& f) {
     }
     return o;
   });
+  forgetPrincipals();  // cached principals carry organisation paths
+  return updated;
 }
 
 void Identity::deleteOrg(const std::string& id) {

@@ -138,10 +138,40 @@ SignIn Identity::signIn(const std::optional<std::string>& username,
   return out;
 }
 
+std::optional<Principal> Identity::cachedPrincipal(const std::string& hash) {
+  if (options_.principalCacheSeconds <= 0) return std::nullopt;
+  std::lock_guard lock(cacheMutex_);
+  auto it = cache_.find(hash);
+  if (it == cache_.end()) return std::nullopt;
+  if (it->second.until < std::chrono::steady_clock::now() ||
+      (!it->second.expiresAt.empty() && it->second.expiresAt <= nowRfc3339())) {
+    cache_.erase(it);
+    return std::nullopt;
+  }
+  return it->second.principal;
+}
+
+void Identity::cachePrincipal(const std::string& hash, const Principal& p,
+                              const std::string& expiresAt) {
+  if (options_.principalCacheSeconds <= 0) return;
+  std::lock_guard lock(cacheMutex_);
+  if (cache_.size() >= 100000) cache_.clear();  // bounded; the database has the truth
+  cache_[hash] = CachedPrincipal{
+      p, std::chrono::steady_clock::now() + std::chrono::seconds(options_.principalCacheSeconds),
+      expiresAt};
+}
+
+void Identity::forgetPrincipals() {
+  std::lock_guard lock(cacheMutex_);
+  cache_.clear();
+}
+
 std::optional<Principal> Identity::authenticate(const std::string& token) {
   if (token.size() < 8 || token.size() > 200) return std::nullopt;
   const std::string hash = crypto::sha256Hex(token);
+  if (auto cached = cachedPrincipal(hash)) return cached;
   const std::string now = nowRfc3339();
+  std::string expiresAt;
   auto c = db_.connect();
   std::optional<std::string> accountId;
   std::optional<std::set<std::string>> scopes;
@@ -151,6 +181,7 @@ std::optional<Principal> Identity::authenticate(const std::string& token) {
         c.queryOne("SELECT account_id, expires_at FROM sessions WHERE token_hash = ?", {hash});
     if (!row || row->text("expires_at") <= now) return std::nullopt;
     accountId = row->text("account_id");
+    expiresAt = row->text("expires_at");
     credential = "session";
   } else if (token.rfind(kTokenPrefix, 0) == 0) {
     auto row = c.queryOne(
@@ -159,6 +190,7 @@ std::optional<Principal> Identity::authenticate(const std::string& token) {
     if (!row || !row->isNull("revoked_at")) return std::nullopt;
     if (!row->isNull("expires_at") && row->text("expires_at") <= now) return std::nullopt;
     accountId = row->text("account_id");
+    expiresAt = row->text("expires_at");
     scopes = splitScopes(row->text("scopes"));
     credential = "token";
   } else {
@@ -168,10 +200,15 @@ std::optional<Principal> Identity::authenticate(const std::string& token) {
   if (!account || account->status != "active") return std::nullopt;
   Principal p = principalFor(*account, credential, hash);
   p.scopes = std::move(scopes);
+  cachePrincipal(hash, p, expiresAt);
   return p;
 }
 
 void Identity::signOut(const Principal& p) {
+  {
+    std::lock_guard lock(cacheMutex_);
+    cache_.erase(p.credentialHash);
+  }
   if (p.credential == "session")
     db_.connect().exec("DELETE FROM sessions WHERE token_hash = ?", {p.credentialHash});
 }
@@ -245,6 +282,7 @@ void Identity::revokeApiToken(const std::string& accountId, const std::string& t
       "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND account_id = ? AND revoked_at IS NULL",
       {nowRfc3339(), tokenId, accountId});
   if (n == 0) throw notFound("api token", tokenId);
+  forgetPrincipals();
 }
 
 }  // namespace onceonly::identity

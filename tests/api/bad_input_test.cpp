@@ -1,6 +1,7 @@
 // Bad input of every kind gets a clear problem-details answer and changes nothing.
 #include <gtest/gtest.h>
 
+#include "identity/identity.h"
 #include "support/api_harness.h"
 
 namespace onceonly::api {
@@ -40,6 +41,7 @@ TEST_P(BadInputTest, MalformedBodiesChangeNothing) {
   auto accounts = h.count("accounts");
   expectProblem(post("/api/v1/orgs", "{\"code\": "), 400, "body.malformed_json");
   expectProblem(post("/api/v1/orgs", "[1, 2]"), 400, "body.not_object");
+  expectProblem(post("/api/v1/orgs", "{\"code\": 1e999}"), 400, "body.malformed_json");
   expectProblem(post("/api/v1/orgs", "{\"code\": \"\xff\xfe\"}"), 400, "body.invalid_utf8");
   expectProblem(post("/api/v1/orgs", "code=x", "application/x-www-form-urlencoded"), 415,
                 "body.content_type");
@@ -100,7 +102,9 @@ TEST_P(BadInputTest, ForgedExpiredAndMalformedCredentials) {
   expectProblem(h.call("GET", "/api/v1/me", "", {{"authorization", "Basic YWJjOmRlZg=="}}), 401,
                 "auth.invalid_token");
   expectProblem(h.call("GET", "/api/v1/me"), 401, "auth.required");
-  std::string token = h.signIn("username", "approver");
+  // A session that has run out (signed in directly, so no node has it cached yet).
+  std::string token =
+      h.app().identity().signIn(std::string("approver"), std::nullopt, "onceonly-demo-2026").token;
   h.app().database().connect().exec("UPDATE sessions SET expires_at = '2001-01-01T00:00:00.000Z'");
   expectProblem(h.as(token, "GET", "/api/v1/me"), 401, "auth.invalid_token");
 }

@@ -268,6 +268,28 @@ TEST_P(IdentityTest, ApiTokensCarryScopesAndCanBeRevoked) {
   EXPECT_EQ(statusOf([&] { id.createApiToken(person.id, "x", {"orgs:read"}, std::nullopt); }), 400);
 }
 
+TEST_P(IdentityTest, CachedPrincipalsAreForgottenOnSignOutAndAccountChanges) {
+  Identity cached{*db, keys, IdentityOptions{"min", 60, 3, 15, 15, 60}};
+  auto p = gov("P", "province", std::nullopt);
+  auto acc = staff("cached.one", p, {"clerk"});
+  auto s = cached.signIn(std::string("cached.one"), std::nullopt, "long enough password");
+  ASSERT_TRUE(cached.authenticate(s.token));
+  // Served from the cache: the row can go and the token still resolves for a while...
+  db->connect().exec("DELETE FROM sessions");
+  EXPECT_TRUE(cached.authenticate(s.token));
+  // ...but an account change through this node ends that at once.
+  AccountChanges ch;
+  ch.roles = std::set<std::string>{"approver"};
+  cached.updateAccount(acc.id, ch);
+  EXPECT_FALSE(cached.authenticate(s.token));
+  auto again = cached.signIn(std::string("cached.one"), std::nullopt, "long enough password");
+  auto principal = cached.authenticate(again.token);
+  ASSERT_TRUE(principal);
+  EXPECT_EQ(principal->roles, (std::set<std::string>{"approver"}));
+  cached.signOut(*principal);
+  EXPECT_FALSE(cached.authenticate(again.token));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, IdentityTest, ::testing::ValuesIn(onceonly::testing::backends()),
                          onceonly::testing::backendName);
 
