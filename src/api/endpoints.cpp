@@ -96,6 +96,9 @@ void Endpoints::write(const std::string& method, const std::string& pattern, std
                 } catch (const Error& e) {
                   recordWrite(ctx_, req, action, actor, note, e.status());
                   throw;
+                } catch (const std::exception&) {
+                  recordWrite(ctx_, req, action, actor, note, 500);
+                  throw;
                 }
               });
 }
@@ -111,6 +114,9 @@ void Endpoints::publicWrite(const std::string& method, const std::string& patter
                   return res;
                 } catch (const Error& e) {
                   recordWrite(ctx_, req, action, note.actor, note, e.status());
+                  throw;
+                } catch (const std::exception&) {
+                  recordWrite(ctx_, req, action, note.actor, note, 500);
                   throw;
                 }
               });

@@ -79,7 +79,10 @@ void addIdentityRoutes(Endpoints& api, Context& ctx) {
         auto residentId = body.text("resident_id");
         auto password = body.text("password", true);
         body.finish();
-        note.detail["identifier"] = username ? *username : identity::maskResidentId(*residentId);
+        if (username)
+          note.detail["identifier"] = *username;
+        else if (residentId)
+          note.detail["identifier"] = identity::maskResidentId(*residentId);
         auto s = ctx.identity.signIn(username, residentId, *password);
         note.actor = ctx.identity.authenticate(s.token);
         note.targetType = "account";
@@ -96,6 +99,7 @@ void addIdentityRoutes(Endpoints& api, Context& ctx) {
             [&ctx](http::Request&, const identity::Principal& p, AuditNote& note) {
               note.targetType = "account";
               note.targetId = p.accountId;
+              if (p.credential != "session") throw conflict("auth.not_a_session");
               ctx.identity.signOut(p);
               auto res = http::Response::noContent();
               res.setHeader("Set-Cookie", sessionCookie(ctx, "", 0));

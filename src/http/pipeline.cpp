@@ -24,6 +24,8 @@ std::string trim(std::string s) {
   return b == std::string::npos ? "" : s.substr(b, e - b + 1);
 }
 
+}  // namespace
+
 void addSecurityHeaders(Response& res) {
   res.setHeader("X-Content-Type-Options", "nosniff");
   res.setHeader("X-Frame-Options", "DENY");
@@ -34,8 +36,6 @@ void addSecurityHeaders(Response& res) {
         "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
   if (!res.header("Cache-Control")) res.setHeader("Cache-Control", "no-store");
 }
-
-}  // namespace
 
 std::string newRequestId() {
   // Request ids correlate logs; they are not secrets, so a fast generator suffices.
@@ -61,8 +61,10 @@ Response Pipeline::handle(Request& req) {
   req.lang = i18n::negotiate(req.header("accept-language").value_or(""));
   if (options_.trustProxy) {
     if (auto xff = req.header("x-forwarded-for")) {
-      auto first = trim(xff->substr(0, xff->find(',')));
-      if (!first.empty()) req.clientIp = first;
+      // The proxy appends the address it saw; everything before it the client could have typed.
+      auto comma = xff->rfind(',');
+      auto last = trim(comma == std::string::npos ? *xff : xff->substr(comma + 1));
+      if (!last.empty()) req.clientIp = last;
     }
   }
 
@@ -71,6 +73,9 @@ Response Pipeline::handle(Request& req) {
     res = dispatch(req);
   } catch (const Error& e) {
     res = problemResponse(e, req.lang, req.path.empty() ? req.target : req.path, req.requestId);
+    auto seconds = e.params().find("seconds");
+    if (e.status() == 429 && seconds != e.params().end())
+      res.setHeader("Retry-After", seconds->second);
   } catch (const std::exception& e) {
     log::error("http.unhandled", {{"request_id", req.requestId}, {"error", e.what()}});
     res = problemResponse(500, "internal", {{"request_id", req.requestId}}, req.lang, req.path,

@@ -35,5 +35,7 @@ class Pipeline {
 
 // A fresh request id (16 hex digits); ids given by clients are kept when well-formed.
 std::string newRequestId();
+// nosniff, frame denial, referrer policy, CSP and no-store unless the response says otherwise.
+void addSecurityHeaders(Response& res);
 
 }  // namespace onceonly::http

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "core/log.h"
+#include "http/pipeline.h"
 #include "http/problem.h"
 #include "http/url.h"
 
@@ -152,7 +153,8 @@ class Session : public std::enable_shared_from_this<Session> {
         res = self->server_.handler(req);
       } catch (const std::exception& e) {
         log::error("http.handler_failed", {{"error", e.what()}, {"request_id", req.requestId}});
-        res = problemResponse(500, "internal", {}, req.lang, req.path, req.requestId);
+        res = problemResponse(500, "internal", {{"request_id", req.requestId}}, req.lang, req.path,
+                              req.requestId);
       }
       bool keep = req.keepAlive;
       net::post(self->stream_.get_executor(), [self, res = std::move(res), keep]() mutable {
@@ -162,7 +164,14 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void reject(int status, const std::string& code, Params params = {}) {
-    Response res = problemResponse(status, code, params, i18n::Lang::En, "", "");
+    // Answered before a request exists: it still gets an id for the logs and the usual headers.
+    std::string id = newRequestId();
+    params.emplace("request_id", id);
+    Response res = problemResponse(status, code, params, i18n::Lang::En, "", id);
+    addSecurityHeaders(res);
+    res.setHeader("X-Request-Id", id);
+    log::info("http.rejected",
+              {{"request_id", id}, {"status", status}, {"code", code}, {"client", peer_}});
     write(std::move(res), false);
   }
 

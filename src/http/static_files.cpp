@@ -41,7 +41,10 @@ std::optional<Response> StaticFiles::serve(const std::string& decodedPath) const
   std::error_code ec;
   auto full = std::filesystem::weakly_canonical(root_ / rel, ec);
   if (ec) return std::nullopt;
-  if (std::filesystem::is_directory(full, ec)) full /= "index.html";
+  if (std::filesystem::is_directory(full, ec)) {
+    full = std::filesystem::weakly_canonical(full / "index.html", ec);
+    if (ec) return std::nullopt;
+  }
   // After resolving symlinks the file must still be inside the root.
   auto [rootEnd, fullIt] = std::mismatch(root_.begin(), root_.end(), full.begin(), full.end());
   if (rootEnd != root_.end()) return std::nullopt;

@@ -16,8 +16,9 @@ namespace onceonly::identity {
 const std::vector<std::string> kAccountKinds = {"citizen", "company", "staff", "machine"};
 const std::vector<std::string> kRoles = {"clerk",     "approver", "data_officer",  "dispatcher",
                                          "org_admin", "auditor",  "platform_admin"};
-const std::vector<std::string> kScopes = {"orgs:read", "orgs:write", "accounts:read",
-                                          "accounts:write", "audit:read"};
+// Machine accounts hold no roles, so a scope only makes sense where no role is needed; later
+// modules (exchange, catalog) add theirs.
+const std::vector<std::string> kScopes = {"orgs:read"};
 
 namespace {
 
@@ -293,9 +294,9 @@ Page<Account> Identity::listAccounts(const AccountFilter& f, ListQuery query) {
   if (query.q) {
     // Names and usernames only: identifiers are found by exact lookup, never by substring.
     where +=
-        " AND (a.display_name LIKE ? ESCAPE '\\' OR a.username LIKE ? ESCAPE '\\' OR "
-        "a.company_name LIKE ? ESCAPE '\\')";
-    for (int i = 0; i < 3; ++i) args.push_back(store::containsPattern(*query.q));
+        " AND (LOWER(a.display_name) LIKE ? ESCAPE '\\' OR LOWER(a.username) LIKE ? ESCAPE '\\' "
+        "OR LOWER(a.company_name) LIKE ? ESCAPE '\\')";
+    for (int i = 0; i < 3; ++i) args.push_back(store::containsPattern(store::asciiLower(*query.q)));
   }
   auto c = db_.connect();
   Page<Account> page;

@@ -242,15 +242,12 @@ Page<Org> Identity::listOrgs(const OrgFilter& filter, ListQuery query) {
     args.push_back(store::prefixPattern(root->path));
   }
   if (query.q) {
+    // Case-insensitive on both databases: both sides lower-cased (SQLite's LIKE would ignore
+    // ASCII case on its own, PostgreSQL's would not).
     where +=
-        " AND (code LIKE ? ESCAPE '\\' OR name_zh LIKE ? ESCAPE '\\' OR LOWER(name_en) LIKE ? "
-        "ESCAPE '\\')";
-    std::string lowered = *query.q;
-    std::transform(lowered.begin(), lowered.end(), lowered.begin(),
-                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-    args.push_back(store::containsPattern(*query.q));
-    args.push_back(store::containsPattern(*query.q));
-    args.push_back(store::containsPattern(lowered));
+        " AND (LOWER(code) LIKE ? ESCAPE '\\' OR LOWER(name_zh) LIKE ? ESCAPE '\\' OR "
+        "LOWER(name_en) LIKE ? ESCAPE '\\')";
+    for (int i = 0; i < 3; ++i) args.push_back(store::containsPattern(store::asciiLower(*query.q)));
   }
   auto c = db_.connect();
   Page<Org> page;

@@ -98,35 +98,45 @@ SignIn Identity::signIn(const std::optional<std::string>& username,
     ok = false;
   }
   if (!ok) {
-    db_.transaction([&](store::Connection& t) {
-      auto cur = t.queryOne("SELECT failures, window_start FROM sign_in_failures WHERE subject = ?",
-                            {subject});
-      const std::string windowStart =
-          toRfc3339(Clock::now() - std::chrono::minutes(options_.failureWindowMinutes));
-      std::int64_t failures = 1;
-      std::string start = now;
-      if (cur && cur->text("window_start") > windowStart) {
-        failures = cur->integer("failures") + 1;
-        start = cur->text("window_start");
-      }
-      store::Value locked = failures >= options_.maxFailures
-                                ? store::Value(inMinutes(options_.lockMinutes))
-                                : store::Value(store::Null{});
-      if (cur)
-        t.exec(
-            "UPDATE sign_in_failures SET failures = ?, window_start = ?, locked_until = ? WHERE "
-            "subject = ?",
-            {failures, start, locked, subject});
-      else
-        t.exec(
-            "INSERT INTO sign_in_failures (subject, failures, window_start, locked_until) VALUES "
-            "(?, ?, ?, ?)",
-            {subject, failures, start, locked});
-    });
+    auto recordFailure = [&] {
+      db_.transaction([&](store::Connection& t) {
+        auto cur = t.queryOne(
+            "SELECT failures, window_start FROM sign_in_failures WHERE subject = ?", {subject});
+        const std::string windowStart =
+            toRfc3339(Clock::now() - std::chrono::minutes(options_.failureWindowMinutes));
+        std::int64_t failures = 1;
+        std::string start = now;
+        if (cur && cur->text("window_start") > windowStart) {
+          failures = cur->integer("failures") + 1;
+          start = cur->text("window_start");
+        }
+        store::Value locked = failures >= options_.maxFailures
+                                  ? store::Value(inMinutes(options_.lockMinutes))
+                                  : store::Value(store::Null{});
+        if (cur)
+          t.exec(
+              "UPDATE sign_in_failures SET failures = ?, window_start = ?, locked_until = ? WHERE "
+              "subject = ?",
+              {failures, start, locked, subject});
+        else
+          t.exec(
+              "INSERT INTO sign_in_failures (subject, failures, window_start, locked_until) VALUES "
+              "(?, ?, ?, ?)",
+              {subject, failures, start, locked});
+      });
+    };
+    try {
+      recordFailure();
+    } catch (const store::SqlError& e) {
+      // Two first failures at once: the other inserted the row; count this one on top of it.
+      if (!e.isUniqueViolation()) throw;
+      recordFailure();
+    }
     throw Error(401, "auth.bad_credentials");
   }
   if (row->text("status") != "active") throw forbidden("auth.disabled");
   c.exec("DELETE FROM sign_in_failures WHERE subject = ?", {subject});
+  c.exec("DELETE FROM sessions WHERE expires_at <= ?", {now});  // keeps the table small
   auto account = findAccount(row->text("id"));
   SignIn out;
   out.token = crypto::randomToken(kSessionPrefix);

@@ -25,6 +25,12 @@ std::string orderAndLimit(const std::string& column, const ListQuery& query,
          std::to_string(query.limit + 1);
 }
 
+std::string asciiLower(std::string s) {
+  for (auto& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return s;
+}
+
 std::string prefixPattern(const std::string& s) {
   std::string out;
   for (char c : s) {

@@ -20,6 +20,9 @@ std::string orderAndLimit(const std::string& column, const ListQuery& query,
 // A LIKE pattern matching text that contains s, with LIKE's wildcards escaped ('\' is the
 // escape character: use "LIKE ? ESCAPE '\'").
 std::string containsPattern(const std::string& s);
+// ASCII letters lower-cased, other bytes kept: matches LOWER() on both databases for the
+// characters SQLite's LOWER() knows, and leaves Chinese text alone.
+std::string asciiLower(std::string s);
 // A LIKE pattern matching text that starts with s (same escaping).
 std::string prefixPattern(const std::string& s);
 

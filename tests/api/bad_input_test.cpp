@@ -122,6 +122,12 @@ TEST_P(BadInputTest, SignInCookieAndThrottle) {
   EXPECT_EQ(me.status, 200);
   EXPECT_EQ(me.json["username"], "clerk");
 
+  // Neither a username nor a resident ID.
+  auto none = h.call("POST", "/api/v1/sessions", R"({"password": "onceonly-demo-2026"})",
+                     {{"content-type", "application/json"}});
+  expectProblem(none, 400, "validation_failed");
+  EXPECT_EQ(fieldCode(none, "/username"), "field.required");
+
   for (int i = 0; i < 5; ++i) {
     auto bad =
         h.call("POST", "/api/v1/sessions", R"({"username": "approver", "password": "wrong guess"})",
@@ -132,6 +138,7 @@ TEST_P(BadInputTest, SignInCookieAndThrottle) {
                        R"({"username": "approver", "password": "onceonly-demo-2026"})",
                        {{"content-type", "application/json"}, {"accept-language", "zh-CN"}});
   expectProblem(locked, 429, "auth.throttled");
+  EXPECT_GT(std::stoi(locked.headers["Retry-After"]), 0);
   EXPECT_NE(locked.json["detail"].get<std::string>().find("登录失败次数过多"), std::string::npos);
 }
 

@@ -99,6 +99,20 @@ TEST_F(PipelineTest, SecurityHeadersAndRequestIdOnEveryResponse) {
   EXPECT_NE(bad.header("X-Request-Id"), "a b\nc");
 }
 
+TEST(TrustProxy, TakesTheHopTheProxyAppended) {
+  TempDir dir;
+  ScratchDatabase scratch{Backend::Sqlite};
+  auto config = onceonly::testing::testConfig(dir.path(), scratch.url());
+  config.trustProxy = true;
+  config.rateLimitPerSecond = 0.1;
+  config.rateLimitBurst = 1;
+  Application app{config};
+  // A client that writes its own X-Forwarded-For cannot dodge the limit: the proxy's hop counts.
+  EXPECT_EQ(call(app, "GET", "/healthz", {{"x-forwarded-for", "1.1.1.1, 10.0.0.7"}}).status, 200);
+  EXPECT_EQ(call(app, "GET", "/healthz", {{"x-forwarded-for", "2.2.2.2, 10.0.0.7"}}).status, 429);
+  EXPECT_EQ(call(app, "GET", "/healthz", {{"x-forwarded-for", "10.0.0.8"}}).status, 200);
+}
+
 TEST(RateLimit, AnswersTooManyRequestsWithRetryAfter) {
   TempDir dir;
   ScratchDatabase scratch{Backend::Sqlite};

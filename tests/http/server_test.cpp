@@ -53,6 +53,8 @@ TEST(Server, OversizedBodyGets413AndTheHandlerNeverRuns) {
   EXPECT_EQ(r.status, 413);
   EXPECT_EQ(r.headers["content-type"], "application/problem+json");
   EXPECT_NE(r.body.find("body.too_large"), std::string::npos);
+  EXPECT_EQ(r.headers["x-content-type-options"], "nosniff");
+  EXPECT_FALSE(r.headers["x-request-id"].empty());
   EXPECT_EQ(calls, 0);
 }
 
