@@ -30,8 +30,7 @@ export ONCEONLY_DATA_DIR="$work/data"
 export ONCEONLY_LOG_LEVEL=warn
 export ONCEONLY_RATE_LIMIT_PER_SECOND=1000000000
 export ONCEONLY_RATE_LIMIT_BURST=1000000000
-export ONCEONLY_IO_THREADS=2
-export ONCEONLY_WORKER_THREADS=4
+# Thread counts: the defaults (one I/O and one worker thread per core) unless set outside.
 build/src/onceonly seed-demo >/dev/null
 build/src/onceonly serve --listen "127.0.0.1:$APP_PORT" 2>"$work/server.log" &
 server_pid=$!

@@ -62,8 +62,8 @@ int serve(const Config& config) {
   o.headerLimit = config.headerLimit;
   o.readTimeoutSeconds = config.readTimeoutSeconds;
   o.idleTimeoutSeconds = config.idleTimeoutSeconds;
-  o.ioThreads = config.ioThreads;
-  o.workerThreads = config.workerThreads;
+  o.ioThreads = config.effectiveIoThreads();
+  o.workerThreads = config.effectiveWorkerThreads();
   onceonly::http::Server server(o, [&app](onceonly::http::Request& r) { return app.handle(r); });
   server.start();
   onceonly::log::info("server.listening",

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <functional>
+#include <thread>
 
 extern char** environ;
 
@@ -83,11 +84,11 @@ const std::vector<Setting>& settings() {
        }},
       {"io_threads",
        [](Config& c, const std::string& v) {
-         c.ioThreads = parseNumber<int>("io_threads", v, 1, 64);
+         c.ioThreads = parseNumber<int>("io_threads", v, 0, 64);
        }},
       {"worker_threads",
        [](Config& c, const std::string& v) {
-         c.workerThreads = parseNumber<int>("worker_threads", v, 1, 256);
+         c.workerThreads = parseNumber<int>("worker_threads", v, 0, 256);
        }},
       {"db_pool_size",
        [](Config& c, const std::string& v) {
@@ -163,6 +164,19 @@ std::string Config::effectiveDatabaseUrl() const {
 
 std::string Config::effectiveKeysDir() const {
   return keysDir.empty() ? dataDir + "/keys" : keysDir;
+}
+
+namespace {
+int cores() {
+  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+}
+}  // namespace
+
+int Config::effectiveIoThreads() const {
+  return ioThreads > 0 ? ioThreads : cores();
+}
+int Config::effectiveWorkerThreads() const {
+  return workerThreads > 0 ? workerThreads : cores();
 }
 
 Environment processEnvironment() {

@@ -24,8 +24,11 @@ struct Config {
   std::size_t headerLimit = 16 * 1024;
   int readTimeoutSeconds = 15;  // a whole request must arrive within this
   int idleTimeoutSeconds = 60;  // keep-alive connections idle longer are closed
-  int ioThreads = 1;
-  int workerThreads = 4;  // handlers (and so database calls) run here, not on I/O threads
+  // 0: one per CPU core. Measured on 2 cores, threads beyond the core count only add context
+  // switches (docs/benchmarks.md); with PostgreSQL over a network, more workers can overlap
+  // queries.
+  int ioThreads = 0;
+  int workerThreads = 0;  // handlers (and so database calls) run here, not on I/O threads
   int dbPoolSize = 8;
   double rateLimitPerSecond = 200;  // sustained requests per client address
   int rateLimitBurst = 400;
@@ -38,6 +41,8 @@ struct Config {
   // Settings derived from others.
   std::string effectiveDatabaseUrl() const;
   std::string effectiveKeysDir() const;
+  int effectiveIoThreads() const;
+  int effectiveWorkerThreads() const;
 };
 
 // Environment, as name → value, so tests need not touch the process environment.

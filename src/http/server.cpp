@@ -4,6 +4,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
@@ -231,6 +232,14 @@ void Server::Impl::accept() {
       add(s);
       s->run();
     } else if (ec == net::error::operation_aborted) {
+      return;
+    } else {
+      // Out of file descriptors or similar: back off instead of spinning on the error.
+      log::warn("http.accept_failed", {{"error", ec.message()}});
+      auto timer = std::make_shared<net::steady_timer>(ioc, std::chrono::milliseconds(100));
+      timer->async_wait([this, timer](beast::error_code) {
+        if (!stopping) accept();
+      });
       return;
     }
     accept();

@@ -154,9 +154,10 @@ struct IdentityOptions {
   int maxFailures = 5;  // failed sign-ins tolerated per window
   int failureWindowMinutes = 15;
   int lockMinutes = 15;
-  // How long a resolved token is trusted without asking the database again. Sign-out and account
-  // changes made through this process take effect at once; made through another node of the
-  // same deployment, within this many seconds. 0 turns the cache off.
+  // How long a resolved token (and a looked-up organisation) is trusted without asking the
+  // database again. Sign-out, account and organisation changes made through this process take
+  // effect at once; made through another node of the same deployment, within this many
+  // seconds. 0 turns the caches off.
   int principalCacheSeconds = 0;
 };
 
@@ -218,6 +219,11 @@ class Identity {
   };
   std::mutex cacheMutex_;
   std::unordered_map<std::string, CachedPrincipal> cache_;  // GUARDED_BY cacheMutex_
+  struct CachedOrg {
+    Org org;
+    std::chrono::steady_clock::time_point until;
+  };
+  std::unordered_map<std::string, CachedOrg> orgCache_;  // GUARDED_BY cacheMutex_
 };
 
 }  // namespace onceonly::identity

@@ -90,11 +90,30 @@ Org orgFromRow(const store::Row& r) {
              r.text("created_at"), r.text("updated_at")};
 }
 
+// Organisations are reference data read on almost every request and changed rarely, so single
+// lookups are cached for the same short time as principals (and dropped on every change made
+// through this node).
 std::optional<Org> Identity::findOrg(const std::string& id) {
+  const bool caching = options_.principalCacheSeconds > 0;
+  if (caching) {
+    std::lock_guard lock(cacheMutex_);
+    auto it = orgCache_.find(id);
+    if (it != orgCache_.end()) {
+      if (it->second.until >= std::chrono::steady_clock::now()) return it->second.org;
+      orgCache_.erase(it);
+    }
+  }
   auto row = db_.connect().queryOne(
       std::string("SELECT ") + kOrgColumns + " FROM orgs WHERE id = ?", {id});
   if (!row) return std::nullopt;
-  return orgFromRow(*row);
+  Org org = orgFromRow(*row);
+  if (caching) {
+    std::lock_guard lock(cacheMutex_);
+    if (orgCache_.size() >= 100000) orgCache_.clear();
+    orgCache_[id] = CachedOrg{org, std::chrono::steady_clock::now() +
+                                       std::chrono::seconds(options_.principalCacheSeconds)};
+  }
+  return org;
 }
 
 std::optional<Org> Identity::findOrgByCode(const std::string& code) {
@@ -214,6 +233,7 @@ void Identity::deleteOrg(const std::string& id) {
       throw conflict("org.has_dependents");
     c.exec("DELETE FROM orgs WHERE id = ?", {id});
   });
+  forgetPrincipals();
 }
 
 Page<Org> Identity::listOrgs(const OrgFilter& filter, ListQuery query) {

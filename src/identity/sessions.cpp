@@ -174,6 +174,7 @@ void Identity::cachePrincipal(const std::string& hash, const Principal& p,
 void Identity::forgetPrincipals() {
   std::lock_guard lock(cacheMutex_);
   cache_.clear();
+  orgCache_.clear();
 }
 
 std::optional<Principal> Identity::authenticate(const std::string& token) {

@@ -288,6 +288,12 @@ TEST_P(IdentityTest, CachedPrincipalsAreForgottenOnSignOutAndAccountChanges) {
   EXPECT_EQ(principal->roles, (std::set<std::string>{"approver"}));
   cached.signOut(*principal);
   EXPECT_FALSE(cached.authenticate(again.token));
+  // Organisation lookups are cached too, and a change through this node is seen at once.
+  EXPECT_EQ(cached.findOrg(p.id)->nameEn, "P Government");
+  OrgFields rename;
+  rename.nameEn = "Renamed Province";
+  cached.updateOrg(p.id, rename);
+  EXPECT_EQ(cached.findOrg(p.id)->nameEn, "Renamed Province");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, IdentityTest, ::testing::ValuesIn(onceonly::testing::backends()),
