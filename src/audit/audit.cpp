@@ -39,38 +39,25 @@ Page<Event> Trail::list(const Filter& f, ListQuery query) {
     query.descending = true;
   }
   std::string from = " FROM audit_events e";
-  std::string where = " WHERE 1 = 1";
-  store::Args args;
-  auto eq = [&](const std::optional<std::string>& v, const char* column) {
-    if (!v) return;
-    where += std::string(" AND ") + column + " = ?";
-    args.push_back(*v);
-  };
-  eq(f.actorId, "e.actor_id");
-  eq(f.orgId, "e.org_id");
-  eq(f.action, "e.action");
-  eq(f.outcome, "e.outcome");
-  eq(f.targetId, "e.target_id");
-  if (f.from) {
-    where += " AND e.occurred_at >= ?";
-    args.push_back(*f.from);
-  }
-  if (f.to) {
-    where += " AND e.occurred_at < ?";
-    args.push_back(*f.to);
-  }
+  store::Where where;
+  where.eq("e.actor_id", f.actorId);
+  where.eq("e.org_id", f.orgId);
+  where.eq("e.action", f.action);
+  where.eq("e.outcome", f.outcome);
+  where.eq("e.target_id", f.targetId);
+  where.compare("e.occurred_at", ">=", f.from);
+  where.compare("e.occurred_at", "<", f.to);
   if (f.withinPath) {
     from += " JOIN orgs o ON o.id = e.org_id";
-    where += " AND o.path LIKE ? ESCAPE '\\'";
-    args.push_back(store::prefixPattern(*f.withinPath));
+    where.within("o.path", f.withinPath);
   }
   auto c = db_.connect();
   Page<Event> page;
-  page.total = c.queryOne("SELECT COUNT(*) AS n" + from + where, args)->integer("n");
-  store::appendKeyset(where, args, "e.occurred_at", query, "e.id");
-  auto rows = c.query(std::string("SELECT ") + kColumns + from + where +
+  page.total = c.queryOne("SELECT COUNT(*) AS n" + from + where.sql, where.args)->integer("n");
+  store::appendKeyset(where, "e.occurred_at", query, "e.id");
+  auto rows = c.query(std::string("SELECT ") + kColumns + from + where.sql +
                           store::orderAndLimit("e.occurred_at", query, "e.id"),
-                      args);
+                      where.args);
   for (const auto& r : rows) {
     Event e;
     e.id = r.text("id");

@@ -1,6 +1,6 @@
 #include "core/page.h"
 
-#include <sodium.h>
+#include "core/encoding.h"
 
 #include <cstring>
 
@@ -8,27 +8,14 @@ namespace onceonly {
 
 std::string encodeCursor(const std::string& sort, bool descending, const nlohmann::json& value,
                          const std::string& id) {
-  std::string raw = nlohmann::json::array({sort, descending, value, id}).dump();
-  const int variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
-  std::string out(sodium_base64_ENCODED_LEN(raw.size(), variant), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(raw.data()),
-                    raw.size(), variant);
-  out.resize(std::strlen(out.c_str()));
-  return out;
+  return base64url(nlohmann::json::array({sort, descending, value, id}).dump());
 }
 
 bool decodeCursor(const std::string& cursor, ListQuery& query) {
   if (cursor.size() > 2048) return false;
-  std::string raw(cursor.size(), '\0');
-  std::size_t len = 0;
-  const char* end = nullptr;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(raw.data()), raw.size(), cursor.data(),
-                        cursor.size(), nullptr, &len, &end,
-                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-      end != cursor.data() + cursor.size())
-    return false;
-  raw.resize(len);
-  auto j = nlohmann::json::parse(raw, nullptr, false);
+  auto raw = fromBase64url(cursor);
+  if (!raw) return false;
+  auto j = nlohmann::json::parse(*raw, nullptr, false);
   if (!j.is_array() || j.size() != 4 || !j[0].is_string() || !j[1].is_boolean() ||
       !j[3].is_string())
     return false;

@@ -273,38 +273,23 @@ Page<Account> Identity::listAccounts(const AccountFilter& f, ListQuery query) {
   auto col = kSortable.find(query.sort);
   if (col == kSortable.end()) throw std::logic_error("unchecked sort column");
   std::string from = " FROM accounts a LEFT JOIN orgs o ON o.id = a.org_id";
-  std::string where = " WHERE 1 = 1";
-  store::Args args;
-  auto eq = [&](const std::optional<std::string>& v, const char* column) {
-    if (!v) return;
-    where += std::string(" AND ") + column + " = ?";
-    args.push_back(*v);
-  };
-  eq(f.kind, "a.kind");
-  eq(f.orgId, "a.org_id");
-  eq(f.status, "a.status");
-  if (f.role) {
-    where += " AND EXISTS (SELECT 1 FROM account_roles r WHERE r.account_id = a.id AND r.role = ?)";
-    args.push_back(*f.role);
-  }
-  if (f.withinPath) {
-    where += " AND o.path LIKE ? ESCAPE '\\'";
-    args.push_back(store::prefixPattern(*f.withinPath));
-  }
-  if (query.q) {
-    // Names and usernames only: identifiers are found by exact lookup, never by substring.
-    where +=
-        " AND (LOWER(a.display_name) LIKE ? ESCAPE '\\' OR LOWER(a.username) LIKE ? ESCAPE '\\' "
-        "OR LOWER(a.company_name) LIKE ? ESCAPE '\\')";
-    for (int i = 0; i < 3; ++i) args.push_back(store::containsPattern(store::asciiLower(*query.q)));
-  }
+  store::Where where;
+  where.eq("a.kind", f.kind);
+  where.eq("a.org_id", f.orgId);
+  where.eq("a.status", f.status);
+  if (f.role)
+    where.add("EXISTS (SELECT 1 FROM account_roles r WHERE r.account_id = a.id AND r.role = ?)",
+              {*f.role});
+  where.within("o.path", f.withinPath);
+  // Names and usernames only: identifiers are found by exact lookup, never by substring.
+  where.search({"a.display_name", "a.username", "a.company_name"}, query.q);
   auto c = db_.connect();
   Page<Account> page;
-  page.total = c.queryOne("SELECT COUNT(*) AS n" + from + where, args)->integer("n");
-  store::appendKeyset(where, args, col->second, query, "a.id");
-  auto rows = c.query(std::string("SELECT ") + kAccountColumns + from + where +
+  page.total = c.queryOne("SELECT COUNT(*) AS n" + from + where.sql, where.args)->integer("n");
+  store::appendKeyset(where, col->second, query, "a.id");
+  auto rows = c.query(std::string("SELECT ") + kAccountColumns + from + where.sql +
                           store::orderAndLimit(col->second, query, "a.id"),
-                      args);
+                      where.args);
   for (const auto& r : rows) page.items.push_back(accountFromRow(r));
   if (static_cast<int>(page.items.size()) > query.limit) {
     page.items.pop_back();

@@ -245,37 +245,23 @@ Page<Org> Identity::listOrgs(const OrgFilter& filter, ListQuery query) {
   if (query.sort.empty()) query.sort = "code";
   auto col = kSortable.find(query.sort);
   if (col == kSortable.end()) throw std::logic_error("unchecked sort column");
-  std::string where = " WHERE 1 = 1";
-  store::Args args;
-  auto eq = [&](const std::optional<std::string>& v, const char* column) {
-    if (!v) return;
-    where += std::string(" AND ") + column + " = ?";
-    args.push_back(*v);
-  };
-  eq(filter.level, "level");
-  eq(filter.kind, "kind");
-  eq(filter.parentId, "parent_id");
+  store::Where where;
+  where.eq("level", filter.level);
+  where.eq("kind", filter.kind);
+  where.eq("parent_id", filter.parentId);
   if (filter.within) {
     auto root = findOrg(*filter.within);
     if (!root) return {};
-    where += " AND path LIKE ? ESCAPE '\\'";
-    args.push_back(store::prefixPattern(root->path));
+    where.within("path", root->path);
   }
-  if (query.q) {
-    // Case-insensitive on both databases: both sides lower-cased (SQLite's LIKE would ignore
-    // ASCII case on its own, PostgreSQL's would not).
-    where +=
-        " AND (LOWER(code) LIKE ? ESCAPE '\\' OR LOWER(name_zh) LIKE ? ESCAPE '\\' OR "
-        "LOWER(name_en) LIKE ? ESCAPE '\\')";
-    for (int i = 0; i < 3; ++i) args.push_back(store::containsPattern(store::asciiLower(*query.q)));
-  }
+  where.search({"code", "name_zh", "name_en"}, query.q);
   auto c = db_.connect();
   Page<Org> page;
-  page.total = c.queryOne("SELECT COUNT(*) AS n FROM orgs" + where, args)->integer("n");
-  store::appendKeyset(where, args, col->second, query);
-  auto rows = c.query(std::string("SELECT ") + kOrgColumns + " FROM orgs" + where +
+  page.total = c.queryOne("SELECT COUNT(*) AS n FROM orgs" + where.sql, where.args)->integer("n");
+  store::appendKeyset(where, col->second, query);
+  auto rows = c.query(std::string("SELECT ") + kOrgColumns + " FROM orgs" + where.sql +
                           store::orderAndLimit(col->second, query),
-                      args);
+                      where.args);
   for (const auto& r : rows) page.items.push_back(orgFromRow(r));
   if (static_cast<int>(page.items.size()) > query.limit) {
     page.items.pop_back();

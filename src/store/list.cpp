@@ -2,20 +2,44 @@
 
 namespace onceonly::store {
 
-void appendKeyset(std::string& where, Args& args, const std::string& column, const ListQuery& query,
+void Where::add(const std::string& clause, Args values) {
+  sql += " AND " + clause;
+  for (auto& v : values) args.push_back(std::move(v));
+}
+
+void Where::compare(const std::string& column, const char* op,
+                    const std::optional<std::string>& v) {
+  if (v) add(column + " " + op + " ?", {*v});
+}
+
+void Where::within(const std::string& pathColumn, const std::optional<std::string>& path) {
+  if (path) add(pathColumn + " LIKE ? ESCAPE '\\'", {prefixPattern(*path)});
+}
+
+void Where::search(const std::vector<std::string>& columns,
+                   const std::optional<std::string>& text) {
+  if (!text || columns.empty()) return;
+  // Both sides lower-cased: SQLite's LIKE ignores ASCII case on its own, PostgreSQL's does not.
+  std::string clause = "(";
+  Args values;
+  for (const auto& c : columns) {
+    clause += (values.empty() ? "LOWER(" : " OR LOWER(") + c + ") LIKE ? ESCAPE '\\'";
+    values.push_back(containsPattern(asciiLower(*text)));
+  }
+  add(clause + ")", std::move(values));
+}
+
+void appendKeyset(Where& where, const std::string& column, const ListQuery& query,
                   const std::string& idColumn) {
   if (!query.afterValue || !query.afterId) return;
-  const char* op = query.descending ? "<" : ">";
+  const std::string op = query.descending ? " < " : " > ";
   Value v;
   if (query.afterValue->is_number_integer())
     v = query.afterValue->get<std::int64_t>();
   else
     v = query.afterValue->get<std::string>();
-  where += " AND (" + column + " " + op + " ? OR (" + column + " = ? AND " + idColumn + " " + op +
-           " ?))";
-  args.push_back(v);
-  args.push_back(v);
-  args.push_back(*query.afterId);
+  where.add("(" + column + op + "? OR (" + column + " = ? AND " + idColumn + op + "?))",
+            {v, v, *query.afterId});
 }
 
 std::string orderAndLimit(const std::string& column, const ListQuery& query,

@@ -3,16 +3,36 @@
 // repository's own allow-list, never from the request.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "core/page.h"
 #include "store/store.h"
 
 namespace onceonly::store {
 
+// The WHERE clause of a list, built from optional filters; every value is bound.
+struct Where {
+  std::string sql = " WHERE 1 = 1";
+  Args args;
+
+  // " AND <clause>" with its values, in order.
+  void add(const std::string& clause, Args values);
+  // " AND column <op> ?" when the value is set.
+  void compare(const std::string& column, const char* op, const std::optional<std::string>& v);
+  void eq(const std::string& column, const std::optional<std::string>& v) {
+    compare(column, "=", v);
+  }
+  // Rows whose materialised path starts with the given one (a subtree).
+  void within(const std::string& pathColumn, const std::optional<std::string>& path);
+  // Any of the columns contains the text, ASCII case ignored.
+  void search(const std::vector<std::string>& columns, const std::optional<std::string>& text);
+};
+
 // Appends " AND (col > ? OR (col = ? AND id > ?))" (or < for descending) when the query has a
 // position, binding its values.
-void appendKeyset(std::string& where, Args& args, const std::string& column, const ListQuery& query,
+void appendKeyset(Where& where, const std::string& column, const ListQuery& query,
                   const std::string& idColumn = "id");
 // " ORDER BY col ASC, id ASC LIMIT n+1": one extra row tells whether another page exists.
 std::string orderAndLimit(const std::string& column, const ListQuery& query,
