@@ -1,0 +1,191 @@
+#include "ledger/merkle.h"
+
+#include <sodium.h>
+
+#include <bit>
+#include <stdexcept>
+
+namespace onceonly::ledger {
+namespace {
+
+Hash sha256(std::initializer_list<std::string_view> parts) {
+  crypto_hash_sha256_state state;
+  crypto_hash_sha256_init(&state);
+  for (auto p : parts)
+    crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(p.data()), p.size());
+  Hash out;
+  crypto_hash_sha256_final(&state, out.data());
+  return out;
+}
+
+std::string_view view(const Hash& h) {
+  return {reinterpret_cast<const char*>(h.data()), h.size()};
+}
+
+// The largest power of two strictly smaller than n (n > 1).
+std::uint64_t split(std::uint64_t n) {
+  return std::bit_floor(n - 1);
+}
+
+void subproof(NodeReader& t, std::uint64_t start, std::uint64_t m, std::uint64_t n, bool whole,
+              std::vector<Hash>& out) {
+  // SUBPROOF(m, D[start : start + n], whole) of RFC 9162 §2.1.4.1.
+  if (m == n) {
+    if (!whole) out.push_back(rangeHash(t, start, start + n));
+    return;
+  }
+  std::uint64_t k = split(n);
+  if (m <= k) {
+    subproof(t, start, m, k, whole, out);
+    out.push_back(rangeHash(t, start + k, start + n));
+  } else {
+    subproof(t, start + k, m - k, n - k, false, out);
+    out.push_back(rangeHash(t, start, start + k));
+  }
+}
+
+}  // namespace
+
+Hash leafHash(std::string_view entry) {
+  return sha256({std::string_view("\0", 1), entry});
+}
+
+Hash nodeHash(const Hash& left, const Hash& right) {
+  return sha256({std::string_view("\1", 1), view(left), view(right)});
+}
+
+Hash emptyRoot() {
+  return sha256({});
+}
+
+std::string toHex(const Hash& h) {
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (auto b : h) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 15]);
+  }
+  return out;
+}
+
+Hash rangeHash(NodeReader& t, std::uint64_t start, std::uint64_t end) {
+  const std::uint64_t n = end - start;
+  if (n == 0) return emptyRoot();
+  if (std::has_single_bit(n) && start % n == 0)
+    return t.node(std::countr_zero(n), start / n);  // a perfect subtree, stored as such
+  std::uint64_t k = split(n);
+  return nodeHash(rangeHash(t, start, start + k), rangeHash(t, start + k, end));
+}
+
+Hash rootHash(NodeReader& t, std::uint64_t size) {
+  return rangeHash(t, 0, size);
+}
+
+std::vector<Hash> inclusionProof(NodeReader& t, std::uint64_t index, std::uint64_t size) {
+  if (index >= size) throw std::out_of_range("leaf index past the tree size");
+  // PATH(m, D[n]) unrolled from the top; the RFC lists the path from the leaf upwards.
+  std::vector<Hash> path;
+  std::uint64_t start = 0, n = size, m = index;
+  while (n > 1) {
+    std::uint64_t k = split(n);
+    if (m < k) {
+      path.push_back(rangeHash(t, start + k, start + n));
+      n = k;
+    } else {
+      path.push_back(rangeHash(t, start, start + k));
+      start += k;
+      m -= k;
+      n -= k;
+    }
+  }
+  return {path.rbegin(), path.rend()};
+}
+
+std::vector<Hash> consistencyProof(NodeReader& t, std::uint64_t first, std::uint64_t second) {
+  if (first > second) throw std::out_of_range("first tree size past the second");
+  std::vector<Hash> out;
+  if (first == 0 || first == second) return out;
+  subproof(t, 0, first, second, true, out);
+  return out;
+}
+
+bool verifyInclusion(std::uint64_t index, std::uint64_t size, const Hash& leaf,
+                     const std::vector<Hash>& proof, const Hash& root) {
+  if (index >= size) return false;
+  std::uint64_t fn = index, sn = size - 1;
+  Hash r = leaf;
+  for (const auto& p : proof) {
+    if (sn == 0) return false;
+    if ((fn & 1) || fn == sn) {
+      r = nodeHash(p, r);
+      if (!(fn & 1)) {
+        while (!(fn & 1) && fn != 0) {
+          fn >>= 1;
+          sn >>= 1;
+        }
+      }
+    } else {
+      r = nodeHash(r, p);
+    }
+    fn >>= 1;
+    sn >>= 1;
+  }
+  return sn == 0 && r == root;
+}
+
+bool verifyConsistency(std::uint64_t first, std::uint64_t second, const Hash& firstRoot,
+                       const Hash& secondRoot, const std::vector<Hash>& proof) {
+  if (first > second) return false;
+  if (first == second) return proof.empty() && firstRoot == secondRoot;
+  if (first == 0) return proof.empty();  // everything is consistent with the empty tree
+  if (proof.empty()) return false;
+  std::vector<Hash> path = proof;
+  if (std::has_single_bit(first)) path.insert(path.begin(), firstRoot);
+  std::uint64_t fn = first - 1, sn = second - 1;
+  while (fn & 1) {
+    fn >>= 1;
+    sn >>= 1;
+  }
+  Hash fr = path[0], sr = path[0];
+  for (std::size_t i = 1; i < path.size(); ++i) {
+    const Hash& c = path[i];
+    if (sn == 0) return false;
+    if ((fn & 1) || fn == sn) {
+      fr = nodeHash(c, fr);
+      sr = nodeHash(c, sr);
+      if (!(fn & 1)) {
+        while (!(fn & 1) && fn != 0) {
+          fn >>= 1;
+          sn >>= 1;
+        }
+      }
+    } else {
+      sr = nodeHash(sr, c);
+    }
+    fn >>= 1;
+    sn >>= 1;
+  }
+  return fr == firstRoot && sr == secondRoot && sn == 0;
+}
+
+std::uint64_t MemoryTree::append(const Hash& leaf) {
+  if (levels_.empty()) levels_.emplace_back();
+  std::uint64_t index = levels_[0].size();
+  levels_[0].push_back(leaf);
+  // Each completed pair makes a perfect subtree one level up.
+  std::uint64_t i = index;
+  for (std::size_t l = 0; i & 1; ++l, i >>= 1) {
+    if (levels_.size() <= l + 1) levels_.emplace_back();
+    levels_[l + 1].push_back(nodeHash(levels_[l][i - 1], levels_[l][i]));
+  }
+  return index;
+}
+
+Hash MemoryTree::node(int level, std::uint64_t index) {
+  if (level < 0 || static_cast<std::size_t>(level) >= levels_.size() ||
+      index >= levels_[static_cast<std::size_t>(level)].size())
+    throw std::out_of_range("no such perfect subtree");
+  return levels_[static_cast<std::size_t>(level)][index];
+}
+
+}  // namespace onceonly::ledger
