@@ -1,0 +1,241 @@
+#include "ledger/log.h"
+
+#include <bit>
+#include <map>
+#include <stdexcept>
+
+#include "core/log.h"
+#include "core/time.h"
+#include "crypto/crypto.h"
+#include "store/store.h"
+
+namespace onceonly::ledger {
+namespace {
+
+constexpr std::int64_t kSequencerLock = 0x6c6564676572;  // "ledger"
+
+Hash fromHex(const std::string& hex) {
+  Hash h{};
+  if (hex.size() != 64) throw std::runtime_error("stored hash is not 64 hex digits");
+  for (std::size_t i = 0; i < 32; ++i)
+    h[i] = static_cast<std::uint8_t>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
+  return h;
+}
+
+void checkCanonicalable(const nlohmann::json& j) {
+  if (j.is_number_float()) throw std::invalid_argument("ledger entries hold no fractional numbers");
+  if (j.is_object() || j.is_array())
+    for (const auto& v : j) checkCanonicalable(v);
+}
+
+// Perfect-subtree hashes read from the database through one connection.
+class StoredNodes : public NodeReader {
+ public:
+  explicit StoredNodes(store::Connection& c) : c_(c) {}
+  Hash node(int level, std::uint64_t index) override {
+    auto row = c_.queryOne("SELECT hash FROM ledger_nodes WHERE level = ? AND idx = ?",
+                           {static_cast<std::int64_t>(level), static_cast<std::int64_t>(index)});
+    if (!row)
+      throw std::runtime_error("ledger node missing at level " + std::to_string(level) +
+                               ", index " + std::to_string(index));
+    return fromHex(row->text("hash"));
+  }
+
+ private:
+  store::Connection& c_;
+};
+
+// Nodes written in the current batch first, then the database.
+class BatchNodes : public NodeReader {
+ public:
+  explicit BatchNodes(store::Connection& c) : stored_(c) {}
+  Hash node(int level, std::uint64_t index) override {
+    auto it = fresh_.find({level, index});
+    return it != fresh_.end() ? it->second : stored_.node(level, index);
+  }
+  std::map<std::pair<int, std::uint64_t>, Hash> fresh_;
+
+ private:
+  StoredNodes stored_;
+};
+
+}  // namespace
+
+std::string pseudonym(const crypto::KeyRing& keys, const std::string& identifier) {
+  return "psn_" + keys.index(identifier, "ledger_pseudonym").substr(0, 32);
+}
+
+std::string canonicalJson(const nlohmann::json& entry) {
+  checkCanonicalable(entry);
+  // nlohmann's objects are ordered maps: dump() sorts keys and, without indent, adds no space.
+  return entry.dump(-1, ' ', false, nlohmann::json::error_handler_t::strict);
+}
+
+Log::Log(store::Database& db, LogOptions options) : db_(db), options_(options) {
+  sequencer_ = std::thread([this] { sequence(); });
+}
+
+Log::~Log() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  sequencer_.join();
+}
+
+Receipt Log::append(const nlohmann::json& entry) {
+  if (!entry.is_object()) throw std::invalid_argument("a ledger entry is a JSON object");
+  std::string text;
+  try {
+    text = canonicalJson(entry);
+  } catch (const nlohmann::json::exception& e) {
+    throw std::invalid_argument(std::string("ledger entry: ") + e.what());
+  }
+  Pending p{text, leafHash(text), {}};
+  auto future = p.done.get_future();
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) throw std::runtime_error("the ledger is shutting down");
+    queue_.push_back(std::move(p));
+  }
+  wake_.notify_one();
+  return future.get();
+}
+
+void Log::sequence() {
+  for (;;) {
+    std::vector<Pending> batch;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && stopping_) return;
+      while (!queue_.empty() && batch.size() < options_.maxBatch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    try {
+      writeBatch(batch);
+    } catch (...) {
+      // Nothing of the batch was committed: every caller hears of it.
+      log::error("ledger.batch_failed", {{"entries", batch.size()}});
+      for (auto& p : batch) p.done.set_exception(std::current_exception());
+    }
+  }
+}
+
+void Log::writeBatch(std::vector<Pending>& batch) {
+  std::vector<Receipt> receipts(batch.size());
+  db_.transaction([&](store::Connection& c) {
+    if (c.dialect() == store::Dialect::Postgres)
+      c.exec("SELECT pg_advisory_xact_lock(?)", {kSequencerLock});  // one sequencer at a time
+    auto row = c.queryOne("SELECT MAX(idx) AS last FROM ledger_entries");
+    std::uint64_t size =
+        row->isNull("last") ? 0 : static_cast<std::uint64_t>(row->integer("last")) + 1;
+    BatchNodes nodes(c);
+    const std::string now = nowRfc3339();
+    auto putNode = [&](int level, std::uint64_t index, const Hash& h) {
+      nodes.fresh_[{level, index}] = h;
+      c.exec("INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)",
+             {static_cast<std::int64_t>(level), static_cast<std::int64_t>(index), toHex(h)});
+    };
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      const std::uint64_t index = size + i;
+      c.exec("INSERT INTO ledger_entries (idx, leaf_hash, entry, appended_at) VALUES (?, ?, ?, ?)",
+             {static_cast<std::int64_t>(index), toHex(batch[i].leaf), batch[i].text, now});
+      putNode(0, index, batch[i].leaf);
+      // Each completed pair makes a perfect subtree one level up.
+      std::uint64_t j = index;
+      for (int level = 0; j & 1; ++level, j >>= 1)
+        putNode(level + 1, j >> 1, nodeHash(nodes.node(level, j - 1), nodes.node(level, j)));
+      receipts[i].index = index;
+      receipts[i].leafHash = batch[i].leaf;
+    }
+    const std::uint64_t newSize = size + batch.size();
+    Hash root = rootHash(nodes, newSize);
+    for (auto& r : receipts) {
+      r.treeSize = newSize;
+      r.root = root;
+    }
+  });
+  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(receipts[i]);
+}
+
+std::uint64_t Log::size() {
+  auto row = db_.connect().queryOne("SELECT MAX(idx) AS last FROM ledger_entries");
+  return row->isNull("last") ? 0 : static_cast<std::uint64_t>(row->integer("last")) + 1;
+}
+
+std::optional<std::string> Log::entry(std::uint64_t index) {
+  auto row = db_.connect().queryOne("SELECT entry FROM ledger_entries WHERE idx = ?",
+                                    {static_cast<std::int64_t>(index)});
+  if (!row) return std::nullopt;
+  return row->text("entry");
+}
+
+Hash Log::root(std::uint64_t size) {
+  auto c = db_.connect();
+  StoredNodes nodes(c);
+  return rootHash(nodes, size);
+}
+
+std::vector<Hash> Log::inclusionProof(std::uint64_t index, std::uint64_t size) {
+  auto c = db_.connect();
+  StoredNodes nodes(c);
+  return ledger::inclusionProof(nodes, index, size);
+}
+
+std::vector<Hash> Log::consistencyProof(std::uint64_t first, std::uint64_t second) {
+  auto c = db_.connect();
+  StoredNodes nodes(c);
+  return ledger::consistencyProof(nodes, first, second);
+}
+
+VerifyReport Log::verify() {
+  VerifyReport report;
+  auto c = db_.connect();
+  MemoryTree tree;
+  auto fail = [&](std::uint64_t index, std::string problem) {
+    if (report.ok) {
+      report.ok = false;
+      report.firstBadIndex = index;
+      report.problem = std::move(problem);
+    }
+  };
+  std::uint64_t expected = 0;
+  for (const auto& r : c.query("SELECT idx, leaf_hash, entry FROM ledger_entries ORDER BY idx")) {
+    auto idx = static_cast<std::uint64_t>(r.integer("idx"));
+    if (idx != expected) {
+      fail(expected, "entry " + std::to_string(expected) + " is missing");
+      break;
+    }
+    Hash leaf = leafHash(r.text("entry"));
+    if (toHex(leaf) != r.text("leaf_hash"))
+      fail(idx, "entry " + std::to_string(idx) + " does not match its leaf hash");
+    tree.append(leaf);
+    ++expected;
+  }
+  report.size = expected;
+  // Every stored subtree hash must be what the entries give.
+  std::uint64_t nodes = 0;
+  for (const auto& r : c.query("SELECT level, idx, hash FROM ledger_nodes ORDER BY level, idx")) {
+    int level = static_cast<int>(r.integer("level"));
+    auto idx = static_cast<std::uint64_t>(r.integer("idx"));
+    ++nodes;
+    std::uint64_t firstLeaf = idx << level;
+    if (firstLeaf + (std::uint64_t{1} << level) > tree.size()) {
+      fail(firstLeaf, "a subtree hash covers entries that are not there");
+      continue;
+    }
+    if (toHex(tree.node(level, idx)) != r.text("hash"))
+      fail(firstLeaf, "the subtree hash at level " + std::to_string(level) + " over entries from " +
+                          std::to_string(firstLeaf) + " does not match the entries");
+  }
+  // A complete tree of n leaves has 2n - popcount(n) perfect subtrees.
+  std::uint64_t want = 2 * tree.size() - static_cast<std::uint64_t>(std::popcount(tree.size()));
+  if (nodes != want && report.ok) fail(tree.size(), "subtree hashes are missing");
+  return report;
+}
+
+}  // namespace onceonly::ledger

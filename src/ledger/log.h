@@ -1,0 +1,99 @@
+// The append-only log behind the verifiable ledger. Entries are canonical JSON (sorted keys, no
+// insignificant white space) and never hold personal identifiers in clear: callers put a
+// pseudonym() in their place.
+//
+// Appends: any number of threads call append(); one sequencer thread per process takes what is
+// waiting, up to max_batch entries, and writes them in one transaction (group commit: one fsync
+// per batch). append() returns only after that transaction committed, so an acknowledged entry
+// is durable. The batch transaction takes SQLite's write lock or a PostgreSQL advisory lock
+// first, so ordering is decided in one place even with several processes on one database.
+//
+// Threads: Log is shared; append() blocks its caller until the entry is durable.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ledger/merkle.h"
+
+namespace onceonly::store {
+class Database;
+}
+namespace onceonly::crypto {
+class KeyRing;
+}
+
+namespace onceonly::ledger {
+
+// The same person always gets the same pseudonym, which only the platform's index key can make.
+std::string pseudonym(const crypto::KeyRing& keys, const std::string& identifier);
+// Sorted keys, no white space; refuses non-integer numbers (their text is not canonical).
+std::string canonicalJson(const nlohmann::json& entry);
+
+struct Receipt {
+  std::uint64_t index = 0;
+  Hash leafHash{};
+  std::uint64_t treeSize = 0;  // the tree's size when the batch holding the entry committed
+  Hash root{};                 // and its root
+};
+
+struct VerifyReport {
+  bool ok = true;
+  std::uint64_t size = 0;
+  std::optional<std::uint64_t> firstBadIndex;  // the first entry that does not match
+  std::string problem;
+};
+
+struct LogOptions {
+  std::size_t maxBatch = 4096;
+};
+
+class Log {
+ public:
+  Log(store::Database& db, LogOptions options = {});
+  ~Log();  // finishes what was accepted, then stops the sequencer
+  Log(const Log&) = delete;
+  Log& operator=(const Log&) = delete;
+
+  // Throws std::invalid_argument for entries that are not canonical-able JSON objects.
+  Receipt append(const nlohmann::json& entry);
+
+  std::uint64_t size();
+  std::optional<std::string> entry(std::uint64_t index);
+  Hash root(std::uint64_t size);
+  std::vector<Hash> inclusionProof(std::uint64_t index, std::uint64_t size);
+  std::vector<Hash> consistencyProof(std::uint64_t first, std::uint64_t second);
+
+  // Recomputes the whole tree from the stored entries and compares it with the stored hashes:
+  // a changed, removed or reordered entry is named by its index.
+  VerifyReport verify();
+
+ private:
+  struct Pending {
+    std::string text;
+    Hash leaf;
+    std::promise<Receipt> done;
+  };
+  void sequence();
+  void writeBatch(std::vector<Pending>& batch);
+
+  store::Database& db_;
+  LogOptions options_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Pending> queue_;  // GUARDED_BY mutex_
+  bool stopping_ = false;      // GUARDED_BY mutex_
+  std::thread sequencer_;
+};
+
+}  // namespace onceonly::ledger

@@ -1,0 +1,127 @@
+#include "ledger/log.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <thread>
+
+#include "crypto/crypto.h"
+#include "store/store.h"
+#include "support/test_support.h"
+
+namespace onceonly::ledger {
+namespace {
+
+using onceonly::testing::Backend;
+
+class LogTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  onceonly::testing::ScratchDatabase scratch{GetParam()};
+  std::unique_ptr<store::Database> db = [this] {
+    auto d = store::Database::open(scratch.url(), 8);
+    d->migrate();
+    return d;
+  }();
+
+  void exec(const std::string& sql) { db->connect().exec(sql); }
+};
+
+nlohmann::json event(int i) {
+  return {{"type", "data.access"}, {"seq", i}, {"subject", "psn_test"}, {"by", "org_x"}};
+}
+
+TEST_P(LogTest, ConcurrentAppendsFormOneTreeAndProofsVerify) {
+  constexpr int kThreads = 8, kEach = 40;
+  std::vector<Receipt> receipts(kThreads * kEach);
+  {
+    Log log(*db);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t)
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kEach; ++i) receipts[t * kEach + i] = log.append(event(t * kEach + i));
+      });
+    for (auto& th : threads) th.join();
+    ASSERT_EQ(log.size(), static_cast<std::uint64_t>(kThreads * kEach));
+  }
+  Log log(*db);
+  std::set<std::uint64_t> indexes;
+  MemoryTree reference;
+  for (std::uint64_t i = 0; i < log.size(); ++i) reference.append(leafHash(*log.entry(i)));
+  EXPECT_EQ(log.root(log.size()), reference.root());
+  for (const auto& r : receipts) {
+    indexes.insert(r.index);
+    // The receipt's root is the tree as it was when the entry's batch committed.
+    EXPECT_EQ(r.root, rootHash(reference, r.treeSize));
+    auto proof = log.inclusionProof(r.index, r.treeSize);
+    EXPECT_TRUE(verifyInclusion(r.index, r.treeSize, r.leafHash, proof, r.root));
+  }
+  EXPECT_EQ(indexes.size(), receipts.size());
+  auto c = log.consistencyProof(17, log.size());
+  EXPECT_TRUE(verifyConsistency(17, log.size(), log.root(17), log.root(log.size()), c));
+  EXPECT_TRUE(log.verify().ok);
+}
+
+TEST_P(LogTest, EntriesAreCanonical) {
+  Log log(*db);
+  auto r = log.append(nlohmann::json::parse(R"({"z": 1, "a": {"y": [1, 2], "b": "中"}})"));
+  EXPECT_EQ(*log.entry(r.index), R"({"a":{"b":"中","y":[1,2]},"z":1})");
+  EXPECT_THROW(log.append(nlohmann::json::array({1})), std::invalid_argument);
+  EXPECT_THROW(log.append({{"x", 1.5}}), std::invalid_argument);
+}
+
+TEST_P(LogTest, VerifyNamesTheFirstTamperedEntry) {
+  {
+    Log log(*db);
+    for (int i = 0; i < 20; ++i) log.append(event(i));
+    ASSERT_TRUE(log.verify().ok);
+  }
+  Log log(*db);
+  // A changed entry.
+  exec("UPDATE ledger_entries SET entry = '{\"type\":\"forged\"}' WHERE idx = 7");
+  auto report = log.verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.firstBadIndex, 7u);
+}
+
+TEST_P(LogTest, VerifyFindsChangedHashesReorderingAndRemoval) {
+  {
+    Log log(*db);
+    for (int i = 0; i < 20; ++i) log.append(event(i));
+  }
+  Log log(*db);
+  // Swapping two entries together with their leaf hashes still breaks the stored subtrees.
+  auto c = db->connect();
+  auto e3 = c.queryOne("SELECT entry, leaf_hash FROM ledger_entries WHERE idx = 3");
+  auto e12 = c.queryOne("SELECT entry, leaf_hash FROM ledger_entries WHERE idx = 12");
+  c.exec("UPDATE ledger_entries SET entry = ?, leaf_hash = ? WHERE idx = 3",
+         {e12->text("entry"), e12->text("leaf_hash")});
+  c.exec("UPDATE ledger_entries SET entry = ?, leaf_hash = ? WHERE idx = 12",
+         {e3->text("entry"), e3->text("leaf_hash")});
+  auto report = log.verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.firstBadIndex, 3u);  // its stored leaf node no longer matches
+  c.exec("UPDATE ledger_entries SET entry = ?, leaf_hash = ? WHERE idx = 3",
+         {e3->text("entry"), e3->text("leaf_hash")});
+  c.exec("UPDATE ledger_entries SET entry = ?, leaf_hash = ? WHERE idx = 12",
+         {e12->text("entry"), e12->text("leaf_hash")});
+  ASSERT_TRUE(log.verify().ok);
+  c.exec("DELETE FROM ledger_entries WHERE idx = 15");
+  report = log.verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.firstBadIndex, 15u);
+}
+
+TEST(Ledger, PseudonymsAreStableAndKeyed) {
+  onceonly::testing::TempDir a, b;
+  auto k1 = crypto::KeyRing::loadOrCreate(a.path());
+  auto k2 = crypto::KeyRing::loadOrCreate(b.path());
+  EXPECT_EQ(pseudonym(k1, "11010519491231002X"), pseudonym(k1, "11010519491231002X"));
+  EXPECT_NE(pseudonym(k1, "11010519491231002X"), pseudonym(k2, "11010519491231002X"));
+  EXPECT_EQ(pseudonym(k1, "11010519491231002X").find("1101"), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, LogTest, ::testing::ValuesIn(onceonly::testing::backends()),
+                         onceonly::testing::backendName);
+
+}  // namespace
+}  // namespace onceonly::ledger
