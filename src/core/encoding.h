@@ -10,5 +10,10 @@ namespace onceonly {
 std::string base64url(std::string_view bytes);
 // nullopt unless the whole text is valid unpadded base64url.
 std::optional<std::string> fromBase64url(std::string_view text);
+// Well-formed UTF-8: no overlong forms, surrogates or code points past U+10FFFF.
+bool isValidUtf8(std::string_view s);
+// Standard base64 with padding (RFC 4648 §4), as signed notes and checkpoints use.
+std::string base64(std::string_view bytes);
+std::optional<std::string> fromBase64(std::string_view text);
 
 }  // namespace onceonly

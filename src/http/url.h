@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/encoding.h"
+
 namespace onceonly::http {
 
 // nullopt when a '%' is not followed by two hex digits or the result holds NUL or bad UTF-8.
@@ -15,6 +17,6 @@ std::optional<std::string> percentDecode(std::string_view s, bool plusIsSpace);
 // Splits "a=1&b=two" into decoded pairs; nullopt when any part fails to decode.
 std::optional<std::vector<std::pair<std::string, std::string>>> parseQuery(std::string_view q);
 std::string percentEncode(std::string_view s);
-bool isValidUtf8(std::string_view s);
+using onceonly::isValidUtf8;  // core/encoding.h
 
 }  // namespace onceonly::http

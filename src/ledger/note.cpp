@@ -1,0 +1,226 @@
+#include "ledger/note.h"
+
+#include <sodium.h>
+
+#include <charconv>
+#include <stdexcept>
+
+#include "core/encoding.h"
+
+namespace onceonly::ledger {
+namespace {
+
+constexpr unsigned char kEd25519 = 0x01;
+const std::string kDash = "\xE2\x80\x94";  // U+2014 EM DASH
+
+std::string hex8(std::uint32_t v) {
+  static const char* kHex = "0123456789abcdef";
+  std::string out(8, '0');
+  for (int i = 7; i >= 0; --i, v >>= 4) out[static_cast<std::size_t>(i)] = kHex[v & 15];
+  return out;
+}
+
+std::optional<std::uint32_t> parseHex8(const std::string& s) {
+  if (s.size() != 8) return std::nullopt;
+  std::uint32_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + 8, v, 16);
+  if (ec != std::errc() || p != s.data() + 8) return std::nullopt;
+  return v;
+}
+
+// Splits at sep; with maxParts, the last part keeps the rest (base64 may hold '+').
+std::vector<std::string> split(const std::string& s, char sep, std::size_t maxParts = 0) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  for (;;) {
+    auto next = maxParts && out.size() + 1 == maxParts ? std::string::npos : s.find(sep, pos);
+    out.push_back(s.substr(pos, next == std::string::npos ? std::string::npos : next - pos));
+    if (next == std::string::npos) return out;
+    pos = next + 1;
+  }
+}
+
+}  // namespace
+
+bool validKeyName(const std::string& name) {
+  if (name.empty() || !isValidUtf8(name)) return false;
+  for (unsigned char c : name)
+    if (c <= 0x20 || c == '+' || c == 0x7f) return false;
+  // Unicode spaces outside ASCII (U+00A0, U+2000–U+200A, U+3000, …) are refused too.
+  for (const char* space : {"\xC2\xA0", "\xE3\x80\x80", "\xE2\x80\xA8", "\xE2\x80\xA9",
+                            "\xE2\x80\xAF", "\xE2\x81\x9F", "\xE1\x9A\x80"})
+    if (name.find(space) != std::string::npos) return false;
+  for (unsigned char c = 0x80; c <= 0x8A; ++c)
+    if (name.find(std::string("\xE2\x80") + static_cast<char>(c)) != std::string::npos)
+      return false;
+  return true;
+}
+
+std::uint32_t ed25519KeyId(const std::string& name, const std::string& publicKey) {
+  std::string input = name + "\n" + static_cast<char>(kEd25519) + publicKey;
+  unsigned char h[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(h, reinterpret_cast<const unsigned char*>(input.data()), input.size());
+  return (std::uint32_t{h[0]} << 24) | (std::uint32_t{h[1]} << 16) | (std::uint32_t{h[2]} << 8) |
+         std::uint32_t{h[3]};
+}
+
+std::optional<Verifier> Verifier::parse(const std::string& vkey) {
+  auto parts = split(vkey, '+', 3);
+  if (parts.size() != 3 || !validKeyName(parts[0])) return std::nullopt;
+  auto id = parseHex8(parts[1]);
+  auto key = fromBase64(parts[2]);
+  if (!id || !key || key->size() != 1 + crypto_sign_PUBLICKEYBYTES ||
+      static_cast<unsigned char>((*key)[0]) != kEd25519)
+    return std::nullopt;
+  Verifier v;
+  v.name_ = parts[0];
+  v.publicKey_ = key->substr(1);
+  v.keyId_ = *id;
+  if (ed25519KeyId(v.name_, v.publicKey_) != v.keyId_) return std::nullopt;
+  return v;
+}
+
+std::string Verifier::vkey() const {
+  return name_ + "+" + hex8(keyId_) + "+" +
+         base64(std::string(1, static_cast<char>(kEd25519)) + publicKey_);
+}
+
+bool Verifier::verifies(const Note& note) const {
+  for (const auto& s : note.signatures) {
+    if (s.keyName != name_ || s.keyId != keyId_) continue;
+    if (s.signature.size() != crypto_sign_BYTES) return false;
+    if (crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(s.signature.data()),
+                                    reinterpret_cast<const unsigned char*>(note.text.data()),
+                                    note.text.size(),
+                                    reinterpret_cast<const unsigned char*>(publicKey_.data())) == 0)
+      return true;
+  }
+  return false;
+}
+
+Signer Signer::generate(const std::string& name) {
+  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+  if (!validKeyName(name)) throw std::invalid_argument("key name '" + name + "' is not valid");
+  std::string seed(crypto_sign_SEEDBYTES, '\0');
+  randombytes_buf(seed.data(), seed.size());
+  auto s = parse("PRIVATE+KEY+" + name + "+00000000+" +
+                 base64(std::string(1, static_cast<char>(kEd25519)) + seed));
+  if (!s) throw std::runtime_error("cannot make a signing key");
+  return *s;
+}
+
+std::optional<Signer> Signer::parse(const std::string& skey) {
+  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+  auto parts = split(skey, '+', 5);
+  if (parts.size() != 5 || parts[0] != "PRIVATE" || parts[1] != "KEY" || !validKeyName(parts[2]))
+    return std::nullopt;
+  auto key = fromBase64(parts[4]);
+  if (!key || key->size() != 1 + crypto_sign_SEEDBYTES ||
+      static_cast<unsigned char>((*key)[0]) != kEd25519)
+    return std::nullopt;
+  Signer s;
+  s.seed_ = key->substr(1);
+  std::string pk(crypto_sign_PUBLICKEYBYTES, '\0');
+  s.secretKey_.assign(crypto_sign_SECRETKEYBYTES, '\0');
+  crypto_sign_seed_keypair(reinterpret_cast<unsigned char*>(pk.data()),
+                           reinterpret_cast<unsigned char*>(s.secretKey_.data()),
+                           reinterpret_cast<const unsigned char*>(s.seed_.data()));
+  s.verifier_.name_ = parts[2];
+  s.verifier_.publicKey_ = pk;
+  s.verifier_.keyId_ = ed25519KeyId(parts[2], pk);
+  // A key string whose ID does not match its key is refused, except the placeholder generate()
+  // uses before the ID is known.
+  auto id = parseHex8(parts[3]);
+  if (!id || (*id != s.verifier_.keyId_ && parts[3] != "00000000")) return std::nullopt;
+  return s;
+}
+
+std::string Signer::skey() const {
+  return "PRIVATE+KEY+" + verifier_.name_ + "+" + hex8(verifier_.keyId_) + "+" +
+         base64(std::string(1, static_cast<char>(kEd25519)) + seed_);
+}
+
+NoteSignature Signer::sign(const std::string& text) const {
+  std::string sig(crypto_sign_BYTES, '\0');
+  crypto_sign_detached(reinterpret_cast<unsigned char*>(sig.data()), nullptr,
+                       reinterpret_cast<const unsigned char*>(text.data()), text.size(),
+                       reinterpret_cast<const unsigned char*>(secretKey_.data()));
+  return {verifier_.name_, verifier_.keyId_, sig};
+}
+
+std::string formatNote(const Note& note) {
+  std::string out = note.text + "\n";
+  for (const auto& s : note.signatures) {
+    std::string raw(4, '\0');
+    for (int i = 0; i < 4; ++i)
+      raw[static_cast<std::size_t>(i)] = static_cast<char>(s.keyId >> (24 - 8 * i));
+    out += kDash + " " + s.keyName + " " + base64(raw + s.signature) + "\n";
+  }
+  return out;
+}
+
+std::optional<Note> parseNote(const std::string& in) {
+  constexpr std::size_t kMaxSignatures = 64;
+  if (in.size() > 1 << 20 || !isValidUtf8(in) || in.empty() || in.back() != '\n')
+    return std::nullopt;
+  for (unsigned char c : in)
+    if (c < 0x20 && c != '\n') return std::nullopt;
+  // The text ends at the last blank line.
+  auto sep = in.rfind("\n\n");
+  if (sep == std::string::npos) return std::nullopt;
+  Note note;
+  note.text = in.substr(0, sep + 1);
+  std::string sigs = in.substr(sep + 2);
+  if (sigs.empty()) return std::nullopt;
+  std::size_t pos = 0;
+  while (pos < sigs.size()) {
+    auto end = sigs.find('\n', pos);
+    std::string line = sigs.substr(pos, end - pos);
+    pos = end + 1;
+    if (line.rfind(kDash + " ", 0) != 0) return std::nullopt;
+    line = line.substr(kDash.size() + 1);
+    auto space = line.find(' ');
+    if (space == std::string::npos) return std::nullopt;
+    NoteSignature s;
+    s.keyName = line.substr(0, space);
+    auto raw = fromBase64(line.substr(space + 1));
+    if (!validKeyName(s.keyName) || !raw || raw->size() < 5) return std::nullopt;
+    for (int i = 0; i < 4; ++i)
+      s.keyId = (s.keyId << 8) | static_cast<unsigned char>((*raw)[static_cast<std::size_t>(i)]);
+    s.signature = raw->substr(4);
+    note.signatures.push_back(std::move(s));
+    if (note.signatures.size() > kMaxSignatures) return std::nullopt;
+  }
+  return note;
+}
+
+std::string checkpointText(const Checkpoint& c) {
+  std::string out =
+      c.origin + "\n" + std::to_string(c.size) + "\n" +
+      base64(std::string(reinterpret_cast<const char*>(c.root.data()), c.root.size())) + "\n";
+  for (const auto& e : c.extensions) out += e + "\n";
+  return out;
+}
+
+std::optional<Checkpoint> parseCheckpoint(const std::string& text) {
+  if (text.empty() || text.back() != '\n') return std::nullopt;
+  auto lines = split(text.substr(0, text.size() - 1), '\n');
+  if (lines.size() < 3) return std::nullopt;
+  Checkpoint c;
+  c.origin = lines[0];
+  if (c.origin.empty()) return std::nullopt;
+  const std::string& size = lines[1];
+  if (size.empty() || (size.size() > 1 && size[0] == '0')) return std::nullopt;
+  auto [p, ec] = std::from_chars(size.data(), size.data() + size.size(), c.size);
+  if (ec != std::errc() || p != size.data() + size.size()) return std::nullopt;
+  auto root = fromBase64(lines[2]);
+  if (!root || root->size() != 32) return std::nullopt;
+  std::copy(root->begin(), root->end(), c.root.begin());
+  for (std::size_t i = 3; i < lines.size(); ++i) {
+    if (lines[i].empty()) return std::nullopt;
+    c.extensions.push_back(lines[i]);
+  }
+  return c;
+}
+
+}  // namespace onceonly::ledger
