@@ -1,6 +1,9 @@
 #include "ledger/log.h"
 
+#include <sys/stat.h>
 #include <bit>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <stdexcept>
 
@@ -71,7 +74,34 @@ std::string canonicalJson(const nlohmann::json& entry) {
   return entry.dump(-1, ' ', false, nlohmann::json::error_handler_t::strict);
 }
 
-Log::Log(store::Database& db, LogOptions options) : db_(db), options_(options) {
+Signer loadOrCreateLogKey(const std::string& keysDir, const std::string& origin) {
+  std::filesystem::create_directories(keysDir);
+  auto file = std::filesystem::path(keysDir) / "ledger.skey";
+  if (std::filesystem::exists(file)) {
+    std::ifstream in(file);
+    std::string text;
+    std::getline(in, text);
+    auto s = Signer::parse(text);
+    if (!s) throw std::runtime_error("key file " + file.string() + " does not hold a signer key");
+    if (s->verifier().name() != origin)
+      throw std::runtime_error("key file " + file.string() + " is for origin '" +
+                               s->verifier().name() + "', not '" + origin + "'");
+    return *s;
+  }
+  Signer s = Signer::generate(origin);
+  auto tmp = file;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    ::chmod(tmp.c_str(), 0600);
+    out << s.skey() << "\n";
+  }
+  std::filesystem::rename(tmp, file);
+  return s;
+}
+
+Log::Log(store::Database& db, Signer signer, LogOptions options)
+    : db_(db), signer_(std::move(signer)), options_(std::move(options)) {
   sequencer_ = std::thread([this] { sequence(); });
 }
 
@@ -192,6 +222,37 @@ std::vector<Hash> Log::consistencyProof(std::uint64_t first, std::uint64_t secon
   return ledger::consistencyProof(nodes, first, second);
 }
 
+std::string Log::signCheckpoint() {
+  return db_.transaction([&](store::Connection& c) {
+    if (c.dialect() == store::Dialect::Postgres)
+      c.exec("SELECT pg_advisory_xact_lock(?)", {kSequencerLock});
+    auto row = c.queryOne("SELECT MAX(idx) AS last FROM ledger_entries");
+    std::uint64_t size =
+        row->isNull("last") ? 0 : static_cast<std::uint64_t>(row->integer("last")) + 1;
+    if (auto existing = c.queryOne("SELECT note FROM ledger_checkpoints WHERE size = ?",
+                                   {static_cast<std::int64_t>(size)}))
+      return existing->text("note");
+    StoredNodes nodes(c);
+    Checkpoint cp{options_.origin, size, rootHash(nodes, size), {}};
+    std::string text = checkpointText(cp);
+    std::string note = formatNote(Note{text, {signer_.sign(text)}});
+    c.exec("INSERT INTO ledger_checkpoints (size, root, note, signed_at) VALUES (?, ?, ?, ?)",
+           {static_cast<std::int64_t>(size), toHex(cp.root), note, nowRfc3339()});
+    return note;
+  });
+}
+
+std::string Log::latestCheckpoint() {
+  auto latest = db_.connect().queryOne(
+      "SELECT size, note, signed_at FROM ledger_checkpoints ORDER BY size DESC LIMIT 1");
+  if (!latest) return signCheckpoint();
+  auto signedAt = parseRfc3339(latest->text("signed_at"));
+  bool old =
+      !signedAt || Clock::now() - *signedAt > std::chrono::seconds(options_.checkpointSeconds);
+  if (old && static_cast<std::uint64_t>(latest->integer("size")) < size()) return signCheckpoint();
+  return latest->text("note");
+}
+
 VerifyReport Log::verify() {
   VerifyReport report;
   auto c = db_.connect();
@@ -235,6 +296,19 @@ VerifyReport Log::verify() {
   // A complete tree of n leaves has 2n - popcount(n) perfect subtrees.
   std::uint64_t want = 2 * tree.size() - static_cast<std::uint64_t>(std::popcount(tree.size()));
   if (nodes != want && report.ok) fail(tree.size(), "subtree hashes are missing");
+  // Every signed checkpoint must carry the log's valid signature over the root the entries give.
+  for (const auto& r : c.query("SELECT size, note FROM ledger_checkpoints ORDER BY size")) {
+    auto size = static_cast<std::uint64_t>(r.integer("size"));
+    auto note = parseNote(r.text("note"));
+    auto cp = note ? parseCheckpoint(note->text) : std::nullopt;
+    if (!note || !cp || !signer_.verifier().verifies(*note) || cp->size != size ||
+        cp->origin != options_.origin) {
+      fail(size, "the checkpoint at size " + std::to_string(size) + " is not validly signed");
+    } else if (size > tree.size() || cp->root != rootHash(tree, size)) {
+      fail(size, "the checkpoint at size " + std::to_string(size) + " does not match the entries");
+    }
+    ++report.checkpoints;
+  }
   return report;
 }
 

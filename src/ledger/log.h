@@ -25,6 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ledger/merkle.h"
+#include "ledger/note.h"
 
 namespace onceonly::store {
 class Database;
@@ -52,15 +53,22 @@ struct VerifyReport {
   std::uint64_t size = 0;
   std::optional<std::uint64_t> firstBadIndex;  // the first entry that does not match
   std::string problem;
+  std::uint64_t checkpoints = 0;  // signed checkpoints checked
 };
 
 struct LogOptions {
   std::size_t maxBatch = 4096;
+  std::string origin = "onceonly.localhost/ledger";  // the checkpoint's first line
+  int checkpointSeconds = 10;  // latestCheckpoint() signs anew when older than this
 };
+
+// The log's signing key, kept as a key string in <keys dir>/ledger.skey (mode 0600), made on
+// first use with the origin as its name.
+Signer loadOrCreateLogKey(const std::string& keysDir, const std::string& origin);
 
 class Log {
  public:
-  Log(store::Database& db, LogOptions options = {});
+  Log(store::Database& db, Signer signer, LogOptions options = {});
   ~Log();  // finishes what was accepted, then stops the sequencer
   Log(const Log&) = delete;
   Log& operator=(const Log&) = delete;
@@ -73,6 +81,13 @@ class Log {
   Hash root(std::uint64_t size);
   std::vector<Hash> inclusionProof(std::uint64_t index, std::uint64_t size);
   std::vector<Hash> consistencyProof(std::uint64_t first, std::uint64_t second);
+
+  // Signs a checkpoint of the current tree (or returns the one already signed for this size).
+  std::string signCheckpoint();
+  // The newest signed checkpoint; signs one first when the tree grew and the newest is older
+  // than checkpointSeconds, or when there is none.
+  std::string latestCheckpoint();
+  const Signer& signer() const { return signer_; }
 
   // Recomputes the whole tree from the stored entries and compares it with the stored hashes:
   // a changed, removed or reordered entry is named by its index.
@@ -88,6 +103,7 @@ class Log {
   void writeBatch(std::vector<Pending>& batch);
 
   store::Database& db_;
+  Signer signer_;
   LogOptions options_;
   std::mutex mutex_;
   std::condition_variable wake_;

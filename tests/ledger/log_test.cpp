@@ -23,6 +23,7 @@ class LogTest : public ::testing::TestWithParam<Backend> {
     return d;
   }();
 
+  Signer signer = Signer::generate("test.example/log");
   void exec(const std::string& sql) { db->connect().exec(sql); }
 };
 
@@ -34,7 +35,7 @@ TEST_P(LogTest, ConcurrentAppendsFormOneTreeAndProofsVerify) {
   constexpr int kThreads = 8, kEach = 40;
   std::vector<Receipt> receipts(kThreads * kEach);
   {
-    Log log(*db);
+    Log log(*db, signer);
     std::vector<std::thread> threads;
     for (int t = 0; t < kThreads; ++t)
       threads.emplace_back([&, t] {
@@ -43,7 +44,7 @@ TEST_P(LogTest, ConcurrentAppendsFormOneTreeAndProofsVerify) {
     for (auto& th : threads) th.join();
     ASSERT_EQ(log.size(), static_cast<std::uint64_t>(kThreads * kEach));
   }
-  Log log(*db);
+  Log log(*db, signer);
   std::set<std::uint64_t> indexes;
   MemoryTree reference;
   for (std::uint64_t i = 0; i < log.size(); ++i) reference.append(leafHash(*log.entry(i)));
@@ -62,7 +63,7 @@ TEST_P(LogTest, ConcurrentAppendsFormOneTreeAndProofsVerify) {
 }
 
 TEST_P(LogTest, EntriesAreCanonical) {
-  Log log(*db);
+  Log log(*db, signer);
   auto r = log.append(nlohmann::json::parse(R"({"z": 1, "a": {"y": [1, 2], "b": "中"}})"));
   EXPECT_EQ(*log.entry(r.index), R"({"a":{"b":"中","y":[1,2]},"z":1})");
   EXPECT_THROW(log.append(nlohmann::json::array({1})), std::invalid_argument);
@@ -71,11 +72,11 @@ TEST_P(LogTest, EntriesAreCanonical) {
 
 TEST_P(LogTest, VerifyNamesTheFirstTamperedEntry) {
   {
-    Log log(*db);
+    Log log(*db, signer);
     for (int i = 0; i < 20; ++i) log.append(event(i));
     ASSERT_TRUE(log.verify().ok);
   }
-  Log log(*db);
+  Log log(*db, signer);
   // A changed entry.
   exec("UPDATE ledger_entries SET entry = '{\"type\":\"forged\"}' WHERE idx = 7");
   auto report = log.verify();
@@ -85,10 +86,10 @@ TEST_P(LogTest, VerifyNamesTheFirstTamperedEntry) {
 
 TEST_P(LogTest, VerifyFindsChangedHashesReorderingAndRemoval) {
   {
-    Log log(*db);
+    Log log(*db, signer);
     for (int i = 0; i < 20; ++i) log.append(event(i));
   }
-  Log log(*db);
+  Log log(*db, signer);
   // Swapping two entries together with their leaf hashes still breaks the stored subtrees.
   auto c = db->connect();
   auto e3 = c.queryOne("SELECT entry, leaf_hash FROM ledger_entries WHERE idx = 3");
@@ -109,6 +110,30 @@ TEST_P(LogTest, VerifyFindsChangedHashesReorderingAndRemoval) {
   report = log.verify();
   EXPECT_FALSE(report.ok);
   EXPECT_EQ(report.firstBadIndex, 15u);
+}
+
+TEST_P(LogTest, CheckpointsAreSignedNotesOverTheTree) {
+  Log log(*db, signer, LogOptions{4096, "test.example/log", 0});
+  for (int i = 0; i < 9; ++i) log.append(event(i));
+  auto text = log.latestCheckpoint();
+  auto note = parseNote(text);
+  ASSERT_TRUE(note);
+  EXPECT_TRUE(signer.verifier().verifies(*note));
+  auto cp = parseCheckpoint(note->text);
+  ASSERT_TRUE(cp);
+  EXPECT_EQ(cp->origin, "test.example/log");
+  EXPECT_EQ(cp->size, 9u);
+  EXPECT_EQ(cp->root, log.root(9));
+  EXPECT_EQ(log.signCheckpoint(), text);  // one checkpoint per size
+  log.append(event(9));
+  EXPECT_NE(log.latestCheckpoint(), text);  // grew, and the interval is 0
+  EXPECT_TRUE(log.verify().ok);
+  EXPECT_EQ(log.verify().checkpoints, 2u);
+  // A forged checkpoint row is named.
+  exec("UPDATE ledger_checkpoints SET note = replace(note, '\n9\n', '\n8\n') WHERE size = 9");
+  auto report = log.verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.firstBadIndex, 9u);
 }
 
 TEST(Ledger, PseudonymsAreStableAndKeyed) {
