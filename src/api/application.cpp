@@ -9,6 +9,7 @@
 #include "http/pipeline.h"
 #include "http/static_files.h"
 #include "identity/identity.h"
+#include "ledger/log.h"
 #include "store/store.h"
 
 namespace onceonly::api {
@@ -19,6 +20,7 @@ struct Application::Impl {
   std::unique_ptr<crypto::KeyRing> keys;
   std::unique_ptr<identity::Identity> identity;
   std::unique_ptr<audit::Trail> trail;
+  std::unique_ptr<ledger::Log> ledger;
   std::unique_ptr<Endpoints> endpoints;
   http::Router router;
   http::Metrics metrics;
@@ -41,12 +43,16 @@ Application::Application(Config config) : impl_(std::make_unique<Impl>()) {
   io.principalCacheSeconds = c.authCacheSeconds;
   impl_->identity = std::make_unique<identity::Identity>(*impl_->db, *impl_->keys, io);
   impl_->trail = std::make_unique<audit::Trail>(*impl_->db);
+  impl_->ledger = std::make_unique<ledger::Log>(
+      *impl_->db, ledger::loadOrCreateLogKey(c.effectiveKeysDir(), c.ledgerOrigin),
+      ledger::LogOptions{4096, c.ledgerOrigin, c.ledgerCheckpointSeconds});
   impl_->context = std::make_unique<Context>(
-      Context{c, *impl_->db, impl_->metrics, *impl_->identity, *impl_->trail});
+      Context{c, *impl_->db, impl_->metrics, *impl_->identity, *impl_->trail, *impl_->ledger});
   impl_->endpoints = std::make_unique<Endpoints>(impl_->router, *impl_->context);
   addSystemRoutes(impl_->router, *impl_->context);
   addIdentityRoutes(*impl_->endpoints, *impl_->context);
   addAuditRoutes(*impl_->endpoints, *impl_->context);
+  addLedgerRoutes(impl_->router, *impl_->endpoints, *impl_->context);
   if (!c.staticDir.empty()) impl_->staticFiles = std::make_unique<http::StaticFiles>(c.staticDir);
   impl_->pipeline = std::make_unique<http::Pipeline>(
       impl_->router, impl_->metrics,
@@ -71,6 +77,9 @@ const Config& Application::config() const {
 
 identity::Identity& Application::identity() {
   return *impl_->identity;
+}
+ledger::Log& Application::ledger() {
+  return *impl_->ledger;
 }
 
 }  // namespace onceonly::api

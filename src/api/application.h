@@ -15,6 +15,9 @@ class Database;
 namespace onceonly::identity {
 class Identity;
 }
+namespace onceonly::ledger {
+class Log;
+}
 
 namespace onceonly::api {
 
@@ -28,6 +31,7 @@ class Application {
   const http::Router& router() const;
   store::Database& database();
   identity::Identity& identity();
+  ledger::Log& ledger();
   const Config& config() const;
 
  private:

@@ -19,6 +19,9 @@
 namespace onceonly::store {
 class Database;
 }
+namespace onceonly::ledger {
+class Log;
+}
 
 namespace onceonly::api {
 
@@ -29,6 +32,7 @@ struct Context {
   http::Metrics& metrics;
   identity::Identity& identity;
   audit::Trail& trail;
+  ledger::Log& ledger;
 };
 
 // What a write handler tells the audit trail beyond what the request shows.
@@ -100,6 +104,9 @@ void addSystemRoutes(http::Router& router, Context& ctx);
 void addIdentityRoutes(Endpoints& endpoints, Context& ctx);
 // /api/v1/audit-events
 void addAuditRoutes(Endpoints& endpoints, Context& ctx);
+
+// /api/v1/ledger/…: checkpoint, proofs and keys (public), entries (auditors), signing on demand.
+void addLedgerRoutes(http::Router& router, Endpoints& endpoints, Context& ctx);
 
 // The OpenAPI document, as embedded in the binary.
 std::string_view openApiDocument();

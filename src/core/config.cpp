@@ -110,6 +110,11 @@ const std::vector<Setting>& settings() {
        [](Config& c, const std::string& v) {
          c.authCacheSeconds = parseNumber<int>("auth_cache_seconds", v, 0, 300);
        }},
+      {"ledger_origin", [](Config& c, const std::string& v) { c.ledgerOrigin = v; }},
+      {"ledger_checkpoint_seconds",
+       [](Config& c, const std::string& v) {
+         c.ledgerCheckpointSeconds = parseNumber<int>("ledger_checkpoint_seconds", v, 0, 86400);
+       }},
       {"password_cost", [](Config& c, const std::string& v) { c.passwordCost = v; }},
       {"secure_cookies",
        [](Config& c, const std::string& v) { c.secureCookies = parseBool("secure_cookies", v); }},
@@ -143,6 +148,9 @@ void validate(const Config& c) {
     throw ConfigError("setting 'password_cost': '" + c.passwordCost +
                       "' is not one of interactive, moderate, min");
   if (c.dataDir.empty()) throw ConfigError("setting 'data_dir': must not be empty");
+  if (c.ledgerOrigin.empty() || c.ledgerOrigin.find_first_of(" \t\n+") != std::string::npos)
+    throw ConfigError("setting 'ledger_origin': '" + c.ledgerOrigin +
+                      "' must be a non-empty name without spaces or '+', e.g. gov.example/ledger");
   auto url = c.effectiveDatabaseUrl();
   if (url.rfind("sqlite://", 0) != 0 && url.rfind("postgresql://", 0) != 0 &&
       url.rfind("postgres://", 0) != 0)

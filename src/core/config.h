@@ -33,7 +33,9 @@ struct Config {
   double rateLimitPerSecond = 200;  // sustained requests per client address
   int rateLimitBurst = 400;
   int sessionTtlMinutes = 8 * 60;
-  int authCacheSeconds = 5;                  // see identity::IdentityOptions::principalCacheSeconds
+  int authCacheSeconds = 5;
+  std::string ledgerOrigin = "onceonly.localhost/ledger";  // checkpoint origin and log key name
+  int ledgerCheckpointSeconds = 10;          // see identity::IdentityOptions::principalCacheSeconds
   std::string passwordCost = "interactive";  // "interactive", "moderate" or "min" (tests only)
   bool secureCookies = false;                // set the Secure flag; on behind TLS
   bool trustProxy = false;                   // take the client address from X-Forwarded-For
