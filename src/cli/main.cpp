@@ -11,6 +11,7 @@
 #include "demo/demo.h"
 #include "http/server.h"
 #include "identity/identity.h"
+#include "ledger/log.h"
 #include "store/store.h"
 
 #ifndef ONCEONLY_VERSION
@@ -142,6 +143,21 @@ int createAdmin(const Config& config, const AdminFlags& f) {
   return 0;
 }
 
+// Recomputes the ledger from its stored entries and checks every signed checkpoint; exits 1
+// and names the first entry that does not match.
+int ledgerVerify(const Config& config) {
+  onceonly::api::Application app(config);
+  auto report = app.ledger().verify();
+  if (report.ok) {
+    std::cout << "ledger ok: " << report.size << " entries, " << report.checkpoints
+              << " signed checkpoints verified\n";
+    return 0;
+  }
+  std::cout << "ledger NOT ok at entry " << report.firstBadIndex.value_or(0) << ": "
+            << report.problem << "\n";
+  return 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -179,6 +195,15 @@ int main(int argc, char** argv) {
   adminCmd->add_option("--org-name-en", admin.orgNameEn,
                        "English name, to create the organisation as a province");
 
+  auto* ledgerCmd = cli.add_subcommand("ledger", "Work with the verifiable ledger");
+  ledgerCmd->require_subcommand(1);
+  auto* ledgerVerifyCmd = ledgerCmd->add_subcommand(
+      "verify", "Recompute the tree from the stored entries and check every signed checkpoint");
+  common.attach(ledgerVerifyCmd);
+  auto* ledgerCheckpointCmd =
+      ledgerCmd->add_subcommand("checkpoint", "Sign a checkpoint of the current tree and print it");
+  common.attach(ledgerCheckpointCmd);
+
   auto* versionCmd = cli.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(cli, argc, argv);
@@ -199,6 +224,12 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (seedCmd->parsed()) return seedDemo(common.load());
+    if (ledgerVerifyCmd->parsed()) return ledgerVerify(common.load());
+    if (ledgerCheckpointCmd->parsed()) {
+      onceonly::api::Application app(common.load());
+      std::cout << app.ledger().signCheckpoint();
+      return 0;
+    }
     if (adminCmd->parsed()) return createAdmin(common.load(), admin);
     if (backupCmd->parsed()) {
       Config c = common.load();
