@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 flavour="${1:-release}"
 shift || true
 case "$flavour" in
-  release) dir=build; args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
+  release) dir=build; args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DONCEONLY_BENCH=OFF) ;;
   sanitize) dir=build-asan; args=(-DCMAKE_BUILD_TYPE=Debug -DONCEONLY_SANITIZE=ON) ;;
   bench) dir=build; args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DONCEONLY_BENCH=ON) ;;
   *) echo "usage: scripts/build.sh [release|sanitize|bench] [targets...]" >&2; exit 2 ;;

@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "crypto/crypto.h"
+#include "store/list.h"
 #include "store/store.h"
 
 namespace onceonly::ledger {
@@ -165,15 +166,16 @@ void Log::writeBatch(std::vector<Pending>& batch) {
         row->isNull("last") ? 0 : static_cast<std::uint64_t>(row->integer("last")) + 1;
     BatchNodes nodes(c);
     const std::string now = nowRfc3339();
+    std::vector<store::Args> entryRows, nodeRows;
     auto putNode = [&](int level, std::uint64_t index, const Hash& h) {
       nodes.fresh_[{level, index}] = h;
-      c.exec("INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)",
-             {static_cast<std::int64_t>(level), static_cast<std::int64_t>(index), toHex(h)});
+      nodeRows.push_back(
+          {static_cast<std::int64_t>(level), static_cast<std::int64_t>(index), toHex(h)});
     };
     for (std::size_t i = 0; i < batch.size(); ++i) {
       const std::uint64_t index = size + i;
-      c.exec("INSERT INTO ledger_entries (idx, leaf_hash, entry, appended_at) VALUES (?, ?, ?, ?)",
-             {static_cast<std::int64_t>(index), toHex(batch[i].leaf), batch[i].text, now});
+      entryRows.push_back(
+          {static_cast<std::int64_t>(index), toHex(batch[i].leaf), batch[i].text, now});
       putNode(0, index, batch[i].leaf);
       // Each completed pair makes a perfect subtree one level up.
       std::uint64_t j = index;
@@ -182,6 +184,8 @@ void Log::writeBatch(std::vector<Pending>& batch) {
       receipts[i].index = index;
       receipts[i].leafHash = batch[i].leaf;
     }
+    store::insertMany(c, "ledger_entries", {"idx", "leaf_hash", "entry", "appended_at"}, entryRows);
+    store::insertMany(c, "ledger_nodes", {"level", "idx", "hash"}, nodeRows);
     const std::uint64_t newSize = size + batch.size();
     Hash root = rootHash(nodes, newSize);
     for (auto& r : receipts) {

@@ -1,5 +1,7 @@
 #include "store/list.h"
 
+#include <algorithm>
+
 namespace onceonly::store {
 
 void Where::add(const std::string& clause, Args values) {
@@ -27,6 +29,29 @@ void Where::search(const std::vector<std::string>& columns,
     values.push_back(containsPattern(asciiLower(*text)));
   }
   add(clause + ")", std::move(values));
+}
+
+void insertMany(Connection& c, const std::string& table, const std::vector<std::string>& columns,
+                const std::vector<Args>& rows, std::size_t rowsPerStatement) {
+  std::string head = "INSERT INTO " + table + " (";
+  std::string tuple = "(";
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    head += (i ? ", " : "") + columns[i];
+    tuple += i ? ", ?" : "?";
+  }
+  head += ") VALUES ";
+  tuple += ")";
+  for (std::size_t start = 0; start < rows.size(); start += rowsPerStatement) {
+    std::size_t end = std::min(rows.size(), start + rowsPerStatement);
+    std::string sql = head;
+    Args args;
+    args.reserve((end - start) * columns.size());
+    for (std::size_t r = start; r < end; ++r) {
+      sql += (r == start ? "" : ", ") + tuple;
+      for (const auto& v : rows[r]) args.push_back(v);
+    }
+    c.exec(sql, args);
+  }
 }
 
 void appendKeyset(Where& where, const std::string& column, const ListQuery& query,

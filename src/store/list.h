@@ -30,6 +30,11 @@ struct Where {
   void search(const std::vector<std::string>& columns, const std::optional<std::string>& text);
 };
 
+// Inserts many rows with multi-row VALUES statements (rowsPerStatement at a time), which is
+// several times faster than one statement per row on both databases.
+void insertMany(Connection& c, const std::string& table, const std::vector<std::string>& columns,
+                const std::vector<Args>& rows, std::size_t rowsPerStatement = 200);
+
 // Appends " AND (col > ? OR (col = ? AND id > ?))" (or < for descending) when the query has a
 // position, binding its values.
 void appendKeyset(Where& where, const std::string& column, const ListQuery& query,
