@@ -44,9 +44,16 @@ void BM_DurableAppends(benchmark::State& state) {
     total += writers * (perWriter / writers + 1);
   }
   state.SetItemsProcessed(total);
-  state.counters["appends/s"] = benchmark::Counter(static_cast<double>(total), benchmark::Counter::kIsRate);
+  state.counters["appends/s"] =
+      benchmark::Counter(static_cast<double>(total), benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_DurableAppends)->Arg(1)->Arg(16)->Arg(64)->UseRealTime()->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(BM_DurableAppends)
+    ->Arg(1)
+    ->Arg(16)
+    ->Arg(64)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
 
 // Reference: the same rows inserted straight into SQLite, 1,000 per transaction.
 void BM_RawSqliteInserts(benchmark::State& state) {
@@ -57,12 +64,14 @@ void BM_RawSqliteInserts(benchmark::State& state) {
   for (auto _ : state) {
     db->transaction([&](store::Connection& c) {
       for (int i = 0; i < 1000; ++i, ++n)
-        c.exec("INSERT INTO ledger_entries (idx, leaf_hash, entry, appended_at) VALUES (?, ?, ?, ?)",
-               {n, std::string(64, 'a'), std::string("{\"type\":\"data.access\"}"), std::string("t")});
+        c.exec(
+            "INSERT INTO ledger_entries (idx, leaf_hash, entry, appended_at) VALUES (?, ?, ?, ?)",
+            {n, std::string(64, 'a'), std::string("{\"type\":\"data.access\"}"), std::string("t")});
     });
   }
   state.SetItemsProcessed(n);
-  state.counters["rows/s"] = benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsRate);
+  state.counters["rows/s"] =
+      benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_RawSqliteInserts)->UseRealTime()->Unit(benchmark::kMillisecond)->Iterations(20);
 

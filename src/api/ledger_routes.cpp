@@ -19,20 +19,38 @@ nlohmann::json hashes(const std::vector<ledger::Hash>& v) {
   return out;
 }
 
-// A non-negative integer query parameter; records a field error otherwise.
-std::optional<std::uint64_t> count(QueryParams& qp, FieldErrors& errors, const std::string& name) {
-  auto v = qp.get(name);
-  if (!v) {
-    errors.add(FieldLocation::Query, name, "field.required");
-    return std::nullopt;
+// The two positions a proof is asked for: `low` and `high`, with high at most the current tree
+// size and low below it (strictly, for an entry index) or at it (for a smaller tree size).
+// Both are reported at once when malformed; a range problem names its parameter.
+std::pair<std::uint64_t, std::uint64_t> proofPositions(http::Request& req, Context& ctx,
+                                                       const std::string& low,
+                                                       const std::string& high, bool strict) {
+  QueryParams qp(req, {low, high});
+  FieldErrors errors;
+  std::uint64_t values[2] = {0, 0};
+  const std::string* names[2] = {&low, &high};
+  for (int k = 0; k < 2; ++k) {
+    auto v = qp.get(*names[k]);
+    if (!v) {
+      errors.add(FieldLocation::Query, *names[k], "field.required");
+      continue;
+    }
+    auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), values[k]);
+    if (ec != std::errc() || p != v->data() + v->size())
+      errors.add(FieldLocation::Query, *names[k], "field.type", {{"type", "non-negative integer"}});
   }
-  std::uint64_t out = 0;
-  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
-  if (ec != std::errc() || p != v->data() + v->size()) {
-    errors.add(FieldLocation::Query, name, "field.type", {{"type", "non-negative integer"}});
-    return std::nullopt;
-  }
-  return out;
+  qp.finish();
+  errors.throwIfAny();
+  const std::uint64_t current = ctx.ledger.size();
+  if (values[1] > current)
+    throw invalidField(FieldLocation::Query, high, "field.range",
+                       {{"min", "0"}, {"max", std::to_string(current)}});
+  if (strict ? values[0] >= values[1] : values[0] > values[1])
+    throw invalidField(
+        FieldLocation::Query, low, "field.range",
+        {{"min", "0"},
+         {"max", std::to_string(strict ? (values[1] == 0 ? 0 : values[1] - 1) : values[1])}});
+  return {values[0], values[1]};
 }
 
 }  // namespace
@@ -51,47 +69,22 @@ void addLedgerRoutes(http::Router& router, Endpoints& api, Context& ctx) {
   });
 
   router.add("GET", "/api/v1/ledger/proofs/inclusion", [&ctx](http::Request& req) {
-    QueryParams qp(req, {"index", "size"});
-    FieldErrors errors;
-    auto index = count(qp, errors, "index");
-    auto size = count(qp, errors, "size");
-    qp.finish();
-    errors.throwIfAny();
-    const std::uint64_t current = ctx.ledger.size();
-    if (*size > current)
-      throw invalidField(FieldLocation::Query, "size", "field.range",
-                         {{"min", "1"}, {"max", std::to_string(current)}});
-    if (*index >= *size)
-      throw invalidField(FieldLocation::Query, "index", "field.range",
-                         {{"min", "0"}, {"max", std::to_string(*size == 0 ? 0 : *size - 1)}});
-    auto entry = ctx.ledger.entry(*index);
-    return http::Response::json(200, {{"index", *index},
-                                      {"size", *size},
+    auto [index, size] = proofPositions(req, ctx, "index", "size", true);
+    auto entry = ctx.ledger.entry(index);
+    return http::Response::json(200, {{"index", index},
+                                      {"size", size},
                                       {"leaf_hash", b64(ledger::leafHash(*entry))},
-                                      {"proof", hashes(ctx.ledger.inclusionProof(*index, *size))},
-                                      {"root", b64(ctx.ledger.root(*size))}});
+                                      {"proof", hashes(ctx.ledger.inclusionProof(index, size))},
+                                      {"root", b64(ctx.ledger.root(size))}});
   });
 
   router.add("GET", "/api/v1/ledger/proofs/consistency", [&ctx](http::Request& req) {
-    QueryParams qp(req, {"first", "second"});
-    FieldErrors errors;
-    auto first = count(qp, errors, "first");
-    auto second = count(qp, errors, "second");
-    qp.finish();
-    errors.throwIfAny();
-    const std::uint64_t current = ctx.ledger.size();
-    if (*second > current)
-      throw invalidField(FieldLocation::Query, "second", "field.range",
-                         {{"min", "0"}, {"max", std::to_string(current)}});
-    if (*first > *second)
-      throw invalidField(FieldLocation::Query, "first", "field.range",
-                         {{"min", "0"}, {"max", std::to_string(*second)}});
-    return http::Response::json(200,
-                                {{"first", *first},
-                                 {"second", *second},
-                                 {"proof", hashes(ctx.ledger.consistencyProof(*first, *second))},
-                                 {"first_root", b64(ctx.ledger.root(*first))},
-                                 {"second_root", b64(ctx.ledger.root(*second))}});
+    auto [first, second] = proofPositions(req, ctx, "first", "second", false);
+    return http::Response::json(200, {{"first", first},
+                                      {"second", second},
+                                      {"proof", hashes(ctx.ledger.consistencyProof(first, second))},
+                                      {"first_root", b64(ctx.ledger.root(first))},
+                                      {"second_root", b64(ctx.ledger.root(second))}});
   });
 
   // Entries name pseudonyms, not people, but who did what is still for auditors.
