@@ -122,9 +122,9 @@ void Endpoints::publicWrite(const std::string& method, const std::string& patter
               });
 }
 
-QueryParams::QueryParams(const http::Request& req, std::set<std::string> filters)
+QueryParams::QueryParams(const http::Request& req, std::set<std::string> filters, bool paged)
     : req_(req), allowed_(std::move(filters)) {
-  allowed_.insert({"limit", "cursor", "sort", "q"});
+  if (paged) allowed_.insert({"limit", "cursor", "sort", "q"});
 }
 
 std::optional<std::string> QueryParams::get(const std::string& name) const {

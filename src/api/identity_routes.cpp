@@ -134,7 +134,7 @@ void addIdentityRoutes(Endpoints& api, Context& ctx) {
 
   api.read("/api/v1/orgs/tree", [&ctx](http::Request& req, const identity::Principal& p) {
     authz::requireScope(p, "orgs:read");
-    QueryParams qp(req, {"root"});
+    QueryParams qp(req, {"root"}, false);
     auto root = qp.get("root");
     qp.finish();
     if (root) checkId(*root, "org", "organisation");

@@ -25,7 +25,7 @@ nlohmann::json hashes(const std::vector<ledger::Hash>& v) {
 std::pair<std::uint64_t, std::uint64_t> proofPositions(http::Request& req, Context& ctx,
                                                        const std::string& low,
                                                        const std::string& high, bool strict) {
-  QueryParams qp(req, {low, high});
+  QueryParams qp(req, {low, high}, false);
   FieldErrors errors;
   std::uint64_t values[2] = {0, 0};
   const std::string* names[2] = {&low, &high};

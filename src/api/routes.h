@@ -71,7 +71,8 @@ std::optional<std::string> presentedToken(const http::Request& req);
 // 400 naming the parameter.
 class QueryParams {
  public:
-  QueryParams(const http::Request& req, std::set<std::string> filters);
+  // paged: the list parameters (limit, cursor, sort, q) are accepted too.
+  QueryParams(const http::Request& req, std::set<std::string> filters, bool paged = true);
   std::optional<std::string> get(const std::string& name) const;
   // Checks the value against allowed values when given.
   std::optional<std::string> oneOf(const std::string& name,

@@ -75,6 +75,10 @@ TEST_P(LedgerApiTest, BadProofRequestsAreProblems) {
   EXPECT_EQ(h.call("GET", "/api/v1/ledger/proofs/inclusion?size=2").status, 400);
   EXPECT_EQ(h.call("GET", "/api/v1/ledger/proofs/consistency?first=3&second=2").status, 400);
   EXPECT_EQ(h.call("GET", "/api/v1/ledger/proofs/consistency?first=1&second=9").status, 400);
+  // Not a list: list parameters are unknown here, not silently ignored.
+  auto limit = h.call("GET", "/api/v1/ledger/proofs/consistency?first=1&second=2&limit=abc");
+  EXPECT_EQ(limit.status, 400);
+  EXPECT_EQ(limit.json["errors"][0]["code"], "field.unknown");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, LedgerApiTest,
