@@ -39,6 +39,18 @@ identity::Account visibleAccount(Context& ctx, const identity::Principal& p,
   return *a;
 }
 
+// The organisation a write names, once the caller may change the tree; recorded for audit first
+// so refused writes name their target too.
+const std::string& orgToManage(const http::Request& req, const identity::Principal& p,
+                               AuditNote& note) {
+  authz::requireManageOrgs(p);
+  const auto& id = req.param("id");
+  note.targetType = "org";
+  note.targetId = id;
+  checkId(id, "org", "organisation");
+  return id;
+}
+
 nlohmann::json nodeJson(const identity::OrgNode& n) {
   auto j = orgJson(n.org);
   j["children"] = nlohmann::json::array();
@@ -166,11 +178,7 @@ void addIdentityRoutes(Endpoints& api, Context& ctx) {
 
   api.write("PATCH", "/api/v1/orgs/{id}", "org.update",
             [&ctx](http::Request& req, const identity::Principal& p, AuditNote& note) {
-              authz::requireManageOrgs(p);
-              const auto& id = req.param("id");
-              note.targetType = "org";
-              note.targetId = id;
-              checkId(id, "org", "organisation");
+              const auto& id = orgToManage(req, p, note);
               JsonBody body(req);
               auto f = orgFields(body, false);
               return http::Response::json(200, orgJson(ctx.identity.updateOrg(id, f)));
@@ -178,11 +186,7 @@ void addIdentityRoutes(Endpoints& api, Context& ctx) {
 
   api.write("DELETE", "/api/v1/orgs/{id}", "org.delete",
             [&ctx](http::Request& req, const identity::Principal& p, AuditNote& note) {
-              authz::requireManageOrgs(p);
-              const auto& id = req.param("id");
-              note.targetType = "org";
-              note.targetId = id;
-              checkId(id, "org", "organisation");
+              const auto& id = orgToManage(req, p, note);
               ctx.identity.deleteOrg(id);
               return http::Response::noContent();
             });

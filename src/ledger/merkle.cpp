@@ -44,6 +44,15 @@ void subproof(NodeReader& t, std::uint64_t start, std::uint64_t m, std::uint64_t
   }
 }
 
+// Step shared by both verifiers (RFC 9162 §2.1.3.2 3b, §2.1.4.2 6b): after hashing a left
+// sibling, climb while fn is a left child, until it is a right child or the root.
+void skipLeftChildLevels(std::uint64_t& fn, std::uint64_t& sn) {
+  while (!(fn & 1) && fn != 0) {
+    fn >>= 1;
+    sn >>= 1;
+  }
+}
+
 }  // namespace
 
 Hash leafHash(std::string_view entry) {
@@ -118,12 +127,7 @@ bool verifyInclusion(std::uint64_t index, std::uint64_t size, const Hash& leaf,
     if (sn == 0) return false;
     if ((fn & 1) || fn == sn) {
       r = nodeHash(p, r);
-      if (!(fn & 1)) {
-        while (!(fn & 1) && fn != 0) {
-          fn >>= 1;
-          sn >>= 1;
-        }
-      }
+      skipLeftChildLevels(fn, sn);
     } else {
       r = nodeHash(r, p);
     }
@@ -153,12 +157,7 @@ bool verifyConsistency(std::uint64_t first, std::uint64_t second, const Hash& fi
     if ((fn & 1) || fn == sn) {
       fr = nodeHash(c, fr);
       sr = nodeHash(c, sr);
-      if (!(fn & 1)) {
-        while (!(fn & 1) && fn != 0) {
-          fn >>= 1;
-          sn >>= 1;
-        }
-      }
+      skipLeftChildLevels(fn, sn);
     } else {
       sr = nodeHash(sr, c);
     }
