@@ -5,6 +5,7 @@
 #include "api/routes.h"
 #include "audit/audit.h"
 #include "crypto/crypto.h"
+#include "http/client.h"
 #include "http/metrics.h"
 #include "http/pipeline.h"
 #include "http/static_files.h"
@@ -13,6 +14,32 @@
 #include "store/store.h"
 
 namespace onceonly::api {
+
+namespace {
+
+ledger::LogOptions ledgerOptions(const Config& c) {
+  ledger::LogOptions o;
+  o.origin = c.ledgerOrigin;
+  o.checkpointSeconds = c.ledgerCheckpointSeconds;
+  o.background = c.ledgerCheckpointSeconds > 0;
+  try {
+    o.witnesses = ledger::parseWitnessList(c.ledgerWitnesses);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(std::string("setting 'ledger_witnesses': ") + e.what());
+  }
+  if (static_cast<std::size_t>(c.ledgerWitnessQuorum) > o.witnesses.size())
+    throw ConfigError("setting 'ledger_witness_quorum': " + std::to_string(c.ledgerWitnessQuorum) +
+                      " is more than the " + std::to_string(o.witnesses.size()) +
+                      " witnesses configured");
+  o.quorum = static_cast<std::size_t>(c.ledgerWitnessQuorum);
+  o.post = [](const std::string& url, const std::string& body) {
+    auto r = http::fetch("POST", url, body, "text/plain; charset=utf-8", {5, 64 * 1024});
+    return ledger::WitnessReply{r.status, r.contentType, r.body};
+  };
+  return o;
+}
+
+}  // namespace
 
 struct Application::Impl {
   Config config;
@@ -45,7 +72,7 @@ Application::Application(Config config) : impl_(std::make_unique<Impl>()) {
   impl_->trail = std::make_unique<audit::Trail>(*impl_->db);
   impl_->ledger = std::make_unique<ledger::Log>(
       *impl_->db, ledger::loadOrCreateLogKey(c.effectiveKeysDir(), c.ledgerOrigin),
-      ledger::LogOptions{4096, c.ledgerOrigin, c.ledgerCheckpointSeconds});
+      ledgerOptions(c));
   impl_->context = std::make_unique<Context>(
       Context{c, *impl_->db, impl_->metrics, *impl_->identity, *impl_->trail, *impl_->ledger});
   impl_->endpoints = std::make_unique<Endpoints>(impl_->router, *impl_->context);

@@ -53,19 +53,85 @@ std::pair<std::uint64_t, std::uint64_t> proofPositions(http::Request& req, Conte
   return {values[0], values[1]};
 }
 
+std::uint64_t checkpointSize(const std::string& note) {
+  auto parsed = ledger::parseNote(note);
+  auto cp = parsed ? ledger::parseCheckpoint(parsed->text) : std::nullopt;
+  if (!cp) throw std::runtime_error("the log's checkpoint does not parse");
+  return cp->size;
+}
+
 }  // namespace
 
 void addLedgerRoutes(http::Router& router, Endpoints& api, Context& ctx) {
   // Reading the checkpoint, the proofs and the keys is public: anyone may check the log.
-  router.add("GET", "/api/v1/ledger/checkpoint", [&ctx](http::Request&) {
-    auto r = http::Response::text(200, ctx.ledger.latestCheckpoint(), "text/plain; charset=utf-8");
+  // The newest checkpoint with the cosignatures it has; ?witnessed=true: the newest one the
+  // witness policy counts as witnessed.
+  router.add("GET", "/api/v1/ledger/checkpoint", [&ctx](http::Request& req) {
+    QueryParams qp(req, {"witnessed"}, false);
+    auto witnessed = qp.oneOf("witnessed", {"true", "false"});
+    qp.finish();
+    std::string note;
+    if (witnessed == "true") {
+      auto latest = ctx.ledger.latestWitnessedCheckpoint();
+      if (!latest) throw Error(404, "ledger.none_witnessed");
+      note = *latest;
+    } else {
+      auto size = ctx.ledger.latestCheckpoint();
+      note = ctx.ledger.checkpoint(checkpointSize(size)).value_or(size);
+    }
+    auto r = http::Response::text(200, note, "text/plain; charset=utf-8");
     r.setHeader("Cache-Control", "no-cache");
     return r;
   });
 
-  router.add("GET", "/api/v1/ledger/keys", [&ctx](http::Request&) {
-    return http::Response::json(
-        200, {{"log", ctx.ledger.signer().verifier().vkey()}, {"origin", ctx.config.ledgerOrigin}});
+  router.add("GET", "/api/v1/ledger/checkpoints", [&ctx](http::Request& req) {
+    QueryParams qp(req, {"witnessed"});
+    auto witnessed = qp.oneOf("witnessed", {"true", "false"}) == "true";
+    auto q = qp.list({"size"}, true);
+    qp.finish();
+    if (!q.descending)
+      throw invalidField(FieldLocation::Query, "sort", "field.sort", {{"allowed", "-size"}});
+    std::optional<std::uint64_t> before;
+    if (q.afterValue && q.afterValue->is_number_unsigned())
+      before = q.afterValue->get<std::uint64_t>();
+    auto rows = ctx.ledger.checkpoints(before, static_cast<std::size_t>(q.limit) + 1, witnessed);
+    Page<ledger::CheckpointInfo> page;
+    page.total = static_cast<std::int64_t>(ctx.ledger.countCheckpoints(witnessed));
+    if (rows.size() > static_cast<std::size_t>(q.limit)) {
+      rows.pop_back();
+      page.nextCursor =
+          encodeCursor("size", true, rows.back().size, std::to_string(rows.back().size));
+    }
+    page.items = std::move(rows);
+    return http::Response::json(200, pageJson(page, [](const ledger::CheckpointInfo& c) {
+                                  return nlohmann::json{{"size", c.size},
+                                                        {"root", b64(c.root)},
+                                                        {"signed_at", c.signedAt},
+                                                        {"cosigned_by", c.cosignedBy},
+                                                        {"witnessed", c.witnessed}};
+                                }));
+  });
+
+  router.add("GET", "/api/v1/ledger/checkpoints/{size}", [&ctx](http::Request& req) {
+    QueryParams(req, {}, false).finish();
+    const auto& text = req.param("size");
+    std::uint64_t size = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), size);
+    auto note = ec == std::errc() && end == text.data() + text.size() ? ctx.ledger.checkpoint(size)
+                                                                      : std::nullopt;
+    if (!note) throw notFound("checkpoint", text);
+    return http::Response::text(200, *note, "text/plain; charset=utf-8");
+  });
+
+  router.add("GET", "/api/v1/ledger/keys", [&ctx](http::Request& req) {
+    QueryParams(req, {}, false).finish();
+    nlohmann::json witnesses = nlohmann::json::array();
+    for (const auto& w : ctx.ledger.witnesses())
+      witnesses.push_back({{"name", w.key.name()}, {"vkey", w.key.vkey()}});
+    return http::Response::json(200, {{"log", ctx.ledger.signer().verifier().vkey()},
+                                      {"origin", ctx.config.ledgerOrigin},
+                                      {"witnesses", witnesses},
+                                      {"quorum", ctx.ledger.quorum()}});
   });
 
   router.add("GET", "/api/v1/ledger/proofs/inclusion", [&ctx](http::Request& req) {
@@ -106,9 +172,17 @@ void addLedgerRoutes(http::Router& router, Endpoints& api, Context& ctx) {
   api.write("POST", "/api/v1/ledger/checkpoints", "ledger.checkpoint",
             [&ctx](http::Request&, const identity::Principal& p, AuditNote& note) {
               identity::authz::requireRole(p, {});
-              auto text = ctx.ledger.signCheckpoint();
+              // Signs (when the tree grew) and asks the witnesses at once; the answer carries the
+              // cosignatures that came back.
+              auto signedNote = ctx.ledger.signCheckpoint();
+              auto outcomes = ctx.ledger.requestCosignatures();
+              auto size = checkpointSize(signedNote);
               note.targetType = "ledger";
-              return http::Response::text(201, text, "text/plain; charset=utf-8");
+              note.targetId = std::to_string(size);
+              for (const auto& o : outcomes)
+                if (!o.cosigned) note.detail[o.witness] = o.problem;
+              return http::Response::text(201, ctx.ledger.checkpoint(size).value_or(signedNote),
+                                          "text/plain; charset=utf-8");
             });
 }
 

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "api/application.h"
+#include "api/witness_service.h"
 #include "core/config.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -12,6 +13,7 @@
 #include "http/server.h"
 #include "identity/identity.h"
 #include "ledger/log.h"
+#include "ledger/witness.h"
 #include "store/store.h"
 
 #ifndef ONCEONLY_VERSION
@@ -158,6 +160,76 @@ int ledgerVerify(const Config& config) {
   return 1;
 }
 
+int ledgerCheckpoint(const Config& config) {
+  onceonly::api::Application app(config);
+  auto& log = app.ledger();
+  auto outcomes = log.requestCosignatures();
+  if (outcomes.empty()) log.signCheckpoint();
+  for (const auto& o : outcomes)
+    std::cerr << (o.cosigned ? "cosigned by " : "NOT cosigned by ") << o.witness
+              << (o.cosigned ? "" : ": " + o.problem) << "\n";
+  auto latest = log.checkpoints(std::nullopt, 1, false);
+  std::cout << log.checkpoint(latest.at(0).size).value_or("");
+  return 0;
+}
+
+struct WitnessFlags {
+  std::string name;
+  std::string dir;
+  std::string listen = "127.0.0.1:7380";
+  std::vector<std::string> logs;
+  std::string logLevel = "info";
+  bool printKey = false;
+};
+
+// A department's witness: its own key and state in its own directory, its own HTTP listener.
+int witness(const WitnessFlags& f) {
+  onceonly::log::init(f.logLevel, false);
+  std::filesystem::create_directories(f.dir);
+  auto dir = std::filesystem::path(f.dir);
+  auto key = onceonly::ledger::loadOrCreateKeyFile((dir / "witness.skey").string(), f.name,
+                                                   onceonly::ledger::KeyType::Cosignature);
+  if (f.printKey) {
+    std::cout << key.verifier().vkey() << "\n";
+    return 0;
+  }
+  std::vector<onceonly::ledger::Verifier> logs;
+  for (const auto& v : f.logs) {
+    auto parsed = onceonly::ledger::Verifier::parse(v);
+    if (!parsed || parsed->type() != onceonly::ledger::KeyType::Note) {
+      std::cerr << "witness: '" << v << "' is not a log's verifier key\n";
+      return 2;
+    }
+    logs.push_back(*parsed);
+  }
+  if (logs.empty()) {
+    std::cerr << "witness: name at least one log to follow with --log <vkey>\n";
+    return 2;
+  }
+  onceonly::ledger::Witness w(key, logs, (dir / "state.json").string());
+  onceonly::api::WitnessService service(w);
+  onceonly::http::ServerOptions o;
+  auto colon = f.listen.rfind(':');
+  if (colon == std::string::npos) {
+    std::cerr << "witness: --listen wants host:port\n";
+    return 2;
+  }
+  o.host = f.listen.substr(0, colon);
+  o.port = static_cast<std::uint16_t>(std::stoi(f.listen.substr(colon + 1)));
+  o.bodyLimit = 64 * 1024;
+  o.ioThreads = 1;
+  o.workerThreads = 2;
+  onceonly::http::Server server(
+      o, [&service](onceonly::http::Request& r) { return service.handle(r); });
+  server.start();
+  onceonly::log::info("witness.listening",
+                      {{"address", o.host + ":" + std::to_string(server.port())},
+                       {"vkey", key.verifier().vkey()},
+                       {"logs", f.logs.size()}});
+  server.runUntilSignalled();
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -204,6 +276,23 @@ int main(int argc, char** argv) {
       ledgerCmd->add_subcommand("checkpoint", "Sign a checkpoint of the current tree and print it");
   common.attach(ledgerCheckpointCmd);
 
+  auto* ledgerKeyCmd =
+      ledgerCmd->add_subcommand("key", "Print the log's verifier key (made on first use)");
+  common.attach(ledgerKeyCmd);
+
+  WitnessFlags witnessFlags;
+  auto* witnessCmd = cli.add_subcommand(
+      "witness", "Run a witness that cosigns a log's checkpoints (c2sp.org/tlog-witness)");
+  witnessCmd->add_option("--name", witnessFlags.name, "Witness name, e.g. finance.gov.example/w")
+      ->required();
+  witnessCmd->add_option("--dir", witnessFlags.dir, "Directory for the key and the state file")
+      ->required();
+  witnessCmd->add_option("--listen", witnessFlags.listen, "host:port to serve on");
+  witnessCmd->add_option("--log", witnessFlags.logs, "Verifier key of a log to follow (repeat)");
+  witnessCmd->add_option("--log-level", witnessFlags.logLevel, "trace … error");
+  witnessCmd->add_flag("--print-key", witnessFlags.printKey,
+                       "Print the witness's verifier key and exit");
+
   auto* versionCmd = cli.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(cli, argc, argv);
@@ -225,11 +314,16 @@ int main(int argc, char** argv) {
     }
     if (seedCmd->parsed()) return seedDemo(common.load());
     if (ledgerVerifyCmd->parsed()) return ledgerVerify(common.load());
-    if (ledgerCheckpointCmd->parsed()) {
-      onceonly::api::Application app(common.load());
-      std::cout << app.ledger().signCheckpoint();
+    if (ledgerCheckpointCmd->parsed()) return ledgerCheckpoint(common.load());
+    if (ledgerKeyCmd->parsed()) {
+      Config c = common.load();
+      std::cout << onceonly::ledger::loadOrCreateLogKey(c.effectiveKeysDir(), c.ledgerOrigin)
+                       .verifier()
+                       .vkey()
+                << "\n";
       return 0;
     }
+    if (witnessCmd->parsed()) return witness(witnessFlags);
     if (adminCmd->parsed()) return createAdmin(common.load(), admin);
     if (backupCmd->parsed()) {
       Config c = common.load();

@@ -115,6 +115,12 @@ const std::vector<Setting>& settings() {
        [](Config& c, const std::string& v) {
          c.ledgerCheckpointSeconds = parseNumber<int>("ledger_checkpoint_seconds", v, 0, 86400);
        }},
+      // "<url> <vkey>" pairs separated by commas (or a TOML array of such strings).
+      {"ledger_witnesses", [](Config& c, const std::string& v) { c.ledgerWitnesses = v; }},
+      {"ledger_witness_quorum",
+       [](Config& c, const std::string& v) {
+         c.ledgerWitnessQuorum = parseNumber<int>("ledger_witness_quorum", v, 0, 64);
+       }},
       {"password_cost", [](Config& c, const std::string& v) { c.passwordCost = v; }},
       {"secure_cookies",
        [](Config& c, const std::string& v) { c.secureCookies = parseBool("secure_cookies", v); }},
@@ -135,7 +141,16 @@ std::string tomlValueAsString(const std::string& key, const toml::node& node) {
   if (node.is_boolean()) return *node.value<bool>() ? "true" : "false";
   if (node.is_integer()) return std::to_string(*node.value<std::int64_t>());
   if (node.is_floating_point()) return std::to_string(*node.value<double>());
-  throw ConfigError("setting '" + key + "': expected a string, number or boolean");
+  if (auto* array = node.as_array()) {
+    std::string joined;
+    for (const auto& item : *array) {
+      auto s = item.value<std::string>();
+      if (!s) throw ConfigError("setting '" + key + "': expected an array of strings");
+      joined += (joined.empty() ? "" : ", ") + *s;
+    }
+    return joined;
+  }
+  throw ConfigError("setting '" + key + "': expected a string, number, boolean or array");
 }
 
 void validate(const Config& c) {

@@ -35,7 +35,12 @@ struct Config {
   int sessionTtlMinutes = 8 * 60;
   int authCacheSeconds = 5;
   std::string ledgerOrigin = "onceonly.localhost/ledger";  // checkpoint origin and log key name
-  int ledgerCheckpointSeconds = 10;          // see identity::IdentityOptions::principalCacheSeconds
+  // How often a checkpoint is signed (and sent to witnesses) when the tree grew; 0: only on
+  // demand and when the latest checkpoint is read.
+  int ledgerCheckpointSeconds = 10;
+  // Witnesses asked to cosign each checkpoint: "<url> <vkey>, ..." (c2sp.org/tlog-witness).
+  std::string ledgerWitnesses;
+  int ledgerWitnessQuorum = 0;  // cosignatures that make a checkpoint witnessed; 0: all
   std::string passwordCost = "interactive";  // "interactive", "moderate" or "min" (tests only)
   bool secureCookies = false;                // set the Secure flag; on behind TLS
   bool trustProxy = false;                   // take the client address from X-Forwarded-For

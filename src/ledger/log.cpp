@@ -1,9 +1,7 @@
 #include "ledger/log.h"
 
-#include <sys/stat.h>
 #include <bit>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <stdexcept>
 
@@ -77,33 +75,14 @@ std::string canonicalJson(const nlohmann::json& entry) {
 
 Signer loadOrCreateLogKey(const std::string& keysDir, const std::string& origin) {
   std::filesystem::create_directories(keysDir);
-  auto file = std::filesystem::path(keysDir) / "ledger.skey";
-  if (std::filesystem::exists(file)) {
-    std::ifstream in(file);
-    std::string text;
-    std::getline(in, text);
-    auto s = Signer::parse(text);
-    if (!s) throw std::runtime_error("key file " + file.string() + " does not hold a signer key");
-    if (s->verifier().name() != origin)
-      throw std::runtime_error("key file " + file.string() + " is for origin '" +
-                               s->verifier().name() + "', not '" + origin + "'");
-    return *s;
-  }
-  Signer s = Signer::generate(origin);
-  auto tmp = file;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    ::chmod(tmp.c_str(), 0600);
-    out << s.skey() << "\n";
-  }
-  std::filesystem::rename(tmp, file);
-  return s;
+  return loadOrCreateKeyFile((std::filesystem::path(keysDir) / "ledger.skey").string(), origin,
+                             KeyType::Note);
 }
 
 Log::Log(store::Database& db, Signer signer, LogOptions options)
     : db_(db), signer_(std::move(signer)), options_(std::move(options)) {
   sequencer_ = std::thread([this] { sequence(); });
+  if (options_.background) background_ = std::thread([this] { background(); });
 }
 
 Log::~Log() {
@@ -112,7 +91,26 @@ Log::~Log() {
     stopping_ = true;
   }
   wake_.notify_all();
+  stopWake_.notify_all();
+  if (background_.joinable()) background_.join();
   sequencer_.join();
+}
+
+void Log::background() {
+  std::unique_lock lock(mutex_);
+  const auto period = std::chrono::seconds(std::max(1, options_.checkpointSeconds));
+  while (!stopWake_.wait_for(lock, period, [this] { return stopping_; })) {
+    lock.unlock();
+    try {
+      if (options_.witnesses.empty())
+        signCheckpoint();
+      else
+        requestCosignatures();
+    } catch (const std::exception& e) {
+      log::warn("ledger.checkpoint_failed", {{"problem", e.what()}});
+    }
+    lock.lock();
+  }
 }
 
 Receipt Log::append(const nlohmann::json& entry) {

@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -56,10 +57,53 @@ struct VerifyReport {
   std::uint64_t checkpoints = 0;  // signed checkpoints checked
 };
 
+// A witness the log asks for cosignatures (c2sp.org/tlog-witness): its cosignature key and its
+// submission prefix (add-checkpoint is POSTed to <url>/add-checkpoint).
+struct WitnessEndpoint {
+  Verifier key;
+  std::string url;
+};
+
+// How the log reaches a witness: POST body to url, answer or throw std::runtime_error.
+struct WitnessReply {
+  int status = 0;
+  std::string contentType;
+  std::string body;
+};
+using WitnessPost = std::function<WitnessReply(const std::string& url, const std::string& body)>;
+
+// Parses "<url> <vkey>, <url> <vkey>, ..." (the ledger_witnesses setting); throws
+// std::invalid_argument naming the bad part.
+std::vector<WitnessEndpoint> parseWitnessList(const std::string& setting);
+
 struct LogOptions {
   std::size_t maxBatch = 4096;
   std::string origin = "onceonly.localhost/ledger";  // the checkpoint's first line
   int checkpointSeconds = 10;  // latestCheckpoint() signs anew when older than this
+  // A background thread signs a checkpoint every checkpointSeconds when the tree grew and asks
+  // the witnesses to cosign it. Off for tools and tests that drive the log themselves.
+  bool background = false;
+  std::vector<WitnessEndpoint> witnesses;
+  // A checkpoint counts as witnessed with cosignatures from this many distinct configured
+  // witnesses; 0 means all of them. Without witnesses, no checkpoint is witnessed.
+  std::size_t quorum = 0;
+  WitnessPost post;
+};
+
+// What one witness said about the latest checkpoint.
+struct WitnessOutcome {
+  std::string witness;  // key name
+  bool cosigned = false;
+  int status = 0;  // HTTP status of the last answer, 0 when it could not be reached
+  std::string problem;
+};
+
+struct CheckpointInfo {
+  std::uint64_t size = 0;
+  Hash root{};
+  std::string signedAt;
+  std::vector<std::string> cosignedBy;  // configured witnesses whose cosignature verifies
+  bool witnessed = false;
 };
 
 // The log's signing key, kept as a key string in <keys dir>/ledger.skey (mode 0600), made on
@@ -89,6 +133,19 @@ class Log {
   std::string latestCheckpoint();
   const Signer& signer() const { return signer_; }
 
+  // The signed checkpoint of that size with the cosignatures of configured witnesses appended.
+  std::optional<std::string> checkpoint(std::uint64_t size);
+  // The newest checkpoint that the witness policy counts as witnessed.
+  std::optional<std::string> latestWitnessedCheckpoint();
+  // Checkpoints, newest first, below `before` when given.
+  std::vector<CheckpointInfo> checkpoints(std::optional<std::uint64_t> before, std::size_t limit,
+                                          bool witnessedOnly);
+  std::uint64_t countCheckpoints(bool witnessedOnly);
+  // Sends the latest checkpoint to every configured witness that has not cosigned it yet.
+  std::vector<WitnessOutcome> requestCosignatures();
+  const std::vector<WitnessEndpoint>& witnesses() const { return options_.witnesses; }
+  std::size_t quorum() const;
+
   // Recomputes the whole tree from the stored entries and compares it with the stored hashes:
   // a changed, removed or reordered entry is named by its index.
   VerifyReport verify();
@@ -101,6 +158,9 @@ class Log {
   };
   void sequence();
   void writeBatch(std::vector<Pending>& batch);
+  void background();
+  WitnessOutcome askWitness(const WitnessEndpoint& w, std::uint64_t size, const std::string& note);
+  std::vector<std::string> cosigners(const Note& note) const;
 
   store::Database& db_;
   Signer signer_;
@@ -110,6 +170,8 @@ class Log {
   std::deque<Pending> queue_;  // GUARDED_BY mutex_
   bool stopping_ = false;      // GUARDED_BY mutex_
   std::thread sequencer_;
+  std::condition_variable stopWake_;
+  std::thread background_;
 };
 
 }  // namespace onceonly::ledger

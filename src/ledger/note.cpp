@@ -2,7 +2,11 @@
 
 #include <sodium.h>
 
+#include <sys/stat.h>
+
 #include <charconv>
+#include <filesystem>
+#include <fstream>
 #include <stdexcept>
 
 #include "core/encoding.h"
@@ -10,7 +14,6 @@
 namespace onceonly::ledger {
 namespace {
 
-constexpr unsigned char kEd25519 = 0x01;
 const std::string kDash = "\xE2\x80\x94";  // U+2014 EM DASH
 
 std::string hex8(std::uint32_t v) {
@@ -40,7 +43,55 @@ std::vector<std::string> split(const std::string& s, char sep, std::size_t maxPa
   }
 }
 
+bool knownType(unsigned char t) {
+  return t == static_cast<unsigned char>(KeyType::Note) ||
+         t == static_cast<unsigned char>(KeyType::Cosignature);
+}
+
+std::string typed(KeyType type, const std::string& key) {
+  return std::string(1, static_cast<char>(type)) + key;
+}
+
+std::string cosignedMessage(const std::string& text, std::uint64_t timestamp) {
+  return "cosignature/v1\ntime " + std::to_string(timestamp) + "\n" + text;
+}
+
+bool ed25519Verifies(const std::string& sig, const std::string& message, const std::string& pk) {
+  return sig.size() == crypto_sign_BYTES &&
+         crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(sig.data()),
+                                     reinterpret_cast<const unsigned char*>(message.data()),
+                                     message.size(),
+                                     reinterpret_cast<const unsigned char*>(pk.data())) == 0;
+}
+
 }  // namespace
+
+Signer loadOrCreateKeyFile(const std::string& path, const std::string& name, KeyType type) {
+  const std::filesystem::path file(path);
+  if (std::filesystem::exists(file)) {
+    std::ifstream in(file);
+    std::string text;
+    std::getline(in, text);
+    auto s = Signer::parse(text);
+    if (!s || s->verifier().type() != type)
+      throw std::runtime_error("key file " + path + " does not hold the expected kind of key");
+    if (s->verifier().name() != name)
+      throw std::runtime_error("key file " + path + " is for '" + s->verifier().name() +
+                               "', not '" + name + "'");
+    return *s;
+  }
+  Signer s = Signer::generate(name, type);
+  auto tmp = file;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    ::chmod(tmp.c_str(), 0600);
+    out << s.skey() << "\n";
+    if (!out.flush()) throw std::runtime_error("cannot write key file " + path);
+  }
+  std::filesystem::rename(tmp, file);
+  return s;
+}
 
 bool validKeyName(const std::string& name) {
   if (name.empty() || !isValidUtf8(name)) return false;
@@ -56,8 +107,8 @@ bool validKeyName(const std::string& name) {
   return true;
 }
 
-std::uint32_t ed25519KeyId(const std::string& name, const std::string& publicKey) {
-  std::string input = name + "\n" + static_cast<char>(kEd25519) + publicKey;
+std::uint32_t ed25519KeyId(const std::string& name, const std::string& publicKey, KeyType type) {
+  std::string input = name + "\n" + typed(type, publicKey);
   unsigned char h[crypto_hash_sha256_BYTES];
   crypto_hash_sha256(h, reinterpret_cast<const unsigned char*>(input.data()), input.size());
   return (std::uint32_t{h[0]} << 24) | (std::uint32_t{h[1]} << 16) | (std::uint32_t{h[2]} << 8) |
@@ -70,41 +121,49 @@ std::optional<Verifier> Verifier::parse(const std::string& vkey) {
   auto id = parseHex8(parts[1]);
   auto key = fromBase64(parts[2]);
   if (!id || !key || key->size() != 1 + crypto_sign_PUBLICKEYBYTES ||
-      static_cast<unsigned char>((*key)[0]) != kEd25519)
+      !knownType(static_cast<unsigned char>((*key)[0])))
     return std::nullopt;
   Verifier v;
+  v.type_ = static_cast<KeyType>((*key)[0]);
   v.name_ = parts[0];
   v.publicKey_ = key->substr(1);
   v.keyId_ = *id;
-  if (ed25519KeyId(v.name_, v.publicKey_) != v.keyId_) return std::nullopt;
+  if (ed25519KeyId(v.name_, v.publicKey_, v.type_) != v.keyId_) return std::nullopt;
   return v;
 }
 
 std::string Verifier::vkey() const {
-  return name_ + "+" + hex8(keyId_) + "+" +
-         base64(std::string(1, static_cast<char>(kEd25519)) + publicKey_);
+  return name_ + "+" + hex8(keyId_) + "+" + base64(typed(type_, publicKey_));
 }
 
 bool Verifier::verifies(const Note& note) const {
-  for (const auto& s : note.signatures) {
-    if (s.keyName != name_ || s.keyId != keyId_) continue;
-    if (s.signature.size() != crypto_sign_BYTES) return false;
-    if (crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(s.signature.data()),
-                                    reinterpret_cast<const unsigned char*>(note.text.data()),
-                                    note.text.size(),
-                                    reinterpret_cast<const unsigned char*>(publicKey_.data())) == 0)
+  if (type_ == KeyType::Cosignature) return cosignedAt(note).has_value();
+  for (const auto& s : note.signatures)
+    if (s.keyName == name_ && s.keyId == keyId_ &&
+        ed25519Verifies(s.signature, note.text, publicKey_))
       return true;
-  }
   return false;
 }
 
-Signer Signer::generate(const std::string& name) {
+std::optional<std::uint64_t> Verifier::cosignedAt(const Note& note) const {
+  if (type_ != KeyType::Cosignature) return std::nullopt;
+  for (const auto& s : note.signatures) {
+    if (s.keyName != name_ || s.keyId != keyId_ || s.signature.size() != 8 + crypto_sign_BYTES)
+      continue;
+    std::uint64_t t = 0;
+    for (std::size_t i = 0; i < 8; ++i) t = (t << 8) | static_cast<unsigned char>(s.signature[i]);
+    if (t >> 63) continue;  // the timestamp must not exceed 2^63 - 1
+    if (ed25519Verifies(s.signature.substr(8), cosignedMessage(note.text, t), publicKey_)) return t;
+  }
+  return std::nullopt;
+}
+
+Signer Signer::generate(const std::string& name, KeyType type) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
   if (!validKeyName(name)) throw std::invalid_argument("key name '" + name + "' is not valid");
   std::string seed(crypto_sign_SEEDBYTES, '\0');
   randombytes_buf(seed.data(), seed.size());
-  auto s = parse("PRIVATE+KEY+" + name + "+00000000+" +
-                 base64(std::string(1, static_cast<char>(kEd25519)) + seed));
+  auto s = parse("PRIVATE+KEY+" + name + "+00000000+" + base64(typed(type, seed)));
   if (!s) throw std::runtime_error("cannot make a signing key");
   return *s;
 }
@@ -116,9 +175,10 @@ std::optional<Signer> Signer::parse(const std::string& skey) {
     return std::nullopt;
   auto key = fromBase64(parts[4]);
   if (!key || key->size() != 1 + crypto_sign_SEEDBYTES ||
-      static_cast<unsigned char>((*key)[0]) != kEd25519)
+      !knownType(static_cast<unsigned char>((*key)[0])))
     return std::nullopt;
   Signer s;
+  s.verifier_.type_ = static_cast<KeyType>((*key)[0]);
   s.seed_ = key->substr(1);
   std::string pk(crypto_sign_PUBLICKEYBYTES, '\0');
   s.secretKey_.assign(crypto_sign_SECRETKEYBYTES, '\0');
@@ -127,7 +187,7 @@ std::optional<Signer> Signer::parse(const std::string& skey) {
                            reinterpret_cast<const unsigned char*>(s.seed_.data()));
   s.verifier_.name_ = parts[2];
   s.verifier_.publicKey_ = pk;
-  s.verifier_.keyId_ = ed25519KeyId(parts[2], pk);
+  s.verifier_.keyId_ = ed25519KeyId(parts[2], pk, s.verifier_.type_);
   // A key string whose ID does not match its key is refused, except the placeholder generate()
   // uses before the ID is known.
   auto id = parseHex8(parts[3]);
@@ -137,41 +197,49 @@ std::optional<Signer> Signer::parse(const std::string& skey) {
 
 std::string Signer::skey() const {
   return "PRIVATE+KEY+" + verifier_.name_ + "+" + hex8(verifier_.keyId_) + "+" +
-         base64(std::string(1, static_cast<char>(kEd25519)) + seed_);
+         base64(typed(verifier_.type_, seed_));
+}
+
+std::string Signer::ed25519(const std::string& message) const {
+  std::string sig(crypto_sign_BYTES, '\0');
+  crypto_sign_detached(reinterpret_cast<unsigned char*>(sig.data()), nullptr,
+                       reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                       reinterpret_cast<const unsigned char*>(secretKey_.data()));
+  return sig;
 }
 
 NoteSignature Signer::sign(const std::string& text) const {
-  std::string sig(crypto_sign_BYTES, '\0');
-  crypto_sign_detached(reinterpret_cast<unsigned char*>(sig.data()), nullptr,
-                       reinterpret_cast<const unsigned char*>(text.data()), text.size(),
-                       reinterpret_cast<const unsigned char*>(secretKey_.data()));
-  return {verifier_.name_, verifier_.keyId_, sig};
+  if (verifier_.type_ != KeyType::Note) throw std::logic_error("a cosignature key signs no notes");
+  return {verifier_.name_, verifier_.keyId_, ed25519(text)};
+}
+
+NoteSignature Signer::cosign(const std::string& checkpointText, std::uint64_t timestamp) const {
+  if (verifier_.type_ != KeyType::Cosignature)
+    throw std::logic_error("only a cosignature key makes cosignatures");
+  if (timestamp >> 63) throw std::invalid_argument("cosignature timestamp out of range");
+  std::string stamp(8, '\0');
+  for (std::size_t i = 0; i < 8; ++i) stamp[i] = static_cast<char>(timestamp >> (56 - 8 * i));
+  return {verifier_.name_, verifier_.keyId_,
+          stamp + ed25519(cosignedMessage(checkpointText, timestamp))};
+}
+
+std::string formatSignatureLine(const NoteSignature& s) {
+  std::string raw(4, '\0');
+  for (int i = 0; i < 4; ++i)
+    raw[static_cast<std::size_t>(i)] = static_cast<char>(s.keyId >> (24 - 8 * i));
+  return kDash + " " + s.keyName + " " + base64(raw + s.signature) + "\n";
 }
 
 std::string formatNote(const Note& note) {
   std::string out = note.text + "\n";
-  for (const auto& s : note.signatures) {
-    std::string raw(4, '\0');
-    for (int i = 0; i < 4; ++i)
-      raw[static_cast<std::size_t>(i)] = static_cast<char>(s.keyId >> (24 - 8 * i));
-    out += kDash + " " + s.keyName + " " + base64(raw + s.signature) + "\n";
-  }
+  for (const auto& s : note.signatures) out += formatSignatureLine(s);
   return out;
 }
 
-std::optional<Note> parseNote(const std::string& in) {
+std::optional<std::vector<NoteSignature>> parseSignatureLines(const std::string& sigs) {
   constexpr std::size_t kMaxSignatures = 64;
-  if (in.size() > 1 << 20 || !isValidUtf8(in) || in.empty() || in.back() != '\n')
-    return std::nullopt;
-  for (unsigned char c : in)
-    if (c < 0x20 && c != '\n') return std::nullopt;
-  // The text ends at the last blank line.
-  auto sep = in.rfind("\n\n");
-  if (sep == std::string::npos) return std::nullopt;
-  Note note;
-  note.text = in.substr(0, sep + 1);
-  std::string sigs = in.substr(sep + 2);
-  if (sigs.empty()) return std::nullopt;
+  if (sigs.empty() || sigs.back() != '\n' || !isValidUtf8(sigs)) return std::nullopt;
+  std::vector<NoteSignature> out;
   std::size_t pos = 0;
   while (pos < sigs.size()) {
     auto end = sigs.find('\n', pos);
@@ -188,10 +256,23 @@ std::optional<Note> parseNote(const std::string& in) {
     for (int i = 0; i < 4; ++i)
       s.keyId = (s.keyId << 8) | static_cast<unsigned char>((*raw)[static_cast<std::size_t>(i)]);
     s.signature = raw->substr(4);
-    note.signatures.push_back(std::move(s));
-    if (note.signatures.size() > kMaxSignatures) return std::nullopt;
+    out.push_back(std::move(s));
+    if (out.size() > kMaxSignatures) return std::nullopt;
   }
-  return note;
+  return out;
+}
+
+std::optional<Note> parseNote(const std::string& in) {
+  if (in.size() > 1 << 20 || !isValidUtf8(in) || in.empty() || in.back() != '\n')
+    return std::nullopt;
+  for (unsigned char c : in)
+    if (c < 0x20 && c != '\n') return std::nullopt;
+  // The text ends at the last blank line.
+  auto sep = in.rfind("\n\n");
+  if (sep == std::string::npos) return std::nullopt;
+  auto signatures = parseSignatureLines(in.substr(sep + 2));
+  if (!signatures) return std::nullopt;
+  return Note{in.substr(0, sep + 1), std::move(*signatures)};
 }
 
 std::string checkpointText(const Checkpoint& c) {

@@ -113,7 +113,10 @@ TEST_P(LogTest, VerifyFindsChangedHashesReorderingAndRemoval) {
 }
 
 TEST_P(LogTest, CheckpointsAreSignedNotesOverTheTree) {
-  Log log(*db, signer, LogOptions{4096, "test.example/log", 0});
+  LogOptions options;
+  options.origin = "test.example/log";
+  options.checkpointSeconds = 0;
+  Log log(*db, signer, options);
   for (int i = 0; i < 9; ++i) log.append(event(i));
   auto text = log.latestCheckpoint();
   auto note = parseNote(text);

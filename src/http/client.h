@@ -1,0 +1,27 @@
+// A small blocking HTTP/1.1 client (Boost.Beast) for the platform's own outgoing calls: the log
+// asking witnesses for cosignatures, the command line fetching checkpoints and proofs. Plain
+// http:// only; put TLS in front with a local proxy (docs/operations.md).
+#pragma once
+
+#include <string>
+
+namespace onceonly::http {
+
+struct ClientReply {
+  int status = 0;
+  std::string contentType;
+  std::string body;
+};
+
+struct ClientOptions {
+  int timeoutSeconds = 10;                  // connect, send and receive together
+  std::size_t bodyLimit = 8 * 1024 * 1024;  // larger answers are refused
+};
+
+// Throws std::runtime_error naming the URL when it is malformed, the server cannot be reached,
+// or the answer does not arrive in time. Any HTTP status is a reply, not an error.
+ClientReply fetch(const std::string& method, const std::string& url, const std::string& body = "",
+                  const std::string& contentType = "text/plain; charset=utf-8",
+                  ClientOptions options = {});
+
+}  // namespace onceonly::http
