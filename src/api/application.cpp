@@ -73,8 +73,9 @@ Application::Application(Config config) : impl_(std::make_unique<Impl>()) {
   impl_->ledger = std::make_unique<ledger::Log>(
       *impl_->db, ledger::loadOrCreateLogKey(c.effectiveKeysDir(), c.ledgerOrigin),
       ledgerOptions(c));
-  impl_->context = std::make_unique<Context>(
-      Context{c, *impl_->db, impl_->metrics, *impl_->identity, *impl_->trail, *impl_->ledger});
+  impl_->context =
+      std::make_unique<Context>(Context{c, *impl_->db, impl_->metrics, *impl_->identity,
+                                        *impl_->trail, *impl_->ledger, *impl_->keys});
   impl_->endpoints = std::make_unique<Endpoints>(impl_->router, *impl_->context);
   addSystemRoutes(impl_->router, *impl_->context);
   addIdentityRoutes(*impl_->endpoints, *impl_->context);

@@ -203,12 +203,16 @@ void addIdentityRoutes(Endpoints& api, Context& ctx) {
     auto q = qp.list({"created_at", "display_name"});
     qp.finish();
     f.withinPath = scope;
-    return http::Response::json(200, pageJson(ctx.identity.listAccounts(f, q), accountJson));
+    auto page = ctx.identity.listAccounts(f, q);
+    recordPersonalDataAccess(ctx, p, page.items, "account.list");
+    return http::Response::json(200, pageJson(page, accountJson));
   });
 
   api.read("/api/v1/accounts/{id}", [&ctx](http::Request& req, const identity::Principal& p) {
     authz::requireScope(p, "accounts:read");
-    return http::Response::json(200, accountJson(visibleAccount(ctx, p, req.param("id"))));
+    auto a = visibleAccount(ctx, p, req.param("id"));
+    recordPersonalDataAccess(ctx, p, {a}, "account.read");
+    return http::Response::json(200, accountJson(a));
   });
 
   api.write("POST", "/api/v1/accounts", "account.create",

@@ -3,19 +3,18 @@
 #include "api/routes.h"
 #include "core/encoding.h"
 #include "core/error.h"
+#include "core/time.h"
 #include "identity/authz.h"
 #include "ledger/log.h"
 
 namespace onceonly::api {
 namespace {
 
-std::string b64(const ledger::Hash& h) {
-  return base64(std::string_view(reinterpret_cast<const char*>(h.data()), h.size()));
-}
+using ledger::hashToBase64;
 
 nlohmann::json hashes(const std::vector<ledger::Hash>& v) {
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& h : v) out.push_back(b64(h));
+  for (const auto& h : v) out.push_back(hashToBase64(h));
   return out;
 }
 
@@ -53,6 +52,13 @@ std::pair<std::uint64_t, std::uint64_t> proofPositions(http::Request& req, Conte
   return {values[0], values[1]};
 }
 
+std::optional<std::uint64_t> parseIndex(const std::string& text) {
+  std::uint64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return v;
+}
+
 std::uint64_t checkpointSize(const std::string& note) {
   auto parsed = ledger::parseNote(note);
   auto cp = parsed ? ledger::parseCheckpoint(parsed->text) : std::nullopt;
@@ -60,7 +66,55 @@ std::uint64_t checkpointSize(const std::string& note) {
   return cp->size;
 }
 
+// Auditors (and the platform admin) read every entry; a citizen or company reads the entries
+// about itself; nobody else reads entries.
+bool readsAllEntries(const identity::Principal& p) {
+  return identity::authz::isPlatformAdmin(p) || identity::authz::hasRole(p, "auditor");
+}
+
+std::string ownSubject(Context& ctx, const identity::Principal& p) {
+  if (p.kind != "citizen" && p.kind != "company") throw forbidden();
+  auto self = ctx.identity.findAccount(p.accountId);
+  if (!self) throw unauthenticated();
+  return subjectOf(ctx, *self);
+}
+
+nlohmann::json entryJson(const ledger::Log::StoredEntry& e) {
+  return {{"index", e.index},
+          {"leaf_hash", hashToBase64(ledger::leafHash(e.text))},
+          {"entry", nlohmann::json::parse(e.text)}};
+}
+
 }  // namespace
+
+std::string subjectOf(Context& ctx, const identity::Account& a) {
+  std::string identifier = a.id;
+  if (a.kind == "citizen") {
+    if (auto rid = ctx.identity.revealResidentId(a.id)) identifier = "resident:" + *rid;
+  } else if (a.kind == "company" && a.creditCode) {
+    identifier = "credit:" + *a.creditCode;
+  }
+  return ledger::pseudonym(ctx.keys, identifier);
+}
+
+void recordPersonalDataAccess(Context& ctx, const identity::Principal& p,
+                              const std::vector<identity::Account>& seen,
+                              const std::string& purpose) {
+  std::vector<nlohmann::json> entries;
+  const std::string at = nowRfc3339();
+  for (const auto& a : seen) {
+    if ((a.kind != "citizen" && a.kind != "company") || a.id == p.accountId) continue;
+    entries.push_back({{"type", "data.access"},
+                       {"subject", subjectOf(ctx, a)},
+                       {"data", "account"},
+                       {"purpose", purpose},
+                       {"accessor", p.accountId},
+                       {"accessor_org", p.orgId ? nlohmann::json(*p.orgId) : nlohmann::json()},
+                       {"at", at}});
+  }
+  // Nothing is shown before its access is durably on the record.
+  if (!entries.empty()) ctx.ledger.appendAll(entries);
+}
 
 void addLedgerRoutes(http::Router& router, Endpoints& api, Context& ctx) {
   // Reading the checkpoint, the proofs and the keys is public: anyone may check the log.
@@ -105,7 +159,7 @@ void addLedgerRoutes(http::Router& router, Endpoints& api, Context& ctx) {
     page.items = std::move(rows);
     return http::Response::json(200, pageJson(page, [](const ledger::CheckpointInfo& c) {
                                   return nlohmann::json{{"size", c.size},
-                                                        {"root", b64(c.root)},
+                                                        {"root", hashToBase64(c.root)},
                                                         {"signed_at", c.signedAt},
                                                         {"cosigned_by", c.cosignedBy},
                                                         {"witnessed", c.witnessed}};
@@ -115,10 +169,8 @@ void addLedgerRoutes(http::Router& router, Endpoints& api, Context& ctx) {
   router.add("GET", "/api/v1/ledger/checkpoints/{size}", [&ctx](http::Request& req) {
     QueryParams(req, {}, false).finish();
     const auto& text = req.param("size");
-    std::uint64_t size = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), size);
-    auto note = ec == std::errc() && end == text.data() + text.size() ? ctx.ledger.checkpoint(size)
-                                                                      : std::nullopt;
+    auto size = parseIndex(text);
+    auto note = size ? ctx.ledger.checkpoint(*size) : std::nullopt;
     if (!note) throw notFound("checkpoint", text);
     return http::Response::text(200, *note, "text/plain; charset=utf-8");
   });
@@ -139,9 +191,9 @@ void addLedgerRoutes(http::Router& router, Endpoints& api, Context& ctx) {
     auto entry = ctx.ledger.entry(index);
     return http::Response::json(200, {{"index", index},
                                       {"size", size},
-                                      {"leaf_hash", b64(ledger::leafHash(*entry))},
+                                      {"leaf_hash", hashToBase64(ledger::leafHash(*entry))},
                                       {"proof", hashes(ctx.ledger.inclusionProof(index, size))},
-                                      {"root", b64(ctx.ledger.root(size))}});
+                                      {"root", hashToBase64(ctx.ledger.root(size))}});
   });
 
   router.add("GET", "/api/v1/ledger/proofs/consistency", [&ctx](http::Request& req) {
@@ -149,24 +201,69 @@ void addLedgerRoutes(http::Router& router, Endpoints& api, Context& ctx) {
     return http::Response::json(200, {{"first", first},
                                       {"second", second},
                                       {"proof", hashes(ctx.ledger.consistencyProof(first, second))},
-                                      {"first_root", b64(ctx.ledger.root(first))},
-                                      {"second_root", b64(ctx.ledger.root(second))}});
+                                      {"first_root", hashToBase64(ctx.ledger.root(first))},
+                                      {"second_root", hashToBase64(ctx.ledger.root(second))}});
   });
 
-  // Entries name pseudonyms, not people, but who did what is still for auditors.
+  // A receipt anyone can check offline: the entry's inclusion proof against a signed checkpoint
+  // (the first that covers it, or ?size= one), as `onceonly ledger check-receipt` reads it.
+  router.add("GET", "/api/v1/ledger/receipts/{index}", [&ctx](http::Request& req) {
+    QueryParams qp(req, {"size"}, false);
+    auto sizeText = qp.get("size");
+    qp.finish();
+    const auto& text = req.param("index");
+    auto index = parseIndex(text);
+    if (!index || *index >= ctx.ledger.size()) throw notFound("ledger entry", text);
+    std::optional<std::uint64_t> size;
+    if (sizeText) {
+      size = parseIndex(*sizeText);
+      if (!size)
+        throw invalidField(FieldLocation::Query, "size", "field.type",
+                           {{"type", "non-negative integer"}});
+    }
+    auto receipt = ctx.ledger.receipt(*index, size);
+    if (!receipt) throw notFound("checkpoint", *sizeText);
+    return http::Response::json(200, receipt->toJson());
+  });
+
+  // Entries name pseudonyms, not people, but who did what is still for auditors; a person
+  // reads the entries about themself (subject=me).
+  api.read("/api/v1/ledger/entries", [&ctx](http::Request& req, const identity::Principal& p) {
+    QueryParams qp(req, {"subject"});
+    auto subject = qp.get("subject");
+    auto q = qp.list({"index"});
+    qp.finish();
+    if (q.descending)
+      throw invalidField(FieldLocation::Query, "sort", "field.sort", {{"allowed", "index"}});
+    if (subject == "me")
+      subject = ownSubject(ctx, p);
+    else if (!readsAllEntries(p))
+      throw forbidden();
+    std::uint64_t from = 0;
+    if (q.afterValue && q.afterValue->is_number_unsigned())
+      from = q.afterValue->get<std::uint64_t>() + 1;
+    auto rows = ctx.ledger.entries(from, static_cast<std::size_t>(q.limit) + 1, subject);
+    Page<ledger::Log::StoredEntry> page;
+    page.total = static_cast<std::int64_t>(ctx.ledger.countEntries(subject));
+    if (rows.size() > static_cast<std::size_t>(q.limit)) {
+      rows.pop_back();
+      page.nextCursor =
+          encodeCursor("index", false, rows.back().index, std::to_string(rows.back().index));
+    }
+    page.items = std::move(rows);
+    return http::Response::json(200, pageJson(page, entryJson));
+  });
+
   api.read("/api/v1/ledger/entries/{index}",
            [&ctx](http::Request& req, const identity::Principal& p) {
-             identity::authz::requireRole(p, {"auditor"});
              const auto& text = req.param("index");
-             std::uint64_t index = 0;
-             auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), index);
-             if (ec != std::errc() || end != text.data() + text.size())
-               throw notFound("ledger entry", text);
-             auto entry = ctx.ledger.entry(index);
-             if (!entry) throw notFound("ledger entry", text);
-             return http::Response::json(200, {{"index", index},
-                                               {"leaf_hash", b64(ledger::leafHash(*entry))},
-                                               {"entry", nlohmann::json::parse(*entry)}});
+             std::optional<std::string> mine;
+             if (!readsAllEntries(p)) mine = ownSubject(ctx, p);
+             auto index = parseIndex(text);
+             auto entry = index ? ctx.ledger.storedEntry(*index) : std::nullopt;
+             // Someone else's entry looks the same as a missing one.
+             if (!entry || (mine && entry->subject != mine)) throw notFound("ledger entry", text);
+             return http::Response::json(200, entryJson(*entry));
            });
 
   api.write("POST", "/api/v1/ledger/checkpoints", "ledger.checkpoint",

@@ -23,6 +23,10 @@ namespace onceonly::ledger {
 class Log;
 }
 
+namespace onceonly::crypto {
+class KeyRing;
+}
+
 namespace onceonly::api {
 
 // What route handlers may use. Owned by Application; outlives every request.
@@ -33,6 +37,7 @@ struct Context {
   identity::Identity& identity;
   audit::Trail& trail;
   ledger::Log& ledger;
+  const crypto::KeyRing& keys;
 };
 
 // What a write handler tells the audit trail beyond what the request shows.
@@ -105,6 +110,15 @@ void addSystemRoutes(http::Router& router, Context& ctx);
 void addIdentityRoutes(Endpoints& endpoints, Context& ctx);
 // /api/v1/audit-events
 void addAuditRoutes(Endpoints& endpoints, Context& ctx);
+
+// The pseudonym ledger entries use for a person: from the resident ID (citizens), the credit
+// code (companies) or the account id, so the same person always gets the same one.
+std::string subjectOf(Context& ctx, const identity::Account& a);
+// Writes a data.access entry to the ledger for each person (citizen or company account) among
+// `seen` other than the caller: every look at a person's data is on the record they can read.
+void recordPersonalDataAccess(Context& ctx, const identity::Principal& p,
+                              const std::vector<identity::Account>& seen,
+                              const std::string& purpose);
 
 // /api/v1/ledger/…: checkpoint, proofs and keys (public), entries (auditors), signing on demand.
 void addLedgerRoutes(http::Router& router, Endpoints& endpoints, Context& ctx);

@@ -2,7 +2,9 @@
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "api/application.h"
 #include "api/witness_service.h"
@@ -10,6 +12,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "demo/demo.h"
+#include "http/client.h"
 #include "http/server.h"
 #include "identity/identity.h"
 #include "ledger/log.h"
@@ -173,6 +176,125 @@ int ledgerCheckpoint(const Config& config) {
   return 0;
 }
 
+struct ProveFlags {
+  std::uint64_t index = 0;
+  std::optional<std::uint64_t> size;
+  std::string url;  // a server's base URL; empty: the local database
+};
+
+std::string withoutSlash(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+// GETs a URL and insists on 200.
+std::string download(const std::string& url) {
+  auto r = onceonly::http::fetch("GET", url);
+  if (r.status != 200)
+    throw std::runtime_error("GET " + url + " answered " + std::to_string(r.status) + ": " +
+                             r.body.substr(0, 300));
+  return r.body;
+}
+
+// A file's text, a URL's body, or standard input for "-".
+std::string readSource(const std::string& source) {
+  if (source.rfind("http://", 0) == 0) return download(source);
+  std::stringstream buffer;
+  if (source == "-") {
+    buffer << std::cin.rdbuf();
+  } else {
+    std::ifstream in(source, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read " + source);
+    buffer << in.rdbuf();
+  }
+  return buffer.str();
+}
+
+// Prints a receipt for one entry: from this platform's database, or from a server by URL.
+int ledgerProve(const CommonFlags& common, const ProveFlags& f) {
+  nlohmann::json receipt;
+  if (!f.url.empty()) {
+    std::string target = withoutSlash(f.url) + "/api/v1/ledger/receipts/" + std::to_string(f.index);
+    if (f.size) target += "?size=" + std::to_string(*f.size);
+    receipt =
+        onceonly::ledger::ReceiptProof::fromJson(nlohmann::json::parse(download(target))).toJson();
+  } else {
+    onceonly::api::Application app(common.load());
+    auto r = app.ledger().receipt(f.index, f.size);
+    if (!r) {
+      std::cerr << "prove: there is no entry " << f.index
+                << (f.size ? " in a checkpoint of size " + std::to_string(*f.size) : "") << "\n";
+      return 1;
+    }
+    receipt = r->toJson();
+  }
+  std::cout << receipt.dump(2) << "\n";
+  return 0;
+}
+
+struct CheckFlags {
+  std::string receipt;
+  std::string logKey;
+  std::vector<std::string> witnesses;
+  std::size_t quorum = 0;
+  std::string checkpoint;  // file or URL of the checkpoint to check against
+  std::string entry;       // file holding the entry's text
+  std::string url;         // a server's base URL: also check the log still holds the entry
+};
+
+int checkReceiptCommand(const CheckFlags& f) {
+  using namespace onceonly::ledger;
+  auto receipt = ReceiptProof::fromJson(nlohmann::json::parse(readSource(f.receipt)));
+  auto log = Verifier::parse(f.logKey);
+  if (!log || log->type() != KeyType::Note) {
+    std::cerr << "check-receipt: --log-key is not a log verifier key\n";
+    return 2;
+  }
+  TrustPolicy policy{*log, {}, f.quorum};
+  for (const auto& w : f.witnesses) {
+    auto v = Verifier::parse(w);
+    if (!v || v->type() != KeyType::Cosignature) {
+      std::cerr << "check-receipt: '" << w << "' is not a witness verifier key\n";
+      return 2;
+    }
+    policy.witnesses.push_back(*v);
+  }
+  if (policy.quorum > policy.witnesses.size()) {
+    std::cerr << "check-receipt: --quorum is more than the witnesses named\n";
+    return 2;
+  }
+  if (!f.checkpoint.empty()) receipt.checkpoint = readSource(f.checkpoint);
+  std::optional<std::string> entry;
+  if (!f.entry.empty()) entry = readSource(f.entry);
+  auto check = checkReceipt(receipt, policy, entry);
+  if (!check.ok) {
+    std::cout << "receipt NOT ok: " << check.problem << "\n";
+    return 1;
+  }
+  std::cout << "receipt ok: entry " << receipt.index << " is in the tree of size "
+            << receipt.treeSize << " signed by " << log->name();
+  for (const auto& w : check.cosignedBy) std::cout << ", cosigned by " << w;
+  std::cout << "\n";
+  if (f.url.empty()) return 0;
+  const std::string base = withoutSlash(f.url) + "/api/v1/ledger/";
+  std::string latest = download(base + "checkpoint");
+  auto note = parseNote(latest);
+  auto cp = note ? parseCheckpoint(note->text) : std::nullopt;
+  if (!cp) throw std::runtime_error(base + "checkpoint is not a checkpoint");
+  auto proof = nlohmann::json::parse(
+      download(base + "proofs/consistency?first=" + std::to_string(receipt.treeSize) +
+               "&second=" + std::to_string(cp->size)));
+  std::vector<Hash> hashes;
+  for (const auto& h : proof.at("proof")) hashes.push_back(hashFromBase64(h).value_or(Hash{}));
+  auto still = checkStillIncluded(receipt, policy, latest, hashes);
+  if (!still.ok) {
+    std::cout << "log NOT ok: " << still.problem << "\n";
+    return 1;
+  }
+  std::cout << "log ok: its checkpoint of size " << cp->size << " still holds the entry\n";
+  return 0;
+}
+
 struct WitnessFlags {
   std::string name;
   std::string dir;
@@ -276,6 +398,32 @@ int main(int argc, char** argv) {
       ledgerCmd->add_subcommand("checkpoint", "Sign a checkpoint of the current tree and print it");
   common.attach(ledgerCheckpointCmd);
 
+  ProveFlags prove;
+  auto* ledgerProveCmd = ledgerCmd->add_subcommand(
+      "prove", "Print a receipt (inclusion proof against a signed checkpoint) for one entry");
+  common.attach(ledgerProveCmd);
+  ledgerProveCmd->add_option("--index", prove.index, "The entry's index")->required();
+  ledgerProveCmd->add_option("--size", prove.size,
+                             "A checkpoint's tree size (default: the first "
+                             "checkpoint that covers the entry)");
+  ledgerProveCmd->add_option("--url", prove.url,
+                             "Ask this server (base URL) instead of the local database");
+
+  CheckFlags check;
+  auto* ledgerCheckCmd = ledgerCmd->add_subcommand(
+      "check-receipt", "Verify a receipt offline; with --url, also that the log still holds it");
+  ledgerCheckCmd->add_option("receipt", check.receipt, "Receipt file, URL, or - for stdin")
+      ->required();
+  ledgerCheckCmd->add_option("--log-key", check.logKey, "The log's verifier key")->required();
+  ledgerCheckCmd->add_option("--witness", check.witnesses, "A witness's verifier key (repeat)");
+  ledgerCheckCmd->add_option("--quorum", check.quorum,
+                             "Cosignatures needed from the named witnesses");
+  ledgerCheckCmd->add_option("--checkpoint", check.checkpoint,
+                             "Check against this checkpoint (file or URL) instead of the "
+                             "receipt's own");
+  ledgerCheckCmd->add_option("--entry", check.entry, "File with the entry's text");
+  ledgerCheckCmd->add_option("--url", check.url, "The log server's base URL");
+
   auto* ledgerKeyCmd =
       ledgerCmd->add_subcommand("key", "Print the log's verifier key (made on first use)");
   common.attach(ledgerKeyCmd);
@@ -315,6 +463,8 @@ int main(int argc, char** argv) {
     if (seedCmd->parsed()) return seedDemo(common.load());
     if (ledgerVerifyCmd->parsed()) return ledgerVerify(common.load());
     if (ledgerCheckpointCmd->parsed()) return ledgerCheckpoint(common.load());
+    if (ledgerProveCmd->parsed()) return ledgerProve(common, prove);
+    if (ledgerCheckCmd->parsed()) return checkReceiptCommand(check);
     if (ledgerKeyCmd->parsed()) {
       Config c = common.load();
       std::cout << onceonly::ledger::loadOrCreateLogKey(c.effectiveKeysDir(), c.ledgerOrigin)

@@ -114,22 +114,36 @@ void Log::background() {
 }
 
 Receipt Log::append(const nlohmann::json& entry) {
-  if (!entry.is_object()) throw std::invalid_argument("a ledger entry is a JSON object");
-  std::string text;
-  try {
-    text = canonicalJson(entry);
-  } catch (const nlohmann::json::exception& e) {
-    throw std::invalid_argument(std::string("ledger entry: ") + e.what());
+  return appendAll({entry}).front();
+}
+
+std::vector<Receipt> Log::appendAll(const std::vector<nlohmann::json>& entries) {
+  std::vector<Pending> pending;
+  for (const auto& entry : entries) {
+    if (!entry.is_object()) throw std::invalid_argument("a ledger entry is a JSON object");
+    std::string text;
+    try {
+      text = canonicalJson(entry);
+    } catch (const nlohmann::json::exception& e) {
+      throw std::invalid_argument(std::string("ledger entry: ") + e.what());
+    }
+    std::optional<std::string> subject;
+    if (auto it = entry.find("subject"); it != entry.end() && it->is_string())
+      subject = it->get<std::string>();
+    Hash leaf = leafHash(text);
+    pending.push_back(Pending{std::move(text), std::move(subject), leaf, {}});
   }
-  Pending p{text, leafHash(text), {}};
-  auto future = p.done.get_future();
+  std::vector<std::future<Receipt>> futures;
+  for (auto& p : pending) futures.push_back(p.done.get_future());
   {
     std::lock_guard lock(mutex_);
     if (stopping_) throw std::runtime_error("the ledger is shutting down");
-    queue_.push_back(std::move(p));
+    for (auto& p : pending) queue_.push_back(std::move(p));
   }
   wake_.notify_one();
-  return future.get();
+  std::vector<Receipt> out;
+  for (auto& f : futures) out.push_back(f.get());
+  return out;
 }
 
 void Log::sequence() {
@@ -173,7 +187,8 @@ void Log::writeBatch(std::vector<Pending>& batch) {
     for (std::size_t i = 0; i < batch.size(); ++i) {
       const std::uint64_t index = size + i;
       entryRows.push_back(
-          {static_cast<std::int64_t>(index), toHex(batch[i].leaf), batch[i].text, now});
+          {static_cast<std::int64_t>(index), toHex(batch[i].leaf), batch[i].text, now,
+           batch[i].subject ? store::Value(*batch[i].subject) : store::Value(store::Null{})});
       putNode(0, index, batch[i].leaf);
       // Each completed pair makes a perfect subtree one level up.
       std::uint64_t j = index;
@@ -182,7 +197,8 @@ void Log::writeBatch(std::vector<Pending>& batch) {
       receipts[i].index = index;
       receipts[i].leafHash = batch[i].leaf;
     }
-    store::insertMany(c, "ledger_entries", {"idx", "leaf_hash", "entry", "appended_at"}, entryRows);
+    store::insertMany(c, "ledger_entries", {"idx", "leaf_hash", "entry", "appended_at", "subject"},
+                      entryRows);
     store::insertMany(c, "ledger_nodes", {"level", "idx", "hash"}, nodeRows);
     const std::uint64_t newSize = size + batch.size();
     Hash root = rootHash(nodes, newSize);
@@ -204,6 +220,37 @@ std::optional<std::string> Log::entry(std::uint64_t index) {
                                     {static_cast<std::int64_t>(index)});
   if (!row) return std::nullopt;
   return row->text("entry");
+}
+
+std::vector<Log::StoredEntry> Log::entries(std::uint64_t from, std::size_t limit,
+                                           const std::optional<std::string>& subject) {
+  std::string sql = "SELECT idx, entry, subject FROM ledger_entries WHERE idx >= ?";
+  store::Args args{static_cast<std::int64_t>(from)};
+  if (subject) {
+    sql += " AND subject = ?";
+    args.push_back(*subject);
+  }
+  sql += " ORDER BY idx LIMIT ?";
+  args.push_back(static_cast<std::int64_t>(limit));
+  std::vector<StoredEntry> out;
+  for (const auto& r : db_.connect().query(sql, args))
+    out.push_back(
+        {static_cast<std::uint64_t>(r.integer("idx")), r.text("entry"), r.optText("subject")});
+  return out;
+}
+
+std::uint64_t Log::countEntries(const std::optional<std::string>& subject) {
+  if (!subject) return size();
+  return static_cast<std::uint64_t>(
+      db_.connect()
+          .queryOne("SELECT COUNT(*) AS n FROM ledger_entries WHERE subject = ?", {*subject})
+          ->integer("n"));
+}
+
+std::optional<Log::StoredEntry> Log::storedEntry(std::uint64_t index) {
+  auto found = entries(index, 1, std::nullopt);
+  if (found.empty() || found.front().index != index) return std::nullopt;
+  return found.front();
 }
 
 Hash Log::root(std::uint64_t size) {

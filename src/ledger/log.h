@@ -27,6 +27,7 @@
 
 #include "ledger/merkle.h"
 #include "ledger/note.h"
+#include "ledger/receipt.h"
 
 namespace onceonly::store {
 class Database;
@@ -117,11 +118,24 @@ class Log {
   Log(const Log&) = delete;
   Log& operator=(const Log&) = delete;
 
-  // Throws std::invalid_argument for entries that are not canonical-able JSON objects.
+  // Throws std::invalid_argument for entries that are not canonical-able JSON objects. An
+  // entry's "subject" (a pseudonym) is indexed, so the person can be shown their entries.
   Receipt append(const nlohmann::json& entry);
+  // Several entries at once: one wait, and usually one batch.
+  std::vector<Receipt> appendAll(const std::vector<nlohmann::json>& entries);
 
   std::uint64_t size();
   std::optional<std::string> entry(std::uint64_t index);
+  struct StoredEntry {
+    std::uint64_t index = 0;
+    std::string text;
+    std::optional<std::string> subject;
+  };
+  // Entries from index `from` on, in log order, only those about `subject` when given.
+  std::vector<StoredEntry> entries(std::uint64_t from, std::size_t limit,
+                                   const std::optional<std::string>& subject);
+  std::uint64_t countEntries(const std::optional<std::string>& subject);
+  std::optional<StoredEntry> storedEntry(std::uint64_t index);
   Hash root(std::uint64_t size);
   std::vector<Hash> inclusionProof(std::uint64_t index, std::uint64_t size);
   std::vector<Hash> consistencyProof(std::uint64_t first, std::uint64_t second);
@@ -141,6 +155,11 @@ class Log {
   std::vector<CheckpointInfo> checkpoints(std::optional<std::uint64_t> before, std::size_t limit,
                                           bool witnessedOnly);
   std::uint64_t countCheckpoints(bool witnessedOnly);
+  // A receipt for the entry against the checkpoint of `size`, or else the first checkpoint
+  // that covers it (signed now when none does yet). nullopt when there is no such entry, or no
+  // checkpoint of that size covering it.
+  std::optional<ReceiptProof> receipt(std::uint64_t index,
+                                      std::optional<std::uint64_t> size = std::nullopt);
   // Sends the latest checkpoint to every configured witness that has not cosigned it yet.
   std::vector<WitnessOutcome> requestCosignatures();
   const std::vector<WitnessEndpoint>& witnesses() const { return options_.witnesses; }
@@ -153,6 +172,7 @@ class Log {
  private:
   struct Pending {
     std::string text;
+    std::optional<std::string> subject;
     Hash leaf;
     std::promise<Receipt> done;
   };

@@ -5,6 +5,8 @@
 #include <bit>
 #include <stdexcept>
 
+#include "core/encoding.h"
+
 namespace onceonly::ledger {
 namespace {
 
@@ -65,6 +67,18 @@ Hash nodeHash(const Hash& left, const Hash& right) {
 
 Hash emptyRoot() {
   return sha256({});
+}
+
+std::string hashToBase64(const Hash& h) {
+  return base64(std::string_view(reinterpret_cast<const char*>(h.data()), h.size()));
+}
+
+std::optional<Hash> hashFromBase64(const std::string& s) {
+  auto raw = fromBase64(s);
+  if (!raw || raw->size() != 32) return std::nullopt;
+  Hash h{};
+  std::copy(raw->begin(), raw->end(), h.begin());
+  return h;
 }
 
 std::string toHex(const Hash& h) {

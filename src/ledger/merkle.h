@@ -12,6 +12,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,8 @@ Hash leafHash(std::string_view entry);
 Hash nodeHash(const Hash& left, const Hash& right);
 Hash emptyRoot();
 std::string toHex(const Hash& h);
+std::string hashToBase64(const Hash& h);
+std::optional<Hash> hashFromBase64(const std::string& s);  // nullopt unless 32 bytes
 
 // Hashes of perfect subtrees of one tree. Only subtrees that lie wholly within the tree size
 // being asked about are requested.

@@ -26,18 +26,6 @@ std::uint64_t systemSeconds() {
       std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch()).count());
 }
 
-std::string b64(const Hash& h) {
-  return base64(std::string_view(reinterpret_cast<const char*>(h.data()), h.size()));
-}
-
-std::optional<Hash> hashFromBase64(const std::string& s) {
-  auto raw = fromBase64(s);
-  if (!raw || raw->size() != 32) return std::nullopt;
-  Hash h{};
-  std::copy(raw->begin(), raw->end(), h.begin());
-  return h;
-}
-
 // A decimal with no leading zeroes ("0" itself allowed), as the protocol writes sizes.
 std::optional<std::uint64_t> parseSize(const std::string& s) {
   if (s.empty() || (s.size() > 1 && s[0] == '0')) return std::nullopt;
@@ -132,7 +120,7 @@ std::optional<AddRequest> parseAddRequest(const std::string& body, std::string& 
 std::string addCheckpointBody(std::uint64_t oldSize, const std::vector<Hash>& proof,
                               const std::string& signedCheckpoint) {
   std::string out = "old " + std::to_string(oldSize) + "\n";
-  for (const auto& h : proof) out += b64(h) + "\n";
+  for (const auto& h : proof) out += hashToBase64(h) + "\n";
   return out + "\n" + signedCheckpoint;
 }
 
@@ -191,7 +179,8 @@ std::optional<WitnessedState> Witness::state(const std::string& origin) {
 void Witness::persist() {
   nlohmann::json logs = nlohmann::json::object();
   for (const auto& [origin, s] : state_)
-    logs[origin] = {{"size", s.size}, {"root", b64(s.root)}, {"cosigned_at", s.cosignedAt}};
+    logs[origin] = {
+        {"size", s.size}, {"root", hashToBase64(s.root)}, {"cosigned_at", s.cosignedAt}};
   replaceFile(statePath_, nlohmann::json{{"version", 1}, {"logs", logs}}.dump(2) + "\n");
 }
 

@@ -126,6 +126,35 @@ std::vector<CheckpointInfo> Log::checkpoints(std::optional<std::uint64_t> before
   return out;
 }
 
+std::optional<ReceiptProof> Log::receipt(std::uint64_t index, std::optional<std::uint64_t> size) {
+  auto c = db_.connect();
+  if (!c.queryOne("SELECT idx FROM ledger_entries WHERE idx = ?", {i64(index)}))
+    return std::nullopt;
+  auto covering = [&] {
+    if (size)
+      return *size > index
+                 ? c.queryOne("SELECT size FROM ledger_checkpoints WHERE size = ?", {i64(*size)})
+                 : std::nullopt;
+    return c.queryOne(
+        "SELECT MIN(size) AS size FROM ledger_checkpoints WHERE size > ? HAVING "
+        "COUNT(*) > 0",
+        {i64(index)});
+  };
+  auto row = covering();
+  if (!row && !size) {
+    signCheckpoint();
+    row = covering();
+  }
+  if (!row) return std::nullopt;
+  ReceiptProof r;
+  r.index = index;
+  r.treeSize = static_cast<std::uint64_t>(row->integer("size"));
+  r.leafHash = leafHash(*this->entry(index));
+  r.inclusionProof = inclusionProof(index, r.treeSize);
+  r.checkpoint = *checkpoint(r.treeSize);
+  return r;
+}
+
 std::optional<std::string> Log::latestWitnessedCheckpoint() {
   auto latest = checkpoints(std::nullopt, 1, true);
   if (latest.empty()) return std::nullopt;

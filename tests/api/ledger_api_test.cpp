@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "core/encoding.h"
+#include "identity/identity.h"
 #include "ledger/log.h"
 #include "ledger/note.h"
 #include "support/api_harness.h"
@@ -79,6 +80,75 @@ TEST_P(LedgerApiTest, BadProofRequestsAreProblems) {
   auto limit = h.call("GET", "/api/v1/ledger/proofs/consistency?first=1&second=2&limit=abc");
   EXPECT_EQ(limit.status, 400);
   EXPECT_EQ(limit.json["errors"][0]["code"], "field.unknown");
+}
+
+TEST_P(LedgerApiTest, ReceiptsCheckOfflineWithThePublishedKey) {
+  for (int i = 0; i < 6; ++i) h.app().ledger().append({{"n", i}});
+  auto keys = h.call("GET", "/api/v1/ledger/keys");
+  ledger::TrustPolicy policy{*ledger::Verifier::parse(keys.json["log"]), {}, 0};
+  // No checkpoint covers entry 4 yet: one is signed for the receipt, and later asks give the
+  // same receipt (the first checkpoint that covers the entry).
+  auto first = h.call("GET", "/api/v1/ledger/receipts/4");
+  ASSERT_EQ(first.status, 200) << first.body;
+  auto receipt = ledger::ReceiptProof::fromJson(first.json);
+  EXPECT_EQ(receipt.treeSize, 6u);
+  auto check = ledger::checkReceipt(receipt, policy, *h.app().ledger().entry(4));
+  EXPECT_TRUE(check.ok) << check.problem;
+  for (int i = 0; i < 4; ++i) h.app().ledger().append({{"n", 6 + i}});
+  h.app().ledger().signCheckpoint();
+  EXPECT_EQ(h.call("GET", "/api/v1/ledger/receipts/4").body, first.body);
+  auto later = h.call("GET", "/api/v1/ledger/receipts/4?size=10");
+  ASSERT_EQ(later.status, 200);
+  EXPECT_TRUE(ledger::checkReceipt(ledger::ReceiptProof::fromJson(later.json), policy).ok);
+  EXPECT_EQ(h.call("GET", "/api/v1/ledger/receipts/4?size=8").status, 404);  // never signed
+  EXPECT_EQ(h.call("GET", "/api/v1/ledger/receipts/10").status, 404);        // past the end
+  EXPECT_EQ(h.call("GET", "/api/v1/ledger/receipts/4?size=ten").status, 400);
+}
+
+TEST_P(LedgerApiTest, EveryLookAtAPersonIsOnTheRecordTheyCanRead) {
+  const auto before = h.app().ledger().size();
+  // The platform admin looks at a citizen; the citizen looks at themself (not recorded).
+  ASSERT_EQ(h.as("admin", "GET", "/api/v1/accounts/" + h.idOfUser("citizen")).status, 200);
+  ASSERT_EQ(h.as("citizen", "GET", "/api/v1/accounts/" + h.idOfUser("citizen")).status, 200);
+  ASSERT_EQ(h.app().ledger().size(), before + 1);
+  // A list shows every person on the page: one entry each.
+  auto list = h.as("admin", "GET", "/api/v1/accounts?kind=company");
+  ASSERT_EQ(list.status, 200);
+  ASSERT_EQ(h.app().ledger().size(), before + 1 + list.json["items"].size());
+
+  auto mine = h.as("citizen", "GET", "/api/v1/ledger/entries?subject=me");
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  ASSERT_EQ(mine.json["total"], 1);
+  const auto& e = mine.json["items"][0];
+  EXPECT_EQ(e["entry"]["type"], "data.access");
+  EXPECT_EQ(e["entry"]["purpose"], "account.read");
+  EXPECT_EQ(e["entry"]["accessor"], h.idOfUser("admin"));
+  // A pseudonym, never the resident ID itself.
+  EXPECT_EQ(e["entry"]["subject"].get<std::string>().rfind("psn_", 0), 0u);
+  EXPECT_EQ(mine.body.find(h.app().identity().revealResidentId(h.idOfUser("citizen")).value()),
+            std::string::npos);
+  const std::string index = std::to_string(e["index"].get<std::uint64_t>());
+  EXPECT_EQ(h.as("citizen", "GET", "/api/v1/ledger/entries/" + index).status, 200);
+  EXPECT_EQ(h.as("citizen2", "GET", "/api/v1/ledger/entries/" + index).status, 404);
+  EXPECT_EQ(h.as("citizen2", "GET", "/api/v1/ledger/entries?subject=me").json["total"], 0);
+  EXPECT_EQ(h.as("citizen", "GET", "/api/v1/ledger/entries").status, 403);
+  EXPECT_EQ(h.as("clerk", "GET", "/api/v1/ledger/entries?subject=me").status, 403);
+  // The receipt of that entry checks against the published key.
+  auto receipt = h.call("GET", "/api/v1/ledger/receipts/" + index);
+  ledger::TrustPolicy policy{
+      *ledger::Verifier::parse(h.call("GET", "/api/v1/ledger/keys").json["log"]), {}, 0};
+  EXPECT_TRUE(ledger::checkReceipt(ledger::ReceiptProof::fromJson(receipt.json), policy,
+                                   *h.app().ledger().entry(std::stoull(index)))
+                  .ok);
+  // Auditors page through everything.
+  auto page = h.as("auditor", "GET", "/api/v1/ledger/entries?limit=1");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_EQ(page.json["items"].size(), 1u);
+  auto next =
+      h.as("auditor", "GET",
+           "/api/v1/ledger/entries?limit=1&cursor=" + page.json["next_cursor"].get<std::string>());
+  EXPECT_EQ(next.json["items"][0]["index"], page.json["items"][0]["index"].get<int>() + 1);
+  EXPECT_EQ(h.as("auditor", "GET", "/api/v1/ledger/entries?sort=-index").status, 400);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, LedgerApiTest,

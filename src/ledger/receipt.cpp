@@ -1,0 +1,112 @@
+#include "ledger/receipt.h"
+
+#include <stdexcept>
+
+namespace onceonly::ledger {
+namespace {
+
+ReceiptCheck fail(std::string problem) {
+  ReceiptCheck c;
+  c.problem = std::move(problem);
+  return c;
+}
+
+// The checkpoint when it is a note signed by the policy's log key with enough cosignatures.
+std::optional<Checkpoint> trustedCheckpoint(const std::string& text, const TrustPolicy& policy,
+                                            ReceiptCheck& check) {
+  auto note = parseNote(text);
+  auto cp = note ? parseCheckpoint(note->text) : std::nullopt;
+  if (!cp) {
+    check.problem = "the checkpoint is not a signed checkpoint note";
+    return std::nullopt;
+  }
+  if (cp->origin != policy.log.name() || !policy.log.verifies(*note)) {
+    check.problem = "the checkpoint is not signed by the log key " + policy.log.vkey();
+    return std::nullopt;
+  }
+  for (const auto& w : policy.witnesses)
+    if (w.cosignedAt(*note)) check.cosignedBy.push_back(w.name());
+  if (check.cosignedBy.size() < policy.quorum) {
+    check.problem = "the checkpoint has " + std::to_string(check.cosignedBy.size()) +
+                    " valid witness cosignature(s); the policy wants " +
+                    std::to_string(policy.quorum);
+    return std::nullopt;
+  }
+  return cp;
+}
+
+}  // namespace
+
+nlohmann::json ReceiptProof::toJson() const {
+  nlohmann::json proof = nlohmann::json::array();
+  for (const auto& h : inclusionProof) proof.push_back(hashToBase64(h));
+  return {{"index", index},
+          {"leaf_hash", hashToBase64(leafHash)},
+          {"tree_size", treeSize},
+          {"inclusion_proof", proof},
+          {"checkpoint", checkpoint}};
+}
+
+ReceiptProof ReceiptProof::fromJson(const nlohmann::json& j) {
+  auto need = [&](const char* name) -> const nlohmann::json& {
+    if (!j.is_object() || !j.contains(name))
+      throw std::invalid_argument(std::string("the receipt has no '") + name + "'");
+    return j.at(name);
+  };
+  auto hash = [](const nlohmann::json& v, const std::string& what) {
+    auto h = v.is_string() ? hashFromBase64(v.get<std::string>()) : std::nullopt;
+    if (!h) throw std::invalid_argument(what + " is not a base64 SHA-256 hash");
+    return *h;
+  };
+  ReceiptProof r;
+  if (!need("index").is_number_unsigned() || !need("tree_size").is_number_unsigned())
+    throw std::invalid_argument("index and tree_size must be non-negative integers");
+  r.index = j["index"].get<std::uint64_t>();
+  r.treeSize = j["tree_size"].get<std::uint64_t>();
+  r.leafHash = hash(need("leaf_hash"), "leaf_hash");
+  if (!need("inclusion_proof").is_array())
+    throw std::invalid_argument("inclusion_proof must be an array");
+  for (const auto& h : j["inclusion_proof"]) r.inclusionProof.push_back(hash(h, "a proof hash"));
+  if (!need("checkpoint").is_string()) throw std::invalid_argument("checkpoint must be text");
+  r.checkpoint = j["checkpoint"].get<std::string>();
+  return r;
+}
+
+ReceiptCheck checkReceipt(const ReceiptProof& receipt, const TrustPolicy& policy,
+                          const std::optional<std::string>& entry) {
+  ReceiptCheck check;
+  auto cp = trustedCheckpoint(receipt.checkpoint, policy, check);
+  if (!cp) return check;
+  if (cp->size != receipt.treeSize)
+    return fail("the receipt's proof is for a tree of size " + std::to_string(receipt.treeSize) +
+                ", the checkpoint is for size " + std::to_string(cp->size));
+  if (receipt.index >= receipt.treeSize)
+    return fail("entry " + std::to_string(receipt.index) + " is past the end of a tree of size " +
+                std::to_string(receipt.treeSize));
+  if (!verifyInclusion(receipt.index, receipt.treeSize, receipt.leafHash, receipt.inclusionProof,
+                       cp->root))
+    return fail("the inclusion proof does not lead to the checkpoint's root");
+  if (entry && leafHash(*entry) != receipt.leafHash)
+    return fail("the entry given does not hash to the receipt's leaf hash");
+  check.ok = true;
+  return check;
+}
+
+ReceiptCheck checkStillIncluded(const ReceiptProof& receipt, const TrustPolicy& policy,
+                                const std::string& newerCheckpoint,
+                                const std::vector<Hash>& consistencyProof) {
+  ReceiptCheck old;
+  auto then = trustedCheckpoint(receipt.checkpoint, TrustPolicy{policy.log, {}, 0}, old);
+  if (!then) return old;
+  ReceiptCheck check;
+  auto now = trustedCheckpoint(newerCheckpoint, policy, check);
+  if (!now) return check;
+  if (!verifyConsistency(then->size, now->size, then->root, now->root, consistencyProof))
+    return fail("the log's checkpoint of size " + std::to_string(now->size) +
+                " is not consistent with the receipt's of size " + std::to_string(then->size) +
+                ": the log was rewritten");
+  check.ok = true;
+  return check;
+}
+
+}  // namespace onceonly::ledger
