@@ -52,6 +52,22 @@ std::pair<std::uint64_t, std::uint64_t> proofPositions(http::Request& req, Conte
   return {values[0], values[1]};
 }
 
+// A page from rows fetched with one row more than the limit: that extra row says there is a
+// next page, which continues after the last row shown (its position in the log).
+template <class T, class Position>
+Page<T> positionPage(std::vector<T> rows, const ListQuery& q, const std::string& sort,
+                     std::uint64_t total, Position position) {
+  Page<T> page;
+  page.total = static_cast<std::int64_t>(total);
+  if (rows.size() > static_cast<std::size_t>(q.limit)) {
+    rows.pop_back();
+    auto last = position(rows.back());
+    page.nextCursor = encodeCursor(sort, q.descending, last, std::to_string(last));
+  }
+  page.items = std::move(rows);
+  return page;
+}
+
 std::optional<std::uint64_t> parseIndex(const std::string& text) {
   std::uint64_t v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
@@ -148,15 +164,9 @@ void addLedgerRoutes(http::Router& router, Endpoints& api, Context& ctx) {
     std::optional<std::uint64_t> before;
     if (q.afterValue && q.afterValue->is_number_unsigned())
       before = q.afterValue->get<std::uint64_t>();
-    auto rows = ctx.ledger.checkpoints(before, static_cast<std::size_t>(q.limit) + 1, witnessed);
-    Page<ledger::CheckpointInfo> page;
-    page.total = static_cast<std::int64_t>(ctx.ledger.countCheckpoints(witnessed));
-    if (rows.size() > static_cast<std::size_t>(q.limit)) {
-      rows.pop_back();
-      page.nextCursor =
-          encodeCursor("size", true, rows.back().size, std::to_string(rows.back().size));
-    }
-    page.items = std::move(rows);
+    auto page = positionPage(ctx.ledger.checkpoints(before, q.limit + 1u, witnessed), q, "size",
+                             ctx.ledger.countCheckpoints(witnessed),
+                             [](const ledger::CheckpointInfo& c) { return c.size; });
     return http::Response::json(200, pageJson(page, [](const ledger::CheckpointInfo& c) {
                                   return nlohmann::json{{"size", c.size},
                                                         {"root", hashToBase64(c.root)},
@@ -242,15 +252,9 @@ void addLedgerRoutes(http::Router& router, Endpoints& api, Context& ctx) {
     std::uint64_t from = 0;
     if (q.afterValue && q.afterValue->is_number_unsigned())
       from = q.afterValue->get<std::uint64_t>() + 1;
-    auto rows = ctx.ledger.entries(from, static_cast<std::size_t>(q.limit) + 1, subject);
-    Page<ledger::Log::StoredEntry> page;
-    page.total = static_cast<std::int64_t>(ctx.ledger.countEntries(subject));
-    if (rows.size() > static_cast<std::size_t>(q.limit)) {
-      rows.pop_back();
-      page.nextCursor =
-          encodeCursor("index", false, rows.back().index, std::to_string(rows.back().index));
-    }
-    page.items = std::move(rows);
+    auto page = positionPage(ctx.ledger.entries(from, q.limit + 1u, subject), q, "index",
+                             ctx.ledger.countEntries(subject),
+                             [](const ledger::Log::StoredEntry& e) { return e.index; });
     return http::Response::json(200, pageJson(page, entryJson));
   });
 
