@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -60,6 +61,58 @@ TEST_P(LogTest, ConcurrentAppendsFormOneTreeAndProofsVerify) {
   auto c = log.consistencyProof(17, log.size());
   EXPECT_TRUE(verifyConsistency(17, log.size(), log.root(17), log.root(log.size()), c));
   EXPECT_TRUE(log.verify().ok);
+}
+
+// Two onceonly nodes serving one government share one database: each has its own connection
+// pool and its own sequencer, and the database lock (PostgreSQL advisory lock, SQLite's write
+// lock) lets only one of them order a batch at a time. The result is still one tree.
+TEST_P(LogTest, TwoNodesOnOneDatabaseKeepOneTree) {
+  auto other = store::Database::open(scratch.url(), 8);  // the second node's own pool
+  constexpr int kThreads = 4, kEach = 30;
+  std::vector<Receipt> receipts(2 * kThreads * kEach);
+  std::vector<std::string> checkpoints;
+  std::mutex checkpointsMutex;
+  {
+    Log nodeA(*db, signer);
+    Log nodeB(*other, signer);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 2 * kThreads; ++t)
+      threads.emplace_back([&, t] {
+        Log& node = t % 2 ? nodeB : nodeA;
+        try {
+          for (int i = 0; i < kEach; ++i) {
+            receipts[t * kEach + i] = node.append(event(t * kEach + i));
+            if (i % 10 == 9) {
+              auto cp = node.signCheckpoint();
+              std::lock_guard lock(checkpointsMutex);
+              checkpoints.push_back(cp);
+            }
+          }
+        } catch (const std::exception& e) {
+          ADD_FAILURE() << "node " << (t % 2 ? "B" : "A") << ": " << e.what();
+        }
+      });
+    for (auto& th : threads) th.join();
+  }
+  Log log(*db, signer);
+  ASSERT_EQ(log.size(), receipts.size());
+  auto report = log.verify();
+  EXPECT_TRUE(report.ok) << report.problem;
+  MemoryTree reference;
+  for (std::uint64_t i = 0; i < log.size(); ++i) reference.append(leafHash(*log.entry(i)));
+  std::set<std::uint64_t> indexes;
+  for (const auto& r : receipts) {
+    indexes.insert(r.index);
+    EXPECT_EQ(r.leafHash, reference.node(0, r.index));
+    EXPECT_EQ(r.root, rootHash(reference, r.treeSize));  // what each node saw is a prefix
+  }
+  EXPECT_EQ(indexes.size(), receipts.size());  // no index given out twice
+  // Every checkpoint either node signed is a checkpoint of the one tree.
+  for (const auto& text : checkpoints) {
+    auto cp = parseCheckpoint(parseNote(text)->text);
+    ASSERT_TRUE(cp);
+    EXPECT_EQ(cp->root, rootHash(reference, cp->size));
+  }
 }
 
 TEST_P(LogTest, EntriesAreCanonical) {
