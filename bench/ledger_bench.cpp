@@ -1,17 +1,20 @@
 // Ledger benchmarks, each next to a reference measured in the same run:
 //  - durable appends per second through the log (group commit) with 1, 16 and 64 writers on
 //    SQLite, next to raw SQLite inserts of the same rows in one transaction per 1,000;
-//  - inclusion and consistency proof time on a tree of 1M leaves (perfect subtrees in memory),
-//    next to raw SHA-256 throughput.
+//  - inclusion and consistency proof time on trees of 1M and 10M leaves, with the perfect
+//    subtrees in memory and read from SQLite through the log, next to raw SHA-256 throughput.
 // Run: scripts/build.sh bench ledger_bench && build/bench/ledger_bench
 #include <benchmark/benchmark.h>
 #include <sodium.h>
 
 #include <atomic>
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <thread>
 
 #include "ledger/log.h"
+#include "store/list.h"
 #include "store/store.h"
 
 namespace {
@@ -75,17 +78,52 @@ void BM_RawSqliteInserts(benchmark::State& state) {
 }
 BENCHMARK(BM_RawSqliteInserts)->UseRealTime()->Unit(benchmark::kMillisecond)->Iterations(20);
 
-ledger::MemoryTree& bigTree() {
-  static ledger::MemoryTree t = [] {
-    ledger::MemoryTree tree;
-    for (int i = 0; i < 1 << 20; ++i) tree.append(ledger::leafHash(std::to_string(i)));
-    return tree;
-  }();
-  return t;
+// Trees of 1M and 10M leaves: in memory (every perfect subtree kept), and the same nodes stored
+// in SQLite as the log stores them, read back through the log.
+ledger::MemoryTree& memoryTree(std::uint64_t size) {
+  static std::map<std::uint64_t, std::unique_ptr<ledger::MemoryTree>> trees;
+  auto& t = trees[size];
+  if (!t) {
+    t = std::make_unique<ledger::MemoryTree>();
+    for (std::uint64_t i = 0; i < size; ++i) t->append(ledger::leafHash(std::to_string(i)));
+  }
+  return *t;
 }
 
-void BM_InclusionProof1M(benchmark::State& state) {
-  auto& t = bigTree();
+struct StoredTree {
+  std::unique_ptr<store::Database> db;
+  std::unique_ptr<ledger::Log> log;
+};
+
+ledger::Log& storedTree(std::uint64_t size) {
+  static std::map<std::uint64_t, StoredTree> trees;
+  auto& t = trees[size];
+  if (!t.log) {
+    auto& mem = memoryTree(size);
+    auto dir = scratch("proofs-" + std::to_string(size));
+    t.db = store::Database::open("sqlite://" + (dir / "p.db").string(), 2);
+    t.db->migrate();
+    std::vector<store::Args> rows;
+    auto flush = [&] {
+      t.db->transaction([&](store::Connection& c) {
+        store::insertMany(c, "ledger_nodes", {"level", "idx", "hash"}, rows);
+      });
+      rows.clear();
+    };
+    for (int level = 0; (std::uint64_t{1} << level) <= size; ++level)
+      for (std::uint64_t i = 0; ((i + 1) << level) <= size; ++i) {
+        rows.push_back({std::int64_t{level}, static_cast<std::int64_t>(i),
+                        ledger::toHex(mem.node(level, i))});
+        if (rows.size() == 100000) flush();
+      }
+    flush();
+    t.log = std::make_unique<ledger::Log>(*t.db, ledger::Signer::generate("bench.example/log"));
+  }
+  return *t.log;
+}
+
+void BM_InclusionProofInMemory(benchmark::State& state) {
+  auto& t = memoryTree(static_cast<std::uint64_t>(state.range(0)));
   std::uint64_t i = 0;
   for (auto _ : state) {
     auto proof = ledger::inclusionProof(t, (i * 7919) % t.size(), t.size());
@@ -93,10 +131,10 @@ void BM_InclusionProof1M(benchmark::State& state) {
     ++i;
   }
 }
-BENCHMARK(BM_InclusionProof1M)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_InclusionProofInMemory)->Arg(1 << 20)->Arg(10000000)->Unit(benchmark::kMicrosecond);
 
-void BM_ConsistencyProof1M(benchmark::State& state) {
-  auto& t = bigTree();
+void BM_ConsistencyProofInMemory(benchmark::State& state) {
+  auto& t = memoryTree(static_cast<std::uint64_t>(state.range(0)));
   std::uint64_t i = 1;
   for (auto _ : state) {
     auto proof = ledger::consistencyProof(t, (i * 7919) % (t.size() - 1) + 1, t.size());
@@ -104,7 +142,38 @@ void BM_ConsistencyProof1M(benchmark::State& state) {
     ++i;
   }
 }
-BENCHMARK(BM_ConsistencyProof1M)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_ConsistencyProofInMemory)->Arg(1 << 20)->Arg(10000000)->Unit(benchmark::kMicrosecond);
+
+// The same proofs as the API serves them: perfect subtrees read from SQLite by the log.
+void BM_InclusionProofFromDatabase(benchmark::State& state) {
+  const auto size = static_cast<std::uint64_t>(state.range(0));
+  auto& log = storedTree(size);
+  std::uint64_t i = 0;
+  for (auto _ : state) {
+    auto proof = log.inclusionProof((i * 7919) % size, size);
+    benchmark::DoNotOptimize(proof);
+    ++i;
+  }
+}
+BENCHMARK(BM_InclusionProofFromDatabase)
+    ->Arg(1 << 20)
+    ->Arg(10000000)
+    ->Unit(benchmark::kMicrosecond);
+
+void BM_ConsistencyProofFromDatabase(benchmark::State& state) {
+  const auto size = static_cast<std::uint64_t>(state.range(0));
+  auto& log = storedTree(size);
+  std::uint64_t i = 1;
+  for (auto _ : state) {
+    auto proof = log.consistencyProof((i * 7919) % (size - 1) + 1, size);
+    benchmark::DoNotOptimize(proof);
+    ++i;
+  }
+}
+BENCHMARK(BM_ConsistencyProofFromDatabase)
+    ->Arg(1 << 20)
+    ->Arg(10000000)
+    ->Unit(benchmark::kMicrosecond);
 
 // Reference: raw SHA-256 of 64-byte inputs (what an interior node costs).
 void BM_RawSha256(benchmark::State& state) {

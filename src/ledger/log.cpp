@@ -47,6 +47,65 @@ class StoredNodes : public NodeReader {
   store::Connection& c_;
 };
 
+// The proof and root algorithms ask for the same positions whatever the hashes are, so a first
+// pass with placeholder hashes learns which perfect subtrees a computation needs; they are then
+// read in one query instead of one query each (O(log n) round trips become one).
+class RecordingNodes : public NodeReader {
+ public:
+  Hash node(int level, std::uint64_t index) override {
+    wanted.emplace_back(level, index);
+    return Hash{};
+  }
+  std::vector<std::pair<int, std::uint64_t>> wanted;
+};
+
+class PrefetchedNodes : public NodeReader {
+ public:
+  PrefetchedNodes(store::Connection& c, const std::vector<std::pair<int, std::uint64_t>>& wanted,
+                  NodeCache& cache)
+      : stored_(c) {
+    std::vector<std::pair<int, std::uint64_t>> missing;
+    for (const auto& w : wanted) {
+      if (auto h = cache.find(w.first, w.second))
+        known_[w] = *h;
+      else
+        missing.push_back(w);
+    }
+    constexpr std::size_t kPerQuery = 64;
+    for (std::size_t start = 0; start < missing.size(); start += kPerQuery) {
+      std::string sql = "SELECT level, idx, hash FROM ledger_nodes WHERE ";
+      store::Args args;
+      for (std::size_t i = start; i < std::min(missing.size(), start + kPerQuery); ++i) {
+        sql += i == start ? "(level = ? AND idx = ?)" : " OR (level = ? AND idx = ?)";
+        args.push_back(static_cast<std::int64_t>(missing[i].first));
+        args.push_back(static_cast<std::int64_t>(missing[i].second));
+      }
+      for (const auto& r : c.query(sql, args)) {
+        std::pair<int, std::uint64_t> at{static_cast<int>(r.integer("level")),
+                                         static_cast<std::uint64_t>(r.integer("idx"))};
+        known_[at] = fromHex(r.text("hash"));
+        cache.keep(at.first, at.second, known_[at]);
+      }
+    }
+  }
+  Hash node(int level, std::uint64_t index) override {
+    auto it = known_.find({level, index});
+    return it != known_.end() ? it->second : stored_.node(level, index);  // names what is missing
+  }
+
+ private:
+  StoredNodes stored_;
+  std::map<std::pair<int, std::uint64_t>, Hash> known_;
+};
+
+template <class Compute>
+auto withStoredNodes(store::Connection& c, NodeCache& cache, Compute compute) {
+  RecordingNodes recording;
+  compute(recording);
+  PrefetchedNodes nodes(c, recording.wanted, cache);
+  return compute(nodes);
+}
+
 // Nodes written in the current batch first, then the database.
 class BatchNodes : public NodeReader {
  public:
@@ -62,6 +121,20 @@ class BatchNodes : public NodeReader {
 };
 
 }  // namespace
+
+std::optional<Hash> NodeCache::find(int level, std::uint64_t index) {
+  if (level < kMinLevel) return std::nullopt;
+  std::shared_lock lock(mutex_);
+  auto it = nodes_.find(key(level, index));
+  if (it == nodes_.end()) return std::nullopt;
+  return it->second;
+}
+
+void NodeCache::keep(int level, std::uint64_t index, const Hash& h) {
+  if (level < kMinLevel) return;
+  std::unique_lock lock(mutex_);
+  if (nodes_.size() < kMaxNodes) nodes_.emplace(key(level, index), h);
+}
 
 std::string pseudonym(const crypto::KeyRing& keys, const std::string& identifier) {
   return "psn_" + keys.index(identifier, "ledger_pseudonym").substr(0, 32);
@@ -255,20 +328,19 @@ std::optional<Log::StoredEntry> Log::storedEntry(std::uint64_t index) {
 
 Hash Log::root(std::uint64_t size) {
   auto c = db_.connect();
-  StoredNodes nodes(c);
-  return rootHash(nodes, size);
+  return withStoredNodes(c, cache_, [&](NodeReader& nodes) { return rootHash(nodes, size); });
 }
 
 std::vector<Hash> Log::inclusionProof(std::uint64_t index, std::uint64_t size) {
   auto c = db_.connect();
-  StoredNodes nodes(c);
-  return ledger::inclusionProof(nodes, index, size);
+  return withStoredNodes(
+      c, cache_, [&](NodeReader& nodes) { return ledger::inclusionProof(nodes, index, size); });
 }
 
 std::vector<Hash> Log::consistencyProof(std::uint64_t first, std::uint64_t second) {
   auto c = db_.connect();
-  StoredNodes nodes(c);
-  return ledger::consistencyProof(nodes, first, second);
+  return withStoredNodes(
+      c, cache_, [&](NodeReader& nodes) { return ledger::consistencyProof(nodes, first, second); });
 }
 
 std::string Log::signCheckpoint() {

@@ -18,6 +18,8 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <thread>
@@ -48,6 +50,24 @@ struct Receipt {
   Hash leafHash{};
   std::uint64_t treeSize = 0;  // the tree's size when the batch holding the entry committed
   Hash root{};                 // and its root
+};
+
+// Perfect-subtree hashes never change once written, so the upper levels (a 64th of the nodes,
+// and the ones every proof needs) are kept in memory once read; proofs then read only their
+// few lowest nodes from the database. Bounded; thread-safe.
+class NodeCache {
+ public:
+  std::optional<Hash> find(int level, std::uint64_t index);
+  void keep(int level, std::uint64_t index, const Hash& h);
+
+ private:
+  static constexpr int kMinLevel = 6;
+  static constexpr std::size_t kMaxNodes = 4 << 20;  // about 200 MB at most
+  static std::uint64_t key(int level, std::uint64_t index) {
+    return (static_cast<std::uint64_t>(level) << 57) | index;
+  }
+  std::shared_mutex mutex_;
+  std::unordered_map<std::uint64_t, Hash> nodes_;
 };
 
 struct VerifyReport {
@@ -190,6 +210,7 @@ class Log {
   std::deque<Pending> queue_;  // GUARDED_BY mutex_
   bool stopping_ = false;      // GUARDED_BY mutex_
   std::thread sequencer_;
+  NodeCache cache_;
   std::condition_variable stopWake_;
   std::thread background_;
 };
