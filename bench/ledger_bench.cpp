@@ -112,8 +112,8 @@ ledger::Log& storedTree(std::uint64_t size) {
     };
     for (int level = 0; (std::uint64_t{1} << level) <= size; ++level)
       for (std::uint64_t i = 0; ((i + 1) << level) <= size; ++i) {
-        rows.push_back({std::int64_t{level}, static_cast<std::int64_t>(i),
-                        ledger::toHex(mem.node(level, i))});
+        rows.push_back(
+            {std::int64_t{level}, static_cast<std::int64_t>(i), ledger::toHex(mem.node(level, i))});
         if (rows.size() == 100000) flush();
       }
     flush();

@@ -109,15 +109,19 @@ auto withStoredNodes(store::Connection& c, NodeCache& cache, Compute compute) {
 // Nodes written in the current batch first, then the database.
 class BatchNodes : public NodeReader {
  public:
-  explicit BatchNodes(store::Connection& c) : stored_(c) {}
+  BatchNodes(store::Connection& c, NodeCache& cache) : stored_(c), cache_(cache) {}
   Hash node(int level, std::uint64_t index) override {
-    auto it = fresh_.find({level, index});
-    return it != fresh_.end() ? it->second : stored_.node(level, index);
+    if (auto it = fresh_.find({level, index}); it != fresh_.end()) return it->second;
+    if (auto h = cache_.find(level, index)) return *h;
+    Hash h = stored_.node(level, index);
+    cache_.keep(level, index, h);  // committed before this batch: it never changes
+    return h;
   }
   std::map<std::pair<int, std::uint64_t>, Hash> fresh_;
 
  private:
   StoredNodes stored_;
+  NodeCache& cache_;
 };
 
 }  // namespace
@@ -249,7 +253,7 @@ void Log::writeBatch(std::vector<Pending>& batch) {
     auto row = c.queryOne("SELECT MAX(idx) AS last FROM ledger_entries");
     std::uint64_t size =
         row->isNull("last") ? 0 : static_cast<std::uint64_t>(row->integer("last")) + 1;
-    BatchNodes nodes(c);
+    BatchNodes nodes(c, cache_);
     const std::string now = nowRfc3339();
     std::vector<store::Args> entryRows, nodeRows;
     auto putNode = [&](int level, std::uint64_t index, const Hash& h) {

@@ -30,8 +30,9 @@ struct Where {
   void search(const std::vector<std::string>& columns, const std::optional<std::string>& text);
 };
 
-// Inserts many rows with multi-row VALUES statements (rowsPerStatement at a time), which is
-// several times faster than one statement per row on both databases.
+// Inserts many rows: on SQLite one prepared statement run for each row, on PostgreSQL multi-row
+// VALUES statements (rowsPerStatement at a time); each several times faster than a statement
+// prepared per row.
 void insertMany(Connection& c, const std::string& table, const std::vector<std::string>& columns,
                 const std::vector<Args>& rows, std::size_t rowsPerStatement = 200);
 

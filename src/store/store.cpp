@@ -277,6 +277,59 @@ struct Connection::Impl {
     }
   }
 
+  void runEach(std::string_view sql, const std::vector<Args>& rows) {
+    if (rows.empty()) return;
+    const std::size_t width = rows.front().size();
+    // Column-wise storage that SOCI binds once and walks row by row.
+    struct Column {
+      std::vector<long long> ints;
+      std::vector<double> reals;
+      std::vector<std::string> texts;
+      std::vector<soci::indicator> inds;
+      int kind = 0;  // 0 unknown (all NULL so far), 1 integer, 2 real, 3 text
+    };
+    std::vector<Column> cols(width);
+    for (const auto& row : rows) {
+      if (row.size() != width) throw std::logic_error("execEach: rows of different widths");
+      for (std::size_t i = 0; i < width; ++i) {
+        int kind = std::holds_alternative<std::int64_t>(row[i])  ? 1
+                   : std::holds_alternative<double>(row[i])      ? 2
+                   : std::holds_alternative<std::string>(row[i]) ? 3
+                                                                 : 0;
+        if (kind && cols[i].kind && kind != cols[i].kind)
+          throw std::logic_error("execEach: a column holds values of two types");
+        if (kind) cols[i].kind = kind;
+      }
+    }
+    for (auto& col : cols) {
+      col.inds.reserve(rows.size());
+      if (col.kind == 0) col.kind = 3;
+    }
+    for (const auto& row : rows)
+      for (std::size_t i = 0; i < width; ++i) {
+        auto& col = cols[i];
+        const bool null = std::holds_alternative<Null>(row[i]);
+        col.inds.push_back(null ? soci::i_null : soci::i_ok);
+        if (col.kind == 1) col.ints.push_back(null ? 0 : std::get<std::int64_t>(row[i]));
+        if (col.kind == 2) col.reals.push_back(null ? 0 : std::get<double>(row[i]));
+        if (col.kind == 3) col.texts.push_back(null ? "" : std::get<std::string>(row[i]));
+      }
+    try {
+      soci::statement st(*session);
+      st.alloc();
+      st.prepare(rewritePlaceholders(sql));
+      for (auto& col : cols) {
+        if (col.kind == 1) st.exchange(soci::use(col.ints, col.inds));
+        if (col.kind == 2) st.exchange(soci::use(col.reals, col.inds));
+        if (col.kind == 3) st.exchange(soci::use(col.texts, col.inds));
+      }
+      st.define_and_bind();
+      st.execute(true);
+    } catch (const soci::soci_error& e) {
+      fail(e, sql);
+    }
+  }
+
   static Value cell(const soci::row& row, std::size_t i) {
     if (row.get_indicator(i) == soci::i_null) return Null{};
     switch (row.get_properties(i).get_data_type()) {
@@ -315,6 +368,10 @@ std::vector<Row> Connection::query(std::string_view sql, const Args& args) {
   std::vector<Row> rows;
   impl_->run(sql, args, &rows);
   return rows;
+}
+
+void Connection::execEach(std::string_view sql, const std::vector<Args>& rows) {
+  impl_->runEach(sql, rows);
 }
 
 std::optional<Row> Connection::queryOne(std::string_view sql, const Args& args) {
