@@ -197,6 +197,20 @@ void addLedgerRoutes(http::Router& router, Endpoints& api, Context& ctx) {
   });
 
   router.add("GET", "/api/v1/ledger/proofs/inclusion", [&ctx](http::Request& req) {
+    // By leaf hash instead of index (RFC 6962's get-proof-by-hash): the first entry with it.
+    if (auto leaf = req.queryParam("leaf_hash")) {
+      if (req.queryParam("index"))
+        throw invalidField(FieldLocation::Query, "leaf_hash", "field.conflicts",
+                           {{"other", "index"}});
+      auto hash = ledger::hashFromBase64(*leaf);
+      if (!hash)
+        throw invalidField(FieldLocation::Query, "leaf_hash", "field.pattern",
+                           {{"pattern", "base64 SHA-256 hash"}});
+      auto found = ctx.ledger.indexOf(*hash);
+      if (!found) throw notFound("ledger entry", *leaf);
+      std::erase_if(req.query, [](const auto& kv) { return kv.first == "leaf_hash"; });
+      req.query.emplace_back("index", std::to_string(*found));
+    }
     auto [index, size] = proofPositions(req, ctx, "index", "size", true);
     auto entry = ctx.ledger.entry(index);
     return http::Response::json(200, {{"index", index},

@@ -38,6 +38,7 @@ const std::unordered_map<std::string_view, Entry>& catalog() {
       {"field.sort", {"cannot sort by this; allowed: {allowed}", "不能按此排序，可选：{allowed}"}},
       {"field.not_found",
        {"refers to {resource} '{id}', which does not exist", "引用的{resource} '{id}' 不存在"}},
+      {"field.conflicts", {"cannot be given together with {other}", "不能与 {other} 同时提供"}},
       {"field.immutable", {"cannot be changed after creation", "创建后不能修改"}},
       {"field.role_scope",
        {"role {role} is not available to {kind} accounts", "{kind} 类账户不能拥有角色 {role}"}},

@@ -330,6 +330,14 @@ std::optional<Log::StoredEntry> Log::storedEntry(std::uint64_t index) {
   return found.front();
 }
 
+std::optional<std::uint64_t> Log::indexOf(const Hash& leaf) {
+  auto row = db_.connect().queryOne(
+      "SELECT MIN(idx) AS idx FROM ledger_entries WHERE leaf_hash = ? HAVING COUNT(*) > 0",
+      {toHex(leaf)});
+  if (!row) return std::nullopt;
+  return static_cast<std::uint64_t>(row->integer("idx"));
+}
+
 Hash Log::root(std::uint64_t size) {
   auto c = db_.connect();
   return withStoredNodes(c, cache_, [&](NodeReader& nodes) { return rootHash(nodes, size); });

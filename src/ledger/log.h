@@ -156,6 +156,8 @@ class Log {
                                    const std::optional<std::string>& subject);
   std::uint64_t countEntries(const std::optional<std::string>& subject);
   std::optional<StoredEntry> storedEntry(std::uint64_t index);
+  // The first entry with this leaf hash.
+  std::optional<std::uint64_t> indexOf(const Hash& leaf);
   Hash root(std::uint64_t size);
   std::vector<Hash> inclusionProof(std::uint64_t index, std::uint64_t size);
   std::vector<Hash> consistencyProof(std::uint64_t first, std::uint64_t second);

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "core/encoding.h"
+#include "http/url.h"
 #include "identity/identity.h"
 #include "ledger/log.h"
 #include "ledger/note.h"
@@ -9,6 +10,8 @@
 
 namespace onceonly::api {
 namespace {
+
+using ledger::hashToBase64;
 
 using onceonly::testing::ApiHarness;
 using onceonly::testing::Backend;
@@ -52,6 +55,18 @@ TEST_P(LedgerApiTest, CheckpointsAndProofsVerifyWithThePublishedKey) {
   ASSERT_EQ(inc.status, 200) << inc.body;
   EXPECT_TRUE(ledger::verifyInclusion(5, 13, hashOf(inc.json["leaf_hash"]),
                                       hashesOf(inc.json["proof"]), checkpoint->root));
+
+  // The same proof asked for by the entry's leaf hash.
+  auto byHash = h.call("GET", "/api/v1/ledger/proofs/inclusion?size=13&leaf_hash=" +
+                                  http::percentEncode(inc.json["leaf_hash"].get<std::string>()));
+  ASSERT_EQ(byHash.status, 200) << byHash.body;
+  EXPECT_EQ(byHash.json, inc.json);
+  EXPECT_EQ(h.call("GET", "/api/v1/ledger/proofs/inclusion?size=13&leaf_hash=" +
+                              http::percentEncode(hashToBase64(ledger::leafHash("{}"))))
+                .status,
+            404);
+  EXPECT_EQ(h.call("GET", "/api/v1/ledger/proofs/inclusion?size=13&index=1&leaf_hash=AAAA").status,
+            400);
 
   auto con = h.call("GET", "/api/v1/ledger/proofs/consistency?first=4&second=13");
   ASSERT_EQ(con.status, 200);
