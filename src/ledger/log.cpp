@@ -3,11 +3,13 @@
 #include <bit>
 #include <filesystem>
 #include <map>
+#include <shared_mutex>
 #include <stdexcept>
 
 #include "core/log.h"
 #include "core/time.h"
 #include "crypto/crypto.h"
+#include "ledger/tiles.h"
 #include "store/list.h"
 #include "store/store.h"
 
@@ -16,40 +18,15 @@ namespace {
 
 constexpr std::int64_t kSequencerLock = 0x6c6564676572;  // "ledger"
 
-Hash fromHex(const std::string& hex) {
-  Hash h{};
-  if (hex.size() != 64) throw std::runtime_error("stored hash is not 64 hex digits");
-  for (std::size_t i = 0; i < 32; ++i)
-    h[i] = static_cast<std::uint8_t>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
-  return h;
-}
-
 void checkCanonicalable(const nlohmann::json& j) {
   if (j.is_number_float()) throw std::invalid_argument("ledger entries hold no fractional numbers");
   if (j.is_object() || j.is_array())
     for (const auto& v : j) checkCanonicalable(v);
 }
 
-// Perfect-subtree hashes read from the database through one connection.
-class StoredNodes : public NodeReader {
- public:
-  explicit StoredNodes(store::Connection& c) : c_(c) {}
-  Hash node(int level, std::uint64_t index) override {
-    auto row = c_.queryOne("SELECT hash FROM ledger_nodes WHERE level = ? AND idx = ?",
-                           {static_cast<std::int64_t>(level), static_cast<std::int64_t>(index)});
-    if (!row)
-      throw std::runtime_error("ledger node missing at level " + std::to_string(level) +
-                               ", index " + std::to_string(index));
-    return fromHex(row->text("hash"));
-  }
-
- private:
-  store::Connection& c_;
-};
-
 // The proof and root algorithms ask for the same positions whatever the hashes are, so a first
-// pass with placeholder hashes learns which perfect subtrees a computation needs; they are then
-// read in one query instead of one query each (O(log n) round trips become one).
+// pass with placeholder hashes learns which perfect subtrees a computation needs; the tiles that
+// hold them are then read in one query.
 class RecordingNodes : public NodeReader {
  public:
   Hash node(int level, std::uint64_t index) override {
@@ -59,21 +36,91 @@ class RecordingNodes : public NodeReader {
   std::vector<std::pair<int, std::uint64_t>> wanted;
 };
 
-class PrefetchedNodes : public NodeReader {
+using TileKey = std::pair<int, std::uint64_t>;
+using TileMap = std::map<TileKey, std::shared_ptr<const Tile>>;
+
+// Perfect subtrees served from a set of tiles.
+class TileNodes : public NodeReader {
  public:
-  PrefetchedNodes(store::Connection& c, const std::vector<std::pair<int, std::uint64_t>>& wanted,
-                  NodeCache& cache)
-      : stored_(c) {
-    std::vector<std::pair<int, std::uint64_t>> missing;
-    for (const auto& w : wanted) {
-      if (auto h = cache.find(w.first, w.second))
-        known_[w] = *h;
-      else
-        missing.push_back(w);
+  explicit TileNodes(const TileMap& tiles) : tiles_(tiles) {}
+  Hash node(int level, std::uint64_t index) override {
+    TileRef ref = tileFor(level, index);
+    if (auto it = tiles_.find({ref.level, ref.index}); it != tiles_.end())
+      if (auto h = it->second->node(level % kTileHeight, index)) return *h;
+    throw std::runtime_error("ledger node missing at level " + std::to_string(level) +
+                             ", index " + std::to_string(index));
+  }
+
+ private:
+  const TileMap& tiles_;
+};
+
+// The batch's own copy of the right edge: tiles[T] is the partial tile at tile level T.
+class EdgeNodes : public NodeReader {
+ public:
+  explicit EdgeNodes(const std::vector<Tile>& tiles) : tiles_(tiles) {}
+  Hash node(int level, std::uint64_t index) override {
+    TileRef ref = tileFor(level, index);
+    auto t = static_cast<std::size_t>(ref.level);
+    if (t < tiles_.size() && tiles_[t].index() == ref.index)
+      if (auto h = tiles_[t].node(level % kTileHeight, index)) return *h;
+    throw std::runtime_error("ledger edge node missing at level " + std::to_string(level));
+  }
+
+ private:
+  const std::vector<Tile>& tiles_;
+};
+
+std::string tileProblem(int level, std::uint64_t index, const std::string& what) {
+  return "the ledger tile at level " + std::to_string(level) + ", index " + std::to_string(index) +
+         " " + what + "; run `onceonly ledger verify`";
+}
+
+constexpr const char* kUpsertTile =
+    "INSERT INTO ledger_tiles (level, idx, width, hashes) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (level, idx) DO UPDATE SET width = excluded.width, hashes = excluded.hashes";
+
+store::Args tileRow(const Tile& t) {
+  return {static_cast<std::int64_t>(t.level()), static_cast<std::int64_t>(t.index()),
+          static_cast<std::int64_t>(t.width()), t.text()};
+}
+
+std::uint64_t logSize(store::Connection& c) {
+  auto row = c.queryOne("SELECT MAX(idx) AS last FROM ledger_entries");
+  return row->isNull("last") ? 0 : static_cast<std::uint64_t>(row->integer("last")) + 1;
+}
+
+}  // namespace
+
+// Where the log's tiles come from: the right edge this process committed last, a bounded cache
+// of full tiles above level 0, and the database. Thread-safe.
+class TileStore {
+ public:
+  // The tiles holding these perfect subtrees, read in one query for those not in memory.
+  TileMap read(store::Connection& c, const std::vector<std::pair<int, std::uint64_t>>& nodes) {
+    std::map<TileKey, unsigned> need;
+    for (const auto& [level, index] : nodes) {
+      TileRef ref = tileFor(level, index);
+      auto& w = need[{ref.level, ref.index}];
+      w = std::max(w, ref.minWidth);
     }
-    constexpr std::size_t kPerQuery = 64;
+    TileMap found;
+    std::vector<TileKey> missing;
+    {
+      std::shared_lock lock(mutex_);
+      for (const auto& [key, width] : need) {
+        auto t = static_cast<std::size_t>(key.first);
+        if (t < edge_.size() && edge_[t]->index() == key.second && edge_[t]->width() >= width)
+          found[key] = edge_[t];
+        else if (auto it = cache_.find(key); it != cache_.end())
+          found[key] = it->second;
+        else
+          missing.push_back(key);
+      }
+    }
+    constexpr std::size_t kPerQuery = 32;
     for (std::size_t start = 0; start < missing.size(); start += kPerQuery) {
-      std::string sql = "SELECT level, idx, hash FROM ledger_nodes WHERE ";
+      std::string sql = "SELECT level, idx, width, hashes FROM ledger_tiles WHERE ";
       store::Args args;
       for (std::size_t i = start; i < std::min(missing.size(), start + kPerQuery); ++i) {
         sql += i == start ? "(level = ? AND idx = ?)" : " OR (level = ? AND idx = ?)";
@@ -81,64 +128,93 @@ class PrefetchedNodes : public NodeReader {
         args.push_back(static_cast<std::int64_t>(missing[i].second));
       }
       for (const auto& r : c.query(sql, args)) {
-        std::pair<int, std::uint64_t> at{static_cast<int>(r.integer("level")),
-                                         static_cast<std::uint64_t>(r.integer("idx"))};
-        known_[at] = fromHex(r.text("hash"));
-        cache.keep(at.first, at.second, known_[at]);
+        auto tile = std::make_shared<const Tile>(
+            Tile::decode(static_cast<int>(r.integer("level")),
+                         static_cast<std::uint64_t>(r.integer("idx")),
+                         static_cast<unsigned>(r.integer("width")), r.text("hashes")));
+        keep(tile);
+        found[{tile->level(), tile->index()}] = tile;
       }
     }
+    return found;
   }
-  Hash node(int level, std::uint64_t index) override {
-    auto it = known_.find({level, index});
-    return it != known_.end() ? it->second : stored_.node(level, index);  // names what is missing
+
+  // The partial tiles of a tree of `size` leaves, for the sequencer to extend: from memory when
+  // this process committed the last batch, else from the database.
+  std::vector<Tile> edge(store::Connection& c, std::uint64_t size) {
+    {
+      std::shared_lock lock(mutex_);
+      if (known_ && size_ == size) {
+        std::vector<Tile> out;
+        for (const auto& t : edge_) out.push_back(*t);
+        return out;
+      }
+    }
+    std::vector<Tile> out;
+    for (int level = 0; (size >> (kTileHeight * level)) > 0; ++level) {
+      const std::uint64_t bases = size >> (kTileHeight * level);
+      const std::uint64_t index = bases >> kTileHeight;
+      const auto width = static_cast<unsigned>(bases % kTileWidth);
+      if (width == 0) {
+        out.emplace_back(level, index);
+        continue;
+      }
+      auto row = c.queryOne("SELECT width, hashes FROM ledger_tiles WHERE level = ? AND idx = ?",
+                            {std::int64_t{level}, static_cast<std::int64_t>(index)});
+      if (!row || static_cast<unsigned>(row->integer("width")) != width)
+        throw std::runtime_error(tileProblem(
+            level, index, "does not hold the " + std::to_string(width) + " nodes the entries give"));
+      out.push_back(Tile::decode(level, index, width, row->text("hashes")));
+    }
+    return out;
+  }
+
+  // A batch committed: its edge becomes the one in memory; the tiles it filled may be cached.
+  void committed(std::uint64_t size, const std::vector<Tile>& edge,
+                 const std::vector<Tile>& filled) {
+    std::vector<std::shared_ptr<const Tile>> tiles;
+    for (const auto& t : edge) tiles.push_back(std::make_shared<const Tile>(t));
+    for (const auto& t : filled) keep(std::make_shared<const Tile>(t));
+    std::unique_lock lock(mutex_);
+    edge_ = std::move(tiles);
+    size_ = size;
+    known_ = true;
+  }
+
+  // After a failed batch the database may hold less than memory thought.
+  void forgetEdge() {
+    std::unique_lock lock(mutex_);
+    known_ = false;
   }
 
  private:
-  StoredNodes stored_;
-  std::map<std::pair<int, std::uint64_t>, Hash> known_;
+  // Full tiles above level 0 never change: a 256th of the tree, crossed by every proof.
+  void keep(const std::shared_ptr<const Tile>& t) {
+    if (!t->full() || t->level() == 0) return;
+    std::unique_lock lock(mutex_);
+    if (cache_.size() < kMaxCached) cache_.emplace(TileKey{t->level(), t->index()}, t);
+  }
+
+  static constexpr std::size_t kMaxCached = 2048;  // 64 MB of tiles at most
+  std::shared_mutex mutex_;
+  std::vector<std::shared_ptr<const Tile>> edge_;  // GUARDED_BY mutex_
+  std::uint64_t size_ = 0;                         // GUARDED_BY mutex_
+  bool known_ = false;                             // GUARDED_BY mutex_
+  std::map<TileKey, std::shared_ptr<const Tile>> cache_;  // GUARDED_BY mutex_
 };
 
+namespace {
+
 template <class Compute>
-auto withStoredNodes(store::Connection& c, NodeCache& cache, Compute compute) {
+auto withTiles(store::Connection& c, TileStore& tiles, Compute compute) {
   RecordingNodes recording;
   compute(recording);
-  PrefetchedNodes nodes(c, recording.wanted, cache);
+  TileMap found = tiles.read(c, recording.wanted);
+  TileNodes nodes(found);
   return compute(nodes);
 }
 
-// Nodes written in the current batch first, then the database.
-class BatchNodes : public NodeReader {
- public:
-  BatchNodes(store::Connection& c, NodeCache& cache) : stored_(c), cache_(cache) {}
-  Hash node(int level, std::uint64_t index) override {
-    if (auto it = fresh_.find({level, index}); it != fresh_.end()) return it->second;
-    if (auto h = cache_.find(level, index)) return *h;
-    Hash h = stored_.node(level, index);
-    cache_.keep(level, index, h);  // committed before this batch: it never changes
-    return h;
-  }
-  std::map<std::pair<int, std::uint64_t>, Hash> fresh_;
-
- private:
-  StoredNodes stored_;
-  NodeCache& cache_;
-};
-
 }  // namespace
-
-std::optional<Hash> NodeCache::find(int level, std::uint64_t index) {
-  if (level < kMinLevel) return std::nullopt;
-  std::shared_lock lock(mutex_);
-  auto it = nodes_.find(key(level, index));
-  if (it == nodes_.end()) return std::nullopt;
-  return it->second;
-}
-
-void NodeCache::keep(int level, std::uint64_t index, const Hash& h) {
-  if (level < kMinLevel) return;
-  std::unique_lock lock(mutex_);
-  if (nodes_.size() < kMaxNodes) nodes_.emplace(key(level, index), h);
-}
 
 std::string pseudonym(const crypto::KeyRing& keys, const std::string& identifier) {
   return "psn_" + keys.index(identifier, "ledger_pseudonym").substr(0, 32);
@@ -157,7 +233,11 @@ Signer loadOrCreateLogKey(const std::string& keysDir, const std::string& origin)
 }
 
 Log::Log(store::Database& db, Signer signer, LogOptions options)
-    : db_(db), signer_(std::move(signer)), options_(std::move(options)) {
+    : db_(db),
+      signer_(std::move(signer)),
+      options_(std::move(options)),
+      tiles_(std::make_unique<TileStore>()) {
+  convertStoredNodes();
   sequencer_ = std::thread([this] { sequence(); });
   if (options_.background) background_ = std::thread([this] { background(); });
 }
@@ -247,49 +327,117 @@ void Log::sequence() {
 
 void Log::writeBatch(std::vector<Pending>& batch) {
   std::vector<Receipt> receipts(batch.size());
-  db_.transaction([&](store::Connection& c) {
-    if (c.dialect() == store::Dialect::Postgres)
-      c.exec("SELECT pg_advisory_xact_lock(?)", {kSequencerLock});  // one sequencer at a time
-    auto row = c.queryOne("SELECT MAX(idx) AS last FROM ledger_entries");
-    std::uint64_t size =
-        row->isNull("last") ? 0 : static_cast<std::uint64_t>(row->integer("last")) + 1;
-    BatchNodes nodes(c, cache_);
-    const std::string now = nowRfc3339();
-    std::vector<store::Args> entryRows, nodeRows;
-    auto putNode = [&](int level, std::uint64_t index, const Hash& h) {
-      nodes.fresh_[{level, index}] = h;
-      nodeRows.push_back(
-          {static_cast<std::int64_t>(level), static_cast<std::int64_t>(index), toHex(h)});
-    };
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      const std::uint64_t index = size + i;
-      entryRows.push_back(
-          {static_cast<std::int64_t>(index), toHex(batch[i].leaf), batch[i].text, now,
-           batch[i].subject ? store::Value(*batch[i].subject) : store::Value(store::Null{})});
-      putNode(0, index, batch[i].leaf);
-      // Each completed pair makes a perfect subtree one level up.
-      std::uint64_t j = index;
-      for (int level = 0; j & 1; ++level, j >>= 1)
-        putNode(level + 1, j >> 1, nodeHash(nodes.node(level, j - 1), nodes.node(level, j)));
-      receipts[i].index = index;
-      receipts[i].leafHash = batch[i].leaf;
-    }
-    store::insertMany(c, "ledger_entries", {"idx", "leaf_hash", "entry", "appended_at", "subject"},
-                      entryRows);
-    store::insertMany(c, "ledger_nodes", {"level", "idx", "hash"}, nodeRows);
-    const std::uint64_t newSize = size + batch.size();
-    Hash root = rootHash(nodes, newSize);
-    for (auto& r : receipts) {
-      r.treeSize = newSize;
-      r.root = root;
-    }
-  });
+  std::vector<Tile> edge, filled;
+  std::uint64_t newSize = 0;
+  try {
+    db_.transaction([&](store::Connection& c) {
+      if (c.dialect() == store::Dialect::Postgres)
+        c.exec("SELECT pg_advisory_xact_lock(?)", {kSequencerLock});  // one sequencer at a time
+      const std::uint64_t size = logSize(c);
+      edge = tiles_->edge(c, size);
+      filled.clear();
+      std::vector<bool> changed(edge.size());
+      const std::string now = nowRfc3339();
+      std::vector<store::Args> entryRows;
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        const std::uint64_t index = size + i;
+        entryRows.push_back(
+            {static_cast<std::int64_t>(index), toHex(batch[i].leaf), batch[i].text, now,
+             batch[i].subject ? store::Value(*batch[i].subject) : store::Value(store::Null{})});
+        // The leaf goes into the level-0 tile; a tile it fills hands its top one level up.
+        std::optional<Hash> node = batch[i].leaf;
+        for (int level = 0; node; ++level) {
+          auto t = static_cast<std::size_t>(level);
+          if (t == edge.size()) {
+            edge.emplace_back(level, 0);  // the tree just reached 256^level leaves
+            changed.push_back(false);
+          }
+          changed[t] = true;
+          node = edge[t].push(*node);
+          if (node) {
+            filled.push_back(edge[t]);
+            edge[t] = Tile(level, edge[t].index() + 1);
+          }
+        }
+        receipts[i].index = index;
+        receipts[i].leafHash = batch[i].leaf;
+      }
+      store::insertMany(c, "ledger_entries",
+                        {"idx", "leaf_hash", "entry", "appended_at", "subject"}, entryRows);
+      std::vector<store::Args> tileRows;
+      for (const auto& t : filled) tileRows.push_back(tileRow(t));
+      for (std::size_t t = 0; t < edge.size(); ++t)
+        if (changed[t] && edge[t].width() > 0) tileRows.push_back(tileRow(edge[t]));
+      c.execEach(kUpsertTile, tileRows);
+      newSize = size + batch.size();
+      EdgeNodes nodes(edge);
+      Hash root = rootHash(nodes, newSize);
+      for (auto& r : receipts) {
+        r.treeSize = newSize;
+        r.root = root;
+      }
+    });
+  } catch (...) {
+    tiles_->forgetEdge();
+    throw;
+  }
+  tiles_->committed(newSize, edge, filled);
   for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(receipts[i]);
 }
 
+// Logs written before tiles kept one row per perfect subtree (ledger_nodes). Their stored leaf
+// hashes, and the stored bases of the higher tile levels, are copied into tiles once; the nodes
+// between are hashed from them, and `ledger verify` checks the whole tree against the entries
+// as before.
+void Log::convertStoredNodes() {
+  if (!db_.connect().queryOne("SELECT level FROM ledger_nodes LIMIT 1")) return;
+  db_.transaction([&](store::Connection& c) {
+    if (c.dialect() == store::Dialect::Postgres)
+      c.exec("SELECT pg_advisory_xact_lock(?)", {kSequencerLock});
+    if (!c.queryOne("SELECT level FROM ledger_nodes LIMIT 1")) return;  // another process did
+    const std::uint64_t size = logSize(c);
+    std::vector<store::Args> rows;
+    for (int level = 0; (size >> (kTileHeight * level)) > 0; ++level) {
+      const std::uint64_t bases = size >> (kTileHeight * level);
+      Tile tile(level, 0);
+      constexpr std::uint64_t kPage = 65536;
+      for (std::uint64_t from = 0; from < bases; from += kPage) {
+        const std::uint64_t to = std::min(bases, from + kPage);
+        auto found = c.query(
+            "SELECT idx, hash FROM ledger_nodes WHERE level = ? AND idx >= ? AND idx < ? "
+            "ORDER BY idx",
+            {std::int64_t{kTileHeight * level}, static_cast<std::int64_t>(from),
+             static_cast<std::int64_t>(to)});
+        std::uint64_t expected = from;
+        for (const auto& r : found) {
+          auto h = hashFromHex(r.text("hash"));
+          if (static_cast<std::uint64_t>(r.integer("idx")) != expected || !h) break;
+          ++expected;
+          if (tile.push(*h)) {
+            rows.push_back(tileRow(tile));
+            tile = Tile(level, tile.index() + 1);
+          }
+        }
+        if (expected != to)
+          throw std::runtime_error("ledger_nodes lacks the subtree hash at level " +
+                                   std::to_string(kTileHeight * level) + ", index " +
+                                   std::to_string(expected) + ": the log cannot be converted");
+        if (rows.size() >= 256) {
+          c.execEach(kUpsertTile, rows);
+          rows.clear();
+        }
+      }
+      if (tile.width() > 0) rows.push_back(tileRow(tile));
+    }
+    c.execEach(kUpsertTile, rows);
+    c.exec("DELETE FROM ledger_nodes");
+    log::info("ledger.tiles_converted", {{"entries", size}});
+  });
+}
+
 std::uint64_t Log::size() {
-  auto row = db_.connect().queryOne("SELECT MAX(idx) AS last FROM ledger_entries");
-  return row->isNull("last") ? 0 : static_cast<std::uint64_t>(row->integer("last")) + 1;
+  auto c = db_.connect();
+  return logSize(c);
 }
 
 std::optional<std::string> Log::entry(std::uint64_t index) {
@@ -340,33 +488,33 @@ std::optional<std::uint64_t> Log::indexOf(const Hash& leaf) {
 
 Hash Log::root(std::uint64_t size) {
   auto c = db_.connect();
-  return withStoredNodes(c, cache_, [&](NodeReader& nodes) { return rootHash(nodes, size); });
+  return withTiles(c, *tiles_, [&](NodeReader& nodes) { return rootHash(nodes, size); });
 }
 
 std::vector<Hash> Log::inclusionProof(std::uint64_t index, std::uint64_t size) {
   auto c = db_.connect();
-  return withStoredNodes(
-      c, cache_, [&](NodeReader& nodes) { return ledger::inclusionProof(nodes, index, size); });
+  return withTiles(c, *tiles_,
+                   [&](NodeReader& nodes) { return ledger::inclusionProof(nodes, index, size); });
 }
 
 std::vector<Hash> Log::consistencyProof(std::uint64_t first, std::uint64_t second) {
   auto c = db_.connect();
-  return withStoredNodes(
-      c, cache_, [&](NodeReader& nodes) { return ledger::consistencyProof(nodes, first, second); });
+  return withTiles(c, *tiles_, [&](NodeReader& nodes) {
+    return ledger::consistencyProof(nodes, first, second);
+  });
 }
 
 std::string Log::signCheckpoint() {
   return db_.transaction([&](store::Connection& c) {
     if (c.dialect() == store::Dialect::Postgres)
       c.exec("SELECT pg_advisory_xact_lock(?)", {kSequencerLock});
-    auto row = c.queryOne("SELECT MAX(idx) AS last FROM ledger_entries");
-    std::uint64_t size =
-        row->isNull("last") ? 0 : static_cast<std::uint64_t>(row->integer("last")) + 1;
+    const std::uint64_t size = logSize(c);
     if (auto existing = c.queryOne("SELECT note FROM ledger_checkpoints WHERE size = ?",
                                    {static_cast<std::int64_t>(size)}))
       return existing->text("note");
-    StoredNodes nodes(c);
-    Checkpoint cp{options_.origin, size, rootHash(nodes, size), {}};
+    Hash root =
+        withTiles(c, *tiles_, [&](NodeReader& nodes) { return rootHash(nodes, size); });
+    Checkpoint cp{options_.origin, size, root, {}};
     std::string text = checkpointText(cp);
     std::string note = formatNote(Note{text, {signer_.sign(text)}});
     c.exec("INSERT INTO ledger_checkpoints (size, root, note, signed_at) VALUES (?, ?, ?, ?)",
@@ -411,24 +559,79 @@ VerifyReport Log::verify() {
     ++expected;
   }
   report.size = expected;
-  // Every stored subtree hash must be what the entries give.
-  std::uint64_t nodes = 0;
-  for (const auto& r : c.query("SELECT level, idx, hash FROM ledger_nodes ORDER BY level, idx")) {
-    int level = static_cast<int>(r.integer("level"));
-    auto idx = static_cast<std::uint64_t>(r.integer("idx"));
-    ++nodes;
-    std::uint64_t firstLeaf = idx << level;
-    if (firstLeaf + (std::uint64_t{1} << level) > tree.size()) {
-      fail(firstLeaf, "a subtree hash covers entries that are not there");
-      continue;
+  // Every stored tile must hold what the entries give, and every tile they give must be stored.
+  // Stored tiles are walked in (level, index) order beside the tiles the entries give.
+  auto expectedTiles = [&](int level) -> std::uint64_t {
+    if (level >= 8) return 0;
+    return ((tree.size() >> (kTileHeight * level)) + kTileWidth - 1) / kTileWidth;
+  };
+  auto firstLeafOf = [](int level, std::uint64_t index) {
+    return (index << kTileHeight) << (kTileHeight * level);
+  };
+  TileKey nextTile{0, 0};  // the next tile the entries give
+  auto advance = [&] {
+    if (++nextTile.second >= expectedTiles(nextTile.first)) nextTile = {nextTile.first + 1, 0};
+  };
+  auto missingBefore = [&](const TileKey& key) {
+    while (nextTile < key && expectedTiles(nextTile.first) > 0) {
+      fail(firstLeafOf(nextTile.first, nextTile.second),
+           "the tile at level " + std::to_string(nextTile.first) + ", index " +
+               std::to_string(nextTile.second) + " is missing");
+      advance();
     }
-    if (toHex(tree.node(level, idx)) != r.text("hash"))
-      fail(firstLeaf, "the subtree hash at level " + std::to_string(level) + " over entries from " +
-                          std::to_string(firstLeaf) + " does not match the entries");
+  };
+  std::optional<TileKey> after;
+  for (;;) {
+    std::string sql = "SELECT level, idx, width, hashes FROM ledger_tiles";
+    store::Args args;
+    if (after) {
+      sql += " WHERE level > ? OR (level = ? AND idx > ?)";
+      args = {std::int64_t{after->first}, std::int64_t{after->first},
+              static_cast<std::int64_t>(after->second)};
+    }
+    auto rows = c.query(sql + " ORDER BY level, idx LIMIT 256", args);
+    if (rows.empty()) break;
+    for (const auto& r : rows) {
+      const TileKey key{static_cast<int>(r.integer("level")),
+                        static_cast<std::uint64_t>(r.integer("idx"))};
+      after = key;
+      missingBefore(key);
+      const std::string name =
+          "the tile at level " + std::to_string(key.first) + ", index " + std::to_string(key.second);
+      if (key != nextTile || expectedTiles(key.first) == 0) {
+        fail(tree.size(), name + " covers entries that are not there");
+        continue;
+      }
+      advance();
+      const std::uint64_t bases = tree.size() >> (kTileHeight * key.first);
+      const auto want = static_cast<unsigned>(
+          std::min<std::uint64_t>(kTileWidth, bases - (key.second << kTileHeight)));
+      if (r.integer("width") != std::int64_t{want}) {
+        fail(firstLeafOf(key.first, key.second),
+             name + " holds " + std::to_string(r.integer("width")) +
+                 " base nodes where the entries give " + std::to_string(want));
+        continue;
+      }
+      try {
+        Tile tile = Tile::decode(key.first, key.second, want, r.text("hashes"));
+        for (int k = 0; k < kTileHeight; ++k)
+          for (std::uint64_t j = key.second << (kTileHeight - k);; ++j) {
+            auto h = tile.node(k, j);
+            if (!h) break;
+            const int level = kTileHeight * key.first + k;
+            if (*h != tree.node(level, j)) {
+              fail(j << level, "the subtree hash at level " + std::to_string(level) +
+                                   " over entries from " + std::to_string(j << level) +
+                                   " does not match the entries");
+              break;
+            }
+          }
+      } catch (const std::runtime_error& e) {
+        fail(firstLeafOf(key.first, key.second), e.what());
+      }
+    }
   }
-  // A complete tree of n leaves has 2n - popcount(n) perfect subtrees.
-  std::uint64_t want = 2 * tree.size() - static_cast<std::uint64_t>(std::popcount(tree.size()));
-  if (nodes != want && report.ok) fail(tree.size(), "subtree hashes are missing");
+  missingBefore({8, 0});
   // Every signed checkpoint must carry the log's valid signature over the root the entries give.
   for (const auto& r : c.query("SELECT size, note FROM ledger_checkpoints ORDER BY size")) {
     auto size = static_cast<std::uint64_t>(r.integer("size"));

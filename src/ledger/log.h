@@ -8,6 +8,12 @@
 // is durable. The batch transaction takes SQLite's write lock or a PostgreSQL advisory lock
 // first, so ordering is decided in one place even with several processes on one database.
 //
+// The tree is stored in tiles (ledger/tiles.h) in the same transaction as its entries. The
+// sequencer keeps the tree's right edge (the partial tiles) in memory, so a batch writes its
+// entries and the one to three tiles they change, and reads nothing back unless another process
+// appended since. Proofs read each tile they cross in one query; full tiles above level 0 are
+// kept in memory once read (they never change), so a proof reads one or two rows.
+//
 // Threads: Log is shared; append() blocks its caller until the entry is durable.
 #pragma once
 
@@ -19,10 +25,8 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -40,6 +44,8 @@ class KeyRing;
 
 namespace onceonly::ledger {
 
+class TileStore;
+
 // The same person always gets the same pseudonym, which only the platform's index key can make.
 std::string pseudonym(const crypto::KeyRing& keys, const std::string& identifier);
 // Sorted keys, no white space; refuses non-integer numbers (their text is not canonical).
@@ -50,24 +56,6 @@ struct Receipt {
   Hash leafHash{};
   std::uint64_t treeSize = 0;  // the tree's size when the batch holding the entry committed
   Hash root{};                 // and its root
-};
-
-// Perfect-subtree hashes never change once written, so the upper levels (a 64th of the nodes,
-// and the ones every proof needs) are kept in memory once read; proofs then read only their
-// few lowest nodes from the database. Bounded; thread-safe.
-class NodeCache {
- public:
-  std::optional<Hash> find(int level, std::uint64_t index);
-  void keep(int level, std::uint64_t index, const Hash& h);
-
- private:
-  static constexpr int kMinLevel = 6;
-  static constexpr std::size_t kMaxNodes = 4 << 20;  // about 200 MB at most
-  static std::uint64_t key(int level, std::uint64_t index) {
-    return (static_cast<std::uint64_t>(level) << 57) | index;
-  }
-  std::shared_mutex mutex_;
-  std::unordered_map<std::uint64_t, Hash> nodes_;
 };
 
 struct VerifyReport {
@@ -200,6 +188,7 @@ class Log {
   };
   void sequence();
   void writeBatch(std::vector<Pending>& batch);
+  void convertStoredNodes();
   void background();
   WitnessOutcome askWitness(const WitnessEndpoint& w, std::uint64_t size, const std::string& note);
   std::vector<std::string> cosigners(const Note& note) const;
@@ -212,7 +201,7 @@ class Log {
   std::deque<Pending> queue_;  // GUARDED_BY mutex_
   bool stopping_ = false;      // GUARDED_BY mutex_
   std::thread sequencer_;
-  NodeCache cache_;
+  std::unique_ptr<TileStore> tiles_;
   std::condition_variable stopWake_;
   std::thread background_;
 };

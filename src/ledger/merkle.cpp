@@ -82,13 +82,36 @@ std::optional<Hash> hashFromBase64(const std::string& s) {
 }
 
 std::string toHex(const Hash& h) {
-  static const char* kHex = "0123456789abcdef";
   std::string out;
-  for (auto b : h) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 15]);
-  }
+  appendHex(out, h);
   return out;
+}
+
+void appendHex(std::string& out, const Hash& h) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  const std::size_t at = out.size();
+  out.resize(at + 64);
+  for (std::size_t i = 0; i < h.size(); ++i) {
+    out[at + 2 * i] = kHex[h[i] >> 4];
+    out[at + 2 * i + 1] = kHex[h[i] & 15];
+  }
+}
+
+std::optional<Hash> hashFromHex(std::string_view hex) {
+  if (hex.size() != 64) return std::nullopt;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  Hash h{};
+  for (std::size_t i = 0; i < 32; ++i) {
+    int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    h[i] = static_cast<std::uint8_t>(hi << 4 | lo);
+  }
+  return h;
 }
 
 Hash rangeHash(NodeReader& t, std::uint64_t start, std::uint64_t end) {

@@ -25,6 +25,8 @@ Hash leafHash(std::string_view entry);
 Hash nodeHash(const Hash& left, const Hash& right);
 Hash emptyRoot();
 std::string toHex(const Hash& h);
+void appendHex(std::string& out, const Hash& h);
+std::optional<Hash> hashFromHex(std::string_view hex);  // nullopt unless 64 hex digits
 std::string hashToBase64(const Hash& h);
 std::optional<Hash> hashFromBase64(const std::string& s);  // nullopt unless 32 bytes
 

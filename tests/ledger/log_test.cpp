@@ -192,6 +192,110 @@ TEST_P(LogTest, CheckpointsAreSignedNotesOverTheTree) {
   EXPECT_EQ(report.firstBadIndex, 9u);
 }
 
+TEST_P(LogTest, StoredTilesAnswerForEveryTreeSize) {
+  // Batches of uneven sizes cross tile boundaries at level 0 and fill a level-1 tile's base.
+  std::vector<Receipt> receipts;
+  MemoryTree reference;
+  {
+    Log log(*db, signer);
+    int seq = 0;
+    for (int batch = 1; seq < 600; batch = batch % 97 + 13) {
+      std::vector<nlohmann::json> entries;
+      for (int i = 0; i < batch && seq < 600; ++i) entries.push_back(event(seq++));
+      for (auto& r : log.appendAll(entries)) receipts.push_back(r);
+    }
+    for (std::uint64_t i = 0; i < log.size(); ++i) reference.append(leafHash(*log.entry(i)));
+    for (const auto& r : receipts) EXPECT_EQ(r.root, rootHash(reference, r.treeSize));
+    EXPECT_EQ(log.root(600), reference.root());  // from the edge this process holds
+  }
+  Log log(*db, signer);  // a fresh process: every tile from the database
+  for (std::uint64_t n = 0; n <= 600; ++n) {
+    ASSERT_EQ(log.root(n), rootHash(reference, n)) << n;
+    if (n > 0) {
+      const std::uint64_t i = (n * 7919) % n;
+      ASSERT_EQ(log.inclusionProof(i, n), inclusionProof(reference, i, n)) << i << " in " << n;
+      const std::uint64_t m = (n * 104729) % n + 1;
+      ASSERT_EQ(log.consistencyProof(m, n), consistencyProof(reference, m, n)) << m << " to " << n;
+    }
+  }
+  EXPECT_TRUE(log.verify().ok) << log.verify().problem;
+  // Appending after a restart extends the stored edge.
+  log.append(event(600));
+  reference.append(leafHash(*log.entry(600)));
+  EXPECT_EQ(log.root(601), reference.root());
+  EXPECT_TRUE(log.verify().ok);
+}
+
+TEST_P(LogTest, AppendsCrossIntoASecondTileLevel) {
+  // 256² leaves fill the first level-1 tile: its top starts tile level 2.
+  const int size = 65536 + 5;
+  Log log(*db, signer);
+  MemoryTree reference;
+  for (int from = 0; from < size; from += 4096) {
+    std::vector<nlohmann::json> entries;
+    for (int i = from; i < std::min(size, from + 4096); ++i) entries.push_back({{"seq", i}});
+    for (const auto& r : log.appendAll(entries)) reference.append(r.leafHash);
+  }
+  EXPECT_EQ(log.root(65536), reference.node(16, 0));
+  EXPECT_EQ(log.root(size), reference.root());
+  Log fresh(*db, signer);
+  EXPECT_EQ(fresh.inclusionProof(65537, size), inclusionProof(reference, 65537, size));
+  EXPECT_EQ(fresh.consistencyProof(1000, size), consistencyProof(reference, 1000, size));
+  auto tiles = db->connect().queryOne("SELECT COUNT(*) AS n FROM ledger_tiles WHERE level = 2");
+  EXPECT_EQ(tiles->integer("n"), 1);
+}
+
+TEST_P(LogTest, NodeRowsOfAnOlderLogBecomeTiles) {
+  // A log as it was stored before tiles: entries and one row per perfect subtree.
+  MemoryTree reference;
+  {
+    auto c = db->connect();
+    for (int i = 0; i < 300; ++i) {
+      std::string text = canonicalJson(event(i));
+      Hash leaf = leafHash(text);
+      reference.append(leaf);
+      c.exec("INSERT INTO ledger_entries (idx, leaf_hash, entry, appended_at) VALUES (?, ?, ?, ?)",
+             {std::int64_t{i}, toHex(leaf), text, std::string("2026-01-01T00:00:00Z")});
+    }
+    for (int level = 0; (1 << level) <= 300; ++level)
+      for (std::int64_t j = 0; ((j + 1) << level) <= 300; ++j)
+        c.exec("INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)",
+               {std::int64_t{level}, j, toHex(reference.node(level, static_cast<std::uint64_t>(j)))});
+  }
+  Log log(*db, signer);
+  EXPECT_FALSE(db->connect().queryOne("SELECT level FROM ledger_nodes LIMIT 1"));
+  EXPECT_EQ(log.root(300), reference.root());
+  EXPECT_EQ(log.inclusionProof(17, 300), inclusionProof(reference, 17, 300));
+  EXPECT_TRUE(log.verify().ok) << log.verify().problem;
+  log.append(event(300));
+  reference.append(leafHash(*log.entry(300)));
+  EXPECT_EQ(log.root(301), reference.root());
+}
+
+TEST_P(LogTest, VerifyNamesChangedAndMissingTiles) {
+  Log log(*db, signer);
+  for (int i = 0; i < 300; ++i) log.append(event(i));
+  ASSERT_TRUE(log.verify().ok);
+  // Leaf 2 sits at position 3 of tile (0, 0): change one of its hex digits.
+  exec(
+      "UPDATE ledger_tiles SET hashes = substr(hashes, 1, 192) || "
+      "CASE WHEN substr(hashes, 193, 1) = '0' THEN '1' ELSE '0' END || substr(hashes, 194) "
+      "WHERE level = 0 AND idx = 0");
+  auto report = log.verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.firstBadIndex, 2u);
+  EXPECT_NE(report.problem.find("does not match the entries"), std::string::npos);
+  // A removed tile is named by its first entry.
+  exec("DELETE FROM ledger_tiles WHERE level = 0 AND idx = 1");
+  exec("DELETE FROM ledger_tiles WHERE level = 0 AND idx = 0");
+  report = log.verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.firstBadIndex, 0u);
+  EXPECT_NE(report.problem.find("index 0 is missing"), std::string::npos) << report.problem;
+  // And a proof that would need it says what is missing instead of answering wrongly.
+  EXPECT_THROW(Log(*db, signer).inclusionProof(3, 300), std::runtime_error);
+}
+
 TEST(Ledger, PseudonymsAreStableAndKeyed) {
   onceonly::testing::TempDir a, b;
   auto k1 = crypto::KeyRing::loadOrCreate(a.path());
