@@ -29,9 +29,22 @@ std::filesystem::path scratch(const std::string& name) {
   return dir;
 }
 
+// An access event as the exchange records it, about one of 100,000 people.
+nlohmann::json accessEvent(int w, int i) {
+  const std::string subject = "psn_" + std::to_string((w * 1000003L + i * 7919L) % 100000);
+  return {{"type", "data.access"},
+          {"by", "org_civil_affairs"},
+          {"dataset", "household-registration"},
+          {"purpose", "application app_" + std::to_string(w) + "_" + std::to_string(i)},
+          {"subject", subject}};
+}
+
+// Appends through the log: every writer waits for its receipt (its batch is durable). The
+// lookup tables the log fills behind the sequencer are brought up to date inside the timed
+// region, so the figure includes all the work an append causes.
 void BM_DurableAppends(benchmark::State& state) {
   const int writers = static_cast<int>(state.range(0));
-  const int total = writers == 1 ? 3000 : 30000;  // about a second or more each
+  const int total = writers == 1 ? 3000 : 60000;  // about a second or more each
   auto dir = scratch("appends");
   auto db = store::Database::open("sqlite://" + (dir / "l.db").string(), 4);
   db->migrate();
@@ -41,10 +54,10 @@ void BM_DurableAppends(benchmark::State& state) {
     std::vector<std::thread> threads;
     for (int w = 0; w < writers; ++w)
       threads.emplace_back([&, w] {
-        for (int i = 0; i < total / writers; ++i)
-          log.append({{"type", "data.access"}, {"w", w}, {"i", i}, {"subject", "psn_bench"}});
+        for (int i = 0; i < total / writers; ++i) log.append(accessEvent(w, i));
       });
     for (auto& t : threads) t.join();
+    log.indexLookups();
     done += writers * (total / writers);
   }
   state.SetItemsProcessed(done);
@@ -59,25 +72,32 @@ BENCHMARK(BM_DurableAppends)
     ->Unit(benchmark::kMillisecond)
     ->Iterations(1);
 
-// Reference: the same rows inserted straight into SQLite, 1,000 per transaction.
+// Reference: rows of the same shape inserted straight into the entries table with one prepared
+// statement, 1,000 per transaction: no hashing, no tree, no lookups, no waiting writers.
 void BM_RawSqliteInserts(benchmark::State& state) {
   auto dir = scratch("raw");
   auto db = store::Database::open("sqlite://" + (dir / "r.db").string(), 1);
   db->migrate();
   std::int64_t n = 0;
   for (auto _ : state) {
+    state.PauseTiming();  // only the inserts are timed
+    std::vector<store::Args> rows;
+    for (int i = 0; i < 1000; ++i, ++n) {
+      const auto event = accessEvent(0, static_cast<int>(n));
+      rows.push_back({n, ledger::toHex(ledger::leafHash(std::to_string(n))), event.dump(),
+                      std::string("2026-11-23T09:00:00Z"), event["subject"].get<std::string>()});
+    }
+    state.ResumeTiming();
     db->transaction([&](store::Connection& c) {
-      for (int i = 0; i < 1000; ++i, ++n)
-        c.exec(
-            "INSERT INTO ledger_entries (idx, leaf_hash, entry, appended_at) VALUES (?, ?, ?, ?)",
-            {n, std::string(64, 'a'), std::string("{\"type\":\"data.access\"}"), std::string("t")});
+      store::insertMany(c, "ledger_entries",
+                        {"idx", "leaf_hash", "entry", "appended_at", "subject"}, rows);
     });
   }
   state.SetItemsProcessed(n);
   state.counters["rows/s"] =
       benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_RawSqliteInserts)->UseRealTime()->Unit(benchmark::kMillisecond)->Iterations(20);
+BENCHMARK(BM_RawSqliteInserts)->UseRealTime()->Unit(benchmark::kMillisecond)->Iterations(60);
 
 // Trees of 1M and 10M leaves: in memory (every perfect subtree kept), and the same tree stored
 // in SQLite as the log stores it (tiles), read back through the log.

@@ -1,5 +1,8 @@
 #include "ledger/log.h"
 
+#include <pthread.h>
+
+#include <algorithm>
 #include <bit>
 #include <filesystem>
 #include <map>
@@ -47,8 +50,8 @@ class TileNodes : public NodeReader {
     TileRef ref = tileFor(level, index);
     if (auto it = tiles_.find({ref.level, ref.index}); it != tiles_.end())
       if (auto h = it->second->node(level % kTileHeight, index)) return *h;
-    throw std::runtime_error("ledger node missing at level " + std::to_string(level) +
-                             ", index " + std::to_string(index));
+    throw std::runtime_error("ledger node missing at level " + std::to_string(level) + ", index " +
+                             std::to_string(index));
   }
 
  private:
@@ -90,6 +93,24 @@ std::uint64_t logSize(store::Connection& c) {
   return row->isNull("last") ? 0 : static_cast<std::uint64_t>(row->integer("last")) + 1;
 }
 
+// The partial tile at level 0 is never stored: it changed with every batch, and rewriting it
+// was most of what a commit wrote. Its base is the leaf hashes of the last entries, at most 255
+// of them, read and hashed again when a process needs it and does not hold it.
+Tile leafTile(store::Connection& c, std::uint64_t index) {
+  Tile tile(0, index);
+  const auto first = static_cast<std::int64_t>(index << kTileHeight);
+  std::int64_t expected = first;
+  for (const auto& r :
+       c.query("SELECT idx, leaf_hash FROM ledger_entries WHERE idx >= ? AND idx < ? ORDER BY idx",
+               {first, first + std::int64_t{kTileWidth}})) {
+    auto h = hashFromHex(r.text("leaf_hash"));
+    if (r.integer("idx") != expected || !h) break;
+    ++expected;
+    tile.push(*h);
+  }
+  return tile;
+}
+
 }  // namespace
 
 // Where the log's tiles come from: the right edge this process committed last, a bounded cache
@@ -128,14 +149,17 @@ class TileStore {
         args.push_back(static_cast<std::int64_t>(missing[i].second));
       }
       for (const auto& r : c.query(sql, args)) {
-        auto tile = std::make_shared<const Tile>(
-            Tile::decode(static_cast<int>(r.integer("level")),
-                         static_cast<std::uint64_t>(r.integer("idx")),
-                         static_cast<unsigned>(r.integer("width")), r.text("hashes")));
+        auto tile = std::make_shared<const Tile>(Tile::decode(
+            static_cast<int>(r.integer("level")), static_cast<std::uint64_t>(r.integer("idx")),
+            static_cast<unsigned>(r.integer("width")), r.text("hashes")));
         keep(tile);
         found[{tile->level(), tile->index()}] = tile;
       }
     }
+    // Not stored when partial: the last level-0 tile comes from the entries.
+    for (const auto& key : missing)
+      if (key.first == 0 && !found.count(key) && key.second == logSize(c) >> kTileHeight)
+        found[key] = std::make_shared<const Tile>(leafTile(c, key.second));
     return found;
   }
 
@@ -159,11 +183,18 @@ class TileStore {
         out.emplace_back(level, index);
         continue;
       }
+      if (level == 0) {
+        out.push_back(leafTile(c, index));
+        if (out.back().width() != width)
+          throw std::runtime_error(tileProblem(0, index, "lacks entries the log size says exist"));
+        continue;
+      }
       auto row = c.queryOne("SELECT width, hashes FROM ledger_tiles WHERE level = ? AND idx = ?",
                             {std::int64_t{level}, static_cast<std::int64_t>(index)});
       if (!row || static_cast<unsigned>(row->integer("width")) != width)
-        throw std::runtime_error(tileProblem(
-            level, index, "does not hold the " + std::to_string(width) + " nodes the entries give"));
+        throw std::runtime_error(
+            tileProblem(level, index,
+                        "does not hold the " + std::to_string(width) + " nodes the entries give"));
       out.push_back(Tile::decode(level, index, width, row->text("hashes")));
     }
     return out;
@@ -197,9 +228,9 @@ class TileStore {
 
   static constexpr std::size_t kMaxCached = 2048;  // 64 MB of tiles at most
   std::shared_mutex mutex_;
-  std::vector<std::shared_ptr<const Tile>> edge_;  // GUARDED_BY mutex_
-  std::uint64_t size_ = 0;                         // GUARDED_BY mutex_
-  bool known_ = false;                             // GUARDED_BY mutex_
+  std::vector<std::shared_ptr<const Tile>> edge_;         // GUARDED_BY mutex_
+  std::uint64_t size_ = 0;                                // GUARDED_BY mutex_
+  bool known_ = false;                                    // GUARDED_BY mutex_
   std::map<TileKey, std::shared_ptr<const Tile>> cache_;  // GUARDED_BY mutex_
 };
 
@@ -239,6 +270,14 @@ Log::Log(store::Database& db, Signer signer, LogOptions options)
       tiles_(std::make_unique<TileStore>()) {
   convertStoredNodes();
   sequencer_ = std::thread([this] { sequence(); });
+  completer_ = std::thread([this] { complete(); });
+  // Named for top, perf and gdb.
+  pthread_setname_np(sequencer_.native_handle(), "ledger-sequence");
+  pthread_setname_np(completer_.native_handle(), "ledger-complete");
+  if (options_.indexInBackground) {
+    indexer_ = std::thread([this] { indexer(); });
+    pthread_setname_np(indexer_.native_handle(), "ledger-index");
+  }
   if (options_.background) background_ = std::thread([this] { background(); });
 }
 
@@ -249,8 +288,30 @@ Log::~Log() {
   }
   wake_.notify_all();
   stopWake_.notify_all();
+  indexWake_.notify_all();
   if (background_.joinable()) background_.join();
+  if (indexer_.joinable()) indexer_.join();
   sequencer_.join();
+  {
+    std::lock_guard lock(doneMutex_);
+    sequencerStopped_ = true;
+  }
+  doneWake_.notify_one();
+  completer_.join();
+}
+
+void Log::complete() {
+  std::unique_lock lock(doneMutex_);
+  for (;;) {
+    doneWake_.wait(lock, [this] { return sequencerStopped_ || !done_.empty(); });
+    if (done_.empty()) return;
+    auto batches = std::move(done_);
+    done_.clear();
+    lock.unlock();
+    for (auto& [batch, receipts] : batches)
+      for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(receipts[i]);
+    lock.lock();
+  }
 }
 
 void Log::background() {
@@ -288,7 +349,7 @@ std::vector<Receipt> Log::appendAll(const std::vector<nlohmann::json>& entries) 
     if (auto it = entry.find("subject"); it != entry.end() && it->is_string())
       subject = it->get<std::string>();
     Hash leaf = leafHash(text);
-    pending.push_back(Pending{std::move(text), std::move(subject), leaf, {}});
+    pending.push_back(Pending{std::move(text), std::move(subject), leaf, toHex(leaf), {}});
   }
   std::vector<std::future<Receipt>> futures;
   for (auto& p : pending) futures.push_back(p.done.get_future());
@@ -316,6 +377,7 @@ void Log::sequence() {
       }
     }
     try {
+      std::lock_guard write(writeMutex_);
       writeBatch(batch);
     } catch (...) {
       // Nothing of the batch was committed: every caller hears of it.
@@ -342,7 +404,7 @@ void Log::writeBatch(std::vector<Pending>& batch) {
       for (std::size_t i = 0; i < batch.size(); ++i) {
         const std::uint64_t index = size + i;
         entryRows.push_back(
-            {static_cast<std::int64_t>(index), toHex(batch[i].leaf), batch[i].text, now,
+            {static_cast<std::int64_t>(index), batch[i].leafHex, batch[i].text, now,
              batch[i].subject ? store::Value(*batch[i].subject) : store::Value(store::Null{})});
         // The leaf goes into the level-0 tile; a tile it fills hands its top one level up.
         std::optional<Hash> node = batch[i].leaf;
@@ -366,7 +428,7 @@ void Log::writeBatch(std::vector<Pending>& batch) {
                         {"idx", "leaf_hash", "entry", "appended_at", "subject"}, entryRows);
       std::vector<store::Args> tileRows;
       for (const auto& t : filled) tileRows.push_back(tileRow(t));
-      for (std::size_t t = 0; t < edge.size(); ++t)
+      for (std::size_t t = 1; t < edge.size(); ++t)  // the partial level-0 tile is not stored
         if (changed[t] && edge[t].width() > 0) tileRows.push_back(tileRow(edge[t]));
       c.execEach(kUpsertTile, tileRows);
       newSize = size + batch.size();
@@ -382,7 +444,16 @@ void Log::writeBatch(std::vector<Pending>& batch) {
     throw;
   }
   tiles_->committed(newSize, edge, filled);
-  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(receipts[i]);
+  {
+    std::lock_guard lock(mutex_);
+    unindexed_ += batch.size();
+    if (unindexed_ >= kIndexEvery) indexWake_.notify_one();
+  }
+  {
+    std::lock_guard lock(doneMutex_);
+    done_.emplace_back(std::move(batch), std::move(receipts));
+  }
+  doneWake_.notify_one();
 }
 
 // Logs written before tiles kept one row per perfect subtree (ledger_nodes). Their stored leaf
@@ -427,7 +498,7 @@ void Log::convertStoredNodes() {
           rows.clear();
         }
       }
-      if (tile.width() > 0) rows.push_back(tileRow(tile));
+      if (tile.width() > 0 && level > 0) rows.push_back(tileRow(tile));
     }
     c.execEach(kUpsertTile, rows);
     c.exec("DELETE FROM ledger_nodes");
@@ -449,27 +520,47 @@ std::optional<std::string> Log::entry(std::uint64_t index) {
 
 std::vector<Log::StoredEntry> Log::entries(std::uint64_t from, std::size_t limit,
                                            const std::optional<std::string>& subject) {
-  std::string sql = "SELECT idx, entry, subject FROM ledger_entries WHERE idx >= ?";
-  store::Args args{static_cast<std::int64_t>(from)};
-  if (subject) {
-    sql += " AND subject = ?";
-    args.push_back(*subject);
-  }
-  sql += " ORDER BY idx LIMIT ?";
-  args.push_back(static_cast<std::int64_t>(limit));
+  auto c = db_.connect();
   std::vector<StoredEntry> out;
-  for (const auto& r : db_.connect().query(sql, args))
-    out.push_back(
-        {static_cast<std::uint64_t>(r.integer("idx")), r.text("entry"), r.optText("subject")});
+  auto add = [&](const std::vector<store::Row>& rows) {
+    for (const auto& r : rows)
+      out.push_back(
+          {static_cast<std::uint64_t>(r.integer("idx")), r.text("entry"), r.optText("subject")});
+  };
+  if (!subject) {
+    add(c.query(
+        "SELECT idx, entry, subject FROM ledger_entries WHERE idx >= ? ORDER BY idx LIMIT ?",
+        {static_cast<std::int64_t>(from), static_cast<std::int64_t>(limit)}));
+    return out;
+  }
+  // Indexed entries first, then the few the indexer has not reached yet.
+  const std::uint64_t upto = indexedUpTo(c);
+  if (from < upto)
+    add(
+        c.query("SELECT e.idx, e.entry, e.subject FROM ledger_by_subject s "
+                "JOIN ledger_entries e ON e.idx = s.idx "
+                "WHERE s.subject = ? AND s.idx >= ? AND s.idx < ? ORDER BY s.idx LIMIT ?",
+                {*subject, static_cast<std::int64_t>(from), static_cast<std::int64_t>(upto),
+                 static_cast<std::int64_t>(limit)}));
+  if (out.size() < limit)
+    add(
+        c.query("SELECT idx, entry, subject FROM ledger_entries WHERE idx >= ? AND subject = ? "
+                "ORDER BY idx LIMIT ?",
+                {static_cast<std::int64_t>(std::max(from, upto)), *subject,
+                 static_cast<std::int64_t>(limit - out.size())}));
   return out;
 }
 
 std::uint64_t Log::countEntries(const std::optional<std::string>& subject) {
   if (!subject) return size();
-  return static_cast<std::uint64_t>(
-      db_.connect()
-          .queryOne("SELECT COUNT(*) AS n FROM ledger_entries WHERE subject = ?", {*subject})
-          ->integer("n"));
+  auto c = db_.connect();
+  const auto upto = static_cast<std::int64_t>(indexedUpTo(c));
+  auto indexed =
+      c.queryOne("SELECT COUNT(*) AS n FROM ledger_by_subject WHERE subject = ? AND idx < ?",
+                 {*subject, upto});
+  auto tail = c.queryOne("SELECT COUNT(*) AS n FROM ledger_entries WHERE idx >= ? AND subject = ?",
+                         {upto, *subject});
+  return static_cast<std::uint64_t>(indexed->integer("n") + tail->integer("n"));
 }
 
 std::optional<Log::StoredEntry> Log::storedEntry(std::uint64_t index) {
@@ -479,11 +570,84 @@ std::optional<Log::StoredEntry> Log::storedEntry(std::uint64_t index) {
 }
 
 std::optional<std::uint64_t> Log::indexOf(const Hash& leaf) {
-  auto row = db_.connect().queryOne(
-      "SELECT MIN(idx) AS idx FROM ledger_entries WHERE leaf_hash = ? HAVING COUNT(*) > 0",
-      {toHex(leaf)});
+  auto c = db_.connect();
+  const auto upto = static_cast<std::int64_t>(indexedUpTo(c));
+  const std::string hex = toHex(leaf);
+  auto row = c.queryOne(
+      "SELECT MIN(e.idx) AS idx FROM ledger_by_leaf b JOIN ledger_entries e ON e.idx = b.idx "
+      "WHERE b.leaf_key = ? AND b.idx < ? AND e.leaf_hash = ? HAVING COUNT(*) > 0",
+      {hex.substr(0, 16), upto, hex});
+  if (!row)
+    row = c.queryOne(
+        "SELECT MIN(idx) AS idx FROM ledger_entries WHERE idx >= ? AND leaf_hash = ? "
+        "HAVING COUNT(*) > 0",
+        {upto, hex});
   if (!row) return std::nullopt;
   return static_cast<std::uint64_t>(row->integer("idx"));
+}
+
+std::uint64_t Log::indexedUpTo(store::Connection& c) {
+  auto row = c.queryOne("SELECT indexed_upto FROM ledger_lookups_state WHERE id = 1");
+  return row ? static_cast<std::uint64_t>(row->integer("indexed_upto")) : 0;
+}
+
+std::uint64_t Log::indexLookups() {
+  constexpr std::int64_t kChunk = 16384;
+  std::uint64_t total = 0;
+  for (;;) {
+    std::lock_guard write(writeMutex_);
+    std::uint64_t done = db_.transaction([&](store::Connection& c) -> std::uint64_t {
+      // One indexer at a time, also across processes (SQLite's write lock, the row lock here).
+      auto state = c.queryOne(c.dialect() == store::Dialect::Postgres
+                                  ? "SELECT indexed_upto FROM ledger_lookups_state WHERE id = 1 "
+                                    "FOR UPDATE"
+                                  : "SELECT indexed_upto FROM ledger_lookups_state WHERE id = 1");
+      const std::int64_t upto = state ? state->integer("indexed_upto") : 0;
+      auto rows = c.query(
+          "SELECT idx, leaf_hash, subject FROM ledger_entries WHERE idx >= ? ORDER BY idx LIMIT ?",
+          {upto, kChunk});
+      if (rows.empty()) return 0;
+      std::vector<store::Args> leaves, subjects;
+      for (const auto& r : rows) {
+        leaves.push_back({r.text("leaf_hash").substr(0, 16), r.integer("idx")});
+        if (auto s = r.optText("subject")) subjects.push_back({*s, r.integer("idx")});
+      }
+      // Sorted by key, consecutive inserts land on the same index pages.
+      auto byKey = [](const store::Args& a, const store::Args& b) {
+        return std::get<std::string>(a[0]) < std::get<std::string>(b[0]);
+      };
+      std::sort(leaves.begin(), leaves.end(), byKey);
+      std::stable_sort(subjects.begin(), subjects.end(), byKey);
+      store::insertMany(c, "ledger_by_leaf", {"leaf_key", "idx"}, leaves);
+      store::insertMany(c, "ledger_by_subject", {"subject", "idx"}, subjects);
+      const std::int64_t next = rows.back().integer("idx") + 1;
+      if (state)
+        c.exec("UPDATE ledger_lookups_state SET indexed_upto = ? WHERE id = 1", {next});
+      else
+        c.exec("INSERT INTO ledger_lookups_state (id, indexed_upto) VALUES (1, ?)", {next});
+      return rows.size();
+    });
+    total += done;
+    if (done < static_cast<std::uint64_t>(kChunk)) return total;
+  }
+}
+
+void Log::indexer() {
+  std::unique_lock lock(mutex_);
+  unindexed_ = 1;  // whatever a stopped process left behind
+  while (!stopping_) {
+    indexWake_.wait_for(lock, std::chrono::milliseconds(200),
+                        [this] { return stopping_ || unindexed_ >= kIndexEvery; });
+    if (stopping_ || unindexed_ == 0) continue;
+    unindexed_ = 0;
+    lock.unlock();
+    try {
+      indexLookups();
+    } catch (const std::exception& e) {
+      log::warn("ledger.index_failed", {{"problem", e.what()}});
+    }
+    lock.lock();
+  }
 }
 
 Hash Log::root(std::uint64_t size) {
@@ -512,8 +676,7 @@ std::string Log::signCheckpoint() {
     if (auto existing = c.queryOne("SELECT note FROM ledger_checkpoints WHERE size = ?",
                                    {static_cast<std::int64_t>(size)}))
       return existing->text("note");
-    Hash root =
-        withTiles(c, *tiles_, [&](NodeReader& nodes) { return rootHash(nodes, size); });
+    Hash root = withTiles(c, *tiles_, [&](NodeReader& nodes) { return rootHash(nodes, size); });
     Checkpoint cp{options_.origin, size, root, {}};
     std::string text = checkpointText(cp);
     std::string note = formatNote(Note{text, {signer_.sign(text)}});
@@ -563,7 +726,9 @@ VerifyReport Log::verify() {
   // Stored tiles are walked in (level, index) order beside the tiles the entries give.
   auto expectedTiles = [&](int level) -> std::uint64_t {
     if (level >= 8) return 0;
-    return ((tree.size() >> (kTileHeight * level)) + kTileWidth - 1) / kTileWidth;
+    const std::uint64_t bases = tree.size() >> (kTileHeight * level);
+    // Every tile with at least one base node, except a partial one at level 0.
+    return level == 0 ? bases / kTileWidth : (bases + kTileWidth - 1) / kTileWidth;
   };
   auto firstLeafOf = [](int level, std::uint64_t index) {
     return (index << kTileHeight) << (kTileHeight * level);
@@ -596,8 +761,8 @@ VerifyReport Log::verify() {
                         static_cast<std::uint64_t>(r.integer("idx"))};
       after = key;
       missingBefore(key);
-      const std::string name =
-          "the tile at level " + std::to_string(key.first) + ", index " + std::to_string(key.second);
+      const std::string name = "the tile at level " + std::to_string(key.first) + ", index " +
+                               std::to_string(key.second);
       if (key != nextTile || expectedTiles(key.first) == 0) {
         fail(tree.size(), name + " covers entries that are not there");
         continue;
@@ -633,6 +798,9 @@ VerifyReport Log::verify() {
   }
   missingBefore({8, 0});
   // Every signed checkpoint must carry the log's valid signature over the root the entries give.
+  // The entries past the last stored tile are held to them alone: a change there shows as the
+  // first checkpoint that no longer matches, after the last one that still does.
+  std::uint64_t matched = 0;
   for (const auto& r : c.query("SELECT size, note FROM ledger_checkpoints ORDER BY size")) {
     auto size = static_cast<std::uint64_t>(r.integer("size"));
     auto note = parseNote(r.text("note"));
@@ -641,7 +809,10 @@ VerifyReport Log::verify() {
         cp->origin != options_.origin) {
       fail(size, "the checkpoint at size " + std::to_string(size) + " is not validly signed");
     } else if (size > tree.size() || cp->root != rootHash(tree, size)) {
-      fail(size, "the checkpoint at size " + std::to_string(size) + " does not match the entries");
+      fail(matched, "the entries from " + std::to_string(matched) +
+                        " on do not match the checkpoint at size " + std::to_string(size));
+    } else {
+      matched = size;
     }
     ++report.checkpoints;
   }

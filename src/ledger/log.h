@@ -37,7 +37,8 @@
 
 namespace onceonly::store {
 class Database;
-}
+class Connection;
+}  // namespace onceonly::store
 namespace onceonly::crypto {
 class KeyRing;
 }
@@ -92,6 +93,9 @@ struct LogOptions {
   // A background thread signs a checkpoint every checkpointSeconds when the tree grew and asks
   // the witnesses to cosign it. Off for tools and tests that drive the log themselves.
   bool background = false;
+  // Another thread fills the lookup tables (by leaf hash, by subject) behind the sequencer. Off
+  // for tests that place the indexer's boundary themselves; lookups stay right either way.
+  bool indexInBackground = true;
   std::vector<WitnessEndpoint> witnesses;
   // A checkpoint counts as witnessed with cosignatures from this many distinct configured
   // witnesses; 0 means all of them. Without witnesses, no checkpoint is witnessed.
@@ -146,6 +150,11 @@ class Log {
   std::optional<StoredEntry> storedEntry(std::uint64_t index);
   // The first entry with this leaf hash.
   std::optional<std::uint64_t> indexOf(const Hash& leaf);
+  // Lookups by leaf hash and by subject read tables a background thread fills behind the
+  // sequencer (every kIndexEvery appends or 200 ms), plus the entries it has not reached yet.
+  // This brings them up to date now; returns how many entries it indexed.
+  std::uint64_t indexLookups();
+  static constexpr std::uint64_t kIndexEvery = 8192;
   Hash root(std::uint64_t size);
   std::vector<Hash> inclusionProof(std::uint64_t index, std::uint64_t size);
   std::vector<Hash> consistencyProof(std::uint64_t first, std::uint64_t second);
@@ -184,11 +193,15 @@ class Log {
     std::string text;
     std::optional<std::string> subject;
     Hash leaf;
+    std::string leafHex;  // as stored; computed by the writer, off the sequencer's path
     std::promise<Receipt> done;
   };
   void sequence();
+  void complete();
   void writeBatch(std::vector<Pending>& batch);
   void convertStoredNodes();
+  void indexer();
+  static std::uint64_t indexedUpTo(store::Connection& c);
   void background();
   WitnessOutcome askWitness(const WitnessEndpoint& w, std::uint64_t size, const std::string& note);
   std::vector<std::string> cosigners(const Note& note) const;
@@ -201,9 +214,23 @@ class Log {
   std::deque<Pending> queue_;  // GUARDED_BY mutex_
   bool stopping_ = false;      // GUARDED_BY mutex_
   std::thread sequencer_;
+  // Durable batches whose writers are still to hear of it. Waking a writer costs a system call;
+  // another thread does it so that the sequencer goes straight on to the next batch.
+  std::mutex doneMutex_;
+  std::condition_variable doneWake_;
+  std::vector<std::pair<std::vector<Pending>, std::vector<Receipt>>>
+      done_;                       // GUARDED_BY doneMutex_
+  bool sequencerStopped_ = false;  // GUARDED_BY doneMutex_
+  std::thread completer_;
+  // Held by whoever writes in this process (sequencer, indexer), so that one waits for the
+  // other here instead of polling SQLite's lock.
+  std::mutex writeMutex_;
   std::unique_ptr<TileStore> tiles_;
   std::condition_variable stopWake_;
   std::thread background_;
+  std::condition_variable indexWake_;
+  std::uint64_t unindexed_ = 0;  // GUARDED_BY mutex_: appended since the indexer last ran
+  std::thread indexer_;
 };
 
 }  // namespace onceonly::ledger

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -140,24 +141,38 @@ TEST_P(LogTest, VerifyNamesTheFirstTamperedEntry) {
 TEST_P(LogTest, VerifyFindsChangedHashesReorderingAndRemoval) {
   {
     Log log(*db, signer);
-    for (int i = 0; i < 20; ++i) log.append(event(i));
+    for (int i = 0; i < 256; ++i) log.append(event(i));
+    log.signCheckpoint();
+    for (int i = 256; i < 300; ++i) log.append(event(i));
+    log.signCheckpoint();
   }
   Log log(*db, signer);
-  // Swapping two entries together with their leaf hashes still breaks the stored subtrees.
   auto c = db->connect();
-  auto e3 = c.queryOne("SELECT entry, leaf_hash FROM ledger_entries WHERE idx = 3");
-  auto e12 = c.queryOne("SELECT entry, leaf_hash FROM ledger_entries WHERE idx = 12");
-  c.exec("UPDATE ledger_entries SET entry = ?, leaf_hash = ? WHERE idx = 3",
-         {e12->text("entry"), e12->text("leaf_hash")});
-  c.exec("UPDATE ledger_entries SET entry = ?, leaf_hash = ? WHERE idx = 12",
-         {e3->text("entry"), e3->text("leaf_hash")});
+  auto swap = [&](int a, int b) {
+    auto ea = c.queryOne("SELECT entry, leaf_hash FROM ledger_entries WHERE idx = ?", {a});
+    auto eb = c.queryOne("SELECT entry, leaf_hash FROM ledger_entries WHERE idx = ?", {b});
+    c.exec("UPDATE ledger_entries SET entry = ?, leaf_hash = ? WHERE idx = ?",
+           {eb->text("entry"), eb->text("leaf_hash"), a});
+    c.exec("UPDATE ledger_entries SET entry = ?, leaf_hash = ? WHERE idx = ?",
+           {ea->text("entry"), ea->text("leaf_hash"), b});
+  };
+  // Swapping two entries together with their leaf hashes still breaks the stored tile.
+  swap(3, 12);
   auto report = log.verify();
   EXPECT_FALSE(report.ok);
   EXPECT_EQ(report.firstBadIndex, 3u);  // its stored leaf node no longer matches
-  c.exec("UPDATE ledger_entries SET entry = ?, leaf_hash = ? WHERE idx = 3",
-         {e3->text("entry"), e3->text("leaf_hash")});
-  c.exec("UPDATE ledger_entries SET entry = ?, leaf_hash = ? WHERE idx = 12",
-         {e12->text("entry"), e12->text("leaf_hash")});
+  swap(3, 12);
+  ASSERT_TRUE(log.verify().ok);
+  // Past the last full tile, the signed checkpoints hold the entries: the one at 256 still
+  // matches, the one at 300 no longer does.
+  swap(260, 270);
+  report = log.verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.firstBadIndex, 256u);
+  EXPECT_NE(report.problem.find("from 256 on do not match the checkpoint at size 300"),
+            std::string::npos)
+      << report.problem;
+  swap(260, 270);
   ASSERT_TRUE(log.verify().ok);
   c.exec("DELETE FROM ledger_entries WHERE idx = 15");
   report = log.verify();
@@ -259,8 +274,9 @@ TEST_P(LogTest, NodeRowsOfAnOlderLogBecomeTiles) {
     }
     for (int level = 0; (1 << level) <= 300; ++level)
       for (std::int64_t j = 0; ((j + 1) << level) <= 300; ++j)
-        c.exec("INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)",
-               {std::int64_t{level}, j, toHex(reference.node(level, static_cast<std::uint64_t>(j)))});
+        c.exec(
+            "INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)",
+            {std::int64_t{level}, j, toHex(reference.node(level, static_cast<std::uint64_t>(j)))});
   }
   Log log(*db, signer);
   EXPECT_FALSE(db->connect().queryOne("SELECT level FROM ledger_nodes LIMIT 1"));
@@ -294,6 +310,65 @@ TEST_P(LogTest, VerifyNamesChangedAndMissingTiles) {
   EXPECT_NE(report.problem.find("index 0 is missing"), std::string::npos) << report.problem;
   // And a proof that would need it says what is missing instead of answering wrongly.
   EXPECT_THROW(Log(*db, signer).inclusionProof(3, 300), std::runtime_error);
+}
+
+// Lookups by subject and by leaf hash read the lookup tables up to where the indexer got and the
+// entries themselves past it; wherever that boundary is, the answers are the same.
+TEST_P(LogTest, LookupsAgreeWhereverTheIndexerStopped) {
+  LogOptions options;
+  options.indexInBackground = false;
+  Log log(*db, signer, options);
+  std::vector<Receipt> receipts;
+  for (int i = 0; i < 60; ++i)
+    receipts.push_back(log.append(
+        {{"type", "data.access"}, {"seq", i}, {"subject", "psn_" + std::to_string(i % 3)}}));
+  log.indexLookups();
+  auto answers = [&] {
+    std::vector<std::string> out;
+    for (const auto& e : log.entries(5, 100, std::string("psn_1")))
+      out.push_back(std::to_string(e.index));
+    out.push_back("count " + std::to_string(log.countEntries(std::string("psn_1"))));
+    for (const auto& e : log.entries(0, 4, std::string("psn_2")))
+      out.push_back(std::to_string(e.index));
+    for (const auto& r : receipts) out.push_back(std::to_string(log.indexOf(r.leafHash).value()));
+    return out;
+  };
+  const auto indexed = answers();
+  ASSERT_EQ(indexed[0], "7");  // psn_1 from index 5 on: 7, 10, ..., 58
+  ASSERT_EQ(indexed[18], "count 20");
+  ASSERT_EQ(indexed[19], "2");
+  ASSERT_EQ(indexed.back(), "59");
+  // Pretend the indexer only got to entry 31 (as after a crash), then to nothing at all.
+  for (int upto : {31, 0}) {
+    exec("DELETE FROM ledger_by_subject WHERE idx >= " + std::to_string(upto));
+    exec("DELETE FROM ledger_by_leaf WHERE idx >= " + std::to_string(upto));
+    exec("UPDATE ledger_lookups_state SET indexed_upto = " + std::to_string(upto));
+    EXPECT_EQ(answers(), indexed) << "indexed up to " << upto;
+  }
+  // Catching up fills the tables again, once per entry.
+  EXPECT_EQ(log.indexLookups(), 60u);
+  EXPECT_EQ(log.indexLookups(), 0u);
+  EXPECT_EQ(db->connect().queryOne("SELECT COUNT(*) AS n FROM ledger_by_subject")->integer("n"),
+            60);
+  EXPECT_EQ(answers(), indexed);
+  EXPECT_FALSE(log.indexOf(leafHash("{}")).has_value());
+}
+
+TEST_P(LogTest, TheIndexerCatchesUpOnItsOwn) {
+  Log log(*db, signer);
+  for (int i = 0; i < 10; ++i) log.append(event(i));
+  auto indexedUpTo = [&] {
+    return db->connect()
+        .queryOne("SELECT indexed_upto FROM ledger_lookups_state WHERE id = 1")
+        ->integer("indexed_upto");
+  };
+  // It runs at least every 200 ms; the generous deadline only keeps a broken indexer from
+  // hanging the suite.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (indexedUpTo() < 10 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(indexedUpTo(), 10);
+  EXPECT_EQ(log.countEntries(std::string("psn_test")), 10u);
 }
 
 TEST(Ledger, PseudonymsAreStableAndKeyed) {
