@@ -148,10 +148,10 @@ class TileStore {
         args.push_back(static_cast<std::int64_t>(missing[i].first));
         args.push_back(static_cast<std::int64_t>(missing[i].second));
       }
-      for (const auto& r : c.query(sql, args)) {
+      for (auto& r : c.query(sql, args)) {
         auto tile = std::make_shared<const Tile>(Tile::decode(
             static_cast<int>(r.integer("level")), static_cast<std::uint64_t>(r.integer("idx")),
-            static_cast<unsigned>(r.integer("width")), r.text("hashes")));
+            static_cast<unsigned>(r.integer("width")), r.takeText("hashes")));
         keep(tile);
         found[{tile->level(), tile->index()}] = tile;
       }
@@ -195,7 +195,7 @@ class TileStore {
         throw std::runtime_error(
             tileProblem(level, index,
                         "does not hold the " + std::to_string(width) + " nodes the entries give"));
-      out.push_back(Tile::decode(level, index, width, row->text("hashes")));
+      out.push_back(Tile::decode(level, index, width, row->takeText("hashes")));
     }
     return out;
   }

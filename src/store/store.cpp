@@ -112,6 +112,13 @@ std::string Row::text(std::string_view column) const {
   return optText(column).value_or("");
 }
 
+std::string Row::takeText(std::string_view column) {
+  for (std::size_t i = 0; i < names_->size(); ++i)
+    if ((*names_)[i] == column)
+      if (auto s = std::get_if<std::string>(&values_[i])) return std::move(*s);
+  return text(column);
+}
+
 std::optional<std::int64_t> Row::optInteger(std::string_view column) const {
   const Value& v = at(column);
   if (auto i = std::get_if<std::int64_t>(&v)) return *i;
@@ -442,9 +449,10 @@ std::unique_ptr<Database> Database::open(const std::string& url, int poolSize) {
         s << "PRAGMA foreign_keys=ON";
         s << "PRAGMA busy_timeout=" + std::to_string(kSqliteBusyTimeoutMs);
         // Reads (ledger proofs above all) come straight from the mapped file instead of a
-        // read() copy per page; writes still go through the WAL. 256 MB of address space per
-        // connection, shared pages.
-        s << "PRAGMA mmap_size=268435456";
+        // read() copy per page; writes still go through the WAL. Up to 2 GB of address space
+        // per connection (SQLite's default ceiling), shared pages: a ledger of 10M entries
+        // takes about 1.3 GB.
+        s << "PRAGMA mmap_size=2147418112";
       } else {
         s.open(*soci::factory_postgresql(), postgresConnInfo(url));
       }

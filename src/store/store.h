@@ -37,6 +37,8 @@ class Row {
   bool isNull(std::string_view column) const;
   std::string text(std::string_view column) const;  // "" when NULL
   std::optional<std::string> optText(std::string_view column) const;
+  // Moves a text value out of the row, for large values read once ("" when NULL).
+  std::string takeText(std::string_view column);
   std::int64_t integer(std::string_view column) const;  // 0 when NULL
   std::optional<std::int64_t> optInteger(std::string_view column) const;
   double real(std::string_view column) const;

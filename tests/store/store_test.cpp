@@ -37,6 +37,10 @@ TEST_P(StoreTest, BindsAndReadsEveryValueType) {
   EXPECT_DOUBLE_EQ(row->real("x"), 2.5);
   EXPECT_TRUE(row->isNull("note"));
   EXPECT_FALSE(row->optText("note"));
+  // A large value can be moved out instead of copied; NULL and numbers read as text.
+  EXPECT_EQ(row->takeText("id"), "a");
+  EXPECT_EQ(row->takeText("note"), "");
+  EXPECT_EQ(row->takeText("n"), "9007199254740993");
 }
 
 TEST_P(StoreTest, QuotedQuestionMarksAreNotPlaceholders) {
