@@ -220,7 +220,7 @@ int ledgerProve(const CommonFlags& common, const ProveFlags& f) {
         onceonly::ledger::ReceiptProof::fromJson(nlohmann::json::parse(download(target))).toJson();
   } else {
     onceonly::api::Application app(common.load());
-    auto r = app.ledger().receipt(f.index, f.size);
+    auto r = app.ledger().receipt(f.index, f.size, onceonly::ledger::Log::SignNow::yes);
     if (!r) {
       std::cerr << "prove: there is no entry " << f.index
                 << (f.size ? " in a checkpoint of size " + std::to_string(*f.size) : "") << "\n";

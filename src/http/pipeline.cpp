@@ -74,7 +74,7 @@ Response Pipeline::handle(Request& req) {
   } catch (const Error& e) {
     res = problemResponse(e, req.lang, req.path.empty() ? req.target : req.path, req.requestId);
     auto seconds = e.params().find("seconds");
-    if (e.status() == 429 && seconds != e.params().end())
+    if ((e.status() == 429 || e.status() == 503) && seconds != e.params().end())
       res.setHeader("Retry-After", seconds->second);
   } catch (const std::exception& e) {
     log::error("http.unhandled", {{"request_id", req.requestId}, {"error", e.what()}});

@@ -175,10 +175,14 @@ class Log {
                                           bool witnessedOnly);
   std::uint64_t countCheckpoints(bool witnessedOnly);
   // A receipt for the entry against the checkpoint of `size`, or else the first checkpoint
-  // that covers it (signed now when none does yet). nullopt when there is no such entry, or no
-  // checkpoint of that size covering it.
-  std::optional<ReceiptProof> receipt(std::uint64_t index,
-                                      std::optional<std::uint64_t> size = std::nullopt);
+  // that covers it. When none covers it yet, one is signed: at once with SignNow::yes (the
+  // operator's tools), else only when the newest is older than checkpointSeconds, so that
+  // public requests cannot make the log sign a checkpoint for every entry. nullopt when there
+  // is no such entry, no checkpoint of that size covering it, or none covering it yet.
+  enum class SignNow { no, yes };
+  std::optional<ReceiptProof> receipt(std::uint64_t index, std::optional<std::uint64_t> size,
+                                      SignNow sign);
+  int checkpointSeconds() const { return options_.checkpointSeconds; }
   // Sends the latest checkpoint to every configured witness that has not cosigned it yet.
   std::vector<WitnessOutcome> requestCosignatures();
   const std::vector<WitnessEndpoint>& witnesses() const { return options_.witnesses; }

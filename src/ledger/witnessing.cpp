@@ -126,7 +126,8 @@ std::vector<CheckpointInfo> Log::checkpoints(std::optional<std::uint64_t> before
   return out;
 }
 
-std::optional<ReceiptProof> Log::receipt(std::uint64_t index, std::optional<std::uint64_t> size) {
+std::optional<ReceiptProof> Log::receipt(std::uint64_t index, std::optional<std::uint64_t> size,
+                                         SignNow sign) {
   auto c = db_.connect();
   if (!c.queryOne("SELECT idx FROM ledger_entries WHERE idx = ?", {i64(index)}))
     return std::nullopt;
@@ -142,7 +143,10 @@ std::optional<ReceiptProof> Log::receipt(std::uint64_t index, std::optional<std:
   };
   auto row = covering();
   if (!row && !size) {
-    signCheckpoint();
+    if (sign == SignNow::yes)
+      signCheckpoint();
+    else
+      latestCheckpoint();
     row = covering();
   }
   if (!row) return std::nullopt;

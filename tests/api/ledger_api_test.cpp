@@ -120,6 +120,25 @@ TEST_P(LedgerApiTest, ReceiptsCheckOfflineWithThePublishedKey) {
   EXPECT_EQ(h.call("GET", "/api/v1/ledger/receipts/4?size=ten").status, 400);
 }
 
+// With checkpoints signed every hour, asking for the receipt of a new entry does not make the
+// log sign one early: anyone could otherwise make it sign a checkpoint per entry.
+TEST_P(LedgerApiTest, AReceiptWaitsForTheNextCheckpoint) {
+  ApiHarness hourly(GetParam(), [](Config& c) { c.ledgerCheckpointSeconds = 3600; });
+  auto& log = hourly.app().ledger();
+  log.append({{"n", 0}});
+  ASSERT_EQ(hourly.call("GET", "/api/v1/ledger/receipts/0").status, 200);  // the first is signed
+  const auto index = std::to_string(log.append({{"n", 1}}).index);
+  const auto checkpoints = log.countCheckpoints(false);
+  auto early = hourly.call("GET", "/api/v1/ledger/receipts/" + index);
+  EXPECT_EQ(early.status, 503) << early.body;
+  EXPECT_EQ(early.json["code"], "ledger.not_yet_checkpointed");
+  EXPECT_EQ(early.headers["Retry-After"], "3600");
+  EXPECT_EQ(log.countCheckpoints(false), checkpoints);
+  // Once the next checkpoint is signed, the receipt is there.
+  log.signCheckpoint();
+  EXPECT_EQ(hourly.call("GET", "/api/v1/ledger/receipts/" + index).status, 200);
+}
+
 TEST_P(LedgerApiTest, EveryLookAtAPersonIsOnTheRecordTheyCanRead) {
   const auto before = h.app().ledger().size();
   // The platform admin looks at a citizen; the citizen looks at themself (not recorded).

@@ -6,8 +6,11 @@
 
 namespace onceonly::testing {
 
-ApiHarness::ApiHarness(Backend backend) : scratch_(backend) {
-  app_ = std::make_unique<api::Application>(testConfig(dir_.path(), scratch_.url()));
+ApiHarness::ApiHarness(Backend backend, const std::function<void(Config&)>& adjust)
+    : scratch_(backend) {
+  Config config = testConfig(dir_.path(), scratch_.url());
+  if (adjust) adjust(config);
+  app_ = std::make_unique<api::Application>(config);
   auto seeded = demo::seed(app_->identity());
   for (const auto& c : seeded.credentials) {
     std::string who = c.identifier;

@@ -2,6 +2,7 @@
 // API tests that go through the whole pipeline without sockets.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -23,7 +24,8 @@ struct Reply {
 
 class ApiHarness {
  public:
-  explicit ApiHarness(Backend backend);
+  // `adjust` changes the test configuration before the application starts.
+  explicit ApiHarness(Backend backend, const std::function<void(Config&)>& adjust = {});
   api::Application& app() { return *app_; }
 
   Reply call(const std::string& method, const std::string& target, const std::string& body = "",
