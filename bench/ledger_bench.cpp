@@ -9,9 +9,13 @@
 #include <sodium.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 #include "ledger/log.h"
@@ -72,6 +76,66 @@ BENCHMARK(BM_DurableAppends)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond)
     ->Iterations(1);
+
+// Reference: the hand-off alone. The same writers build the same events and hand them, as
+// canonical JSON with their leaf hash, to one thread that answers each through a promise, in
+// batches, as the sequencer does; nothing is stored. It bounds what threads on these cores can
+// do before any I/O.
+void BM_HandOffOnly(benchmark::State& state) {
+  const int writers = static_cast<int>(state.range(0));
+  const int total = 60000;
+  struct Item {
+    std::string text;
+    ledger::Hash leaf;
+    std::promise<std::uint64_t> done;
+  };
+  std::mutex mutex;
+  std::condition_variable wake;
+  std::deque<Item> queue;
+  bool stop = false;
+  std::thread server([&] {
+    std::uint64_t next = 0;
+    for (;;) {
+      std::deque<Item> batch;
+      {
+        std::unique_lock lock(mutex);
+        wake.wait(lock, [&] { return stop || !queue.empty(); });
+        if (queue.empty()) return;
+        batch.swap(queue);
+      }
+      for (auto& item : batch) item.done.set_value(next++);
+    }
+  });
+  std::int64_t done = 0;
+  for (auto _ : state) {
+    std::vector<std::thread> threads;
+    for (int w = 0; w < writers; ++w)
+      threads.emplace_back([&, w] {
+        for (int i = 0; i < total / writers; ++i) {
+          std::string text = ledger::canonicalJson(accessEvent(w, i));
+          Item item{text, ledger::leafHash(text), {}};
+          auto future = item.done.get_future();
+          {
+            std::lock_guard lock(mutex);
+            queue.push_back(std::move(item));
+          }
+          wake.notify_one();
+          benchmark::DoNotOptimize(future.get());
+        }
+      });
+    for (auto& t : threads) t.join();
+    done += writers * (total / writers);
+  }
+  {
+    std::lock_guard lock(mutex);
+    stop = true;
+  }
+  wake.notify_one();
+  server.join();
+  state.counters["appends/s"] =
+      benchmark::Counter(static_cast<double>(done), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_HandOffOnly)->Arg(64)->UseRealTime()->Unit(benchmark::kMillisecond)->Iterations(1);
 
 // Reference: rows of the same shape inserted straight into the entries table with one prepared
 // statement, 1,000 per transaction: no hashing, no tree, no lookups, no waiting writers.

@@ -201,11 +201,10 @@ class TileStore {
   }
 
   // A batch committed: its edge becomes the one in memory; the tiles it filled may be cached.
-  void committed(std::uint64_t size, const std::vector<Tile>& edge,
-                 const std::vector<Tile>& filled) {
+  void committed(std::uint64_t size, std::vector<Tile>&& edge, std::vector<Tile>&& filled) {
     std::vector<std::shared_ptr<const Tile>> tiles;
-    for (const auto& t : edge) tiles.push_back(std::make_shared<const Tile>(t));
-    for (const auto& t : filled) keep(std::make_shared<const Tile>(t));
+    for (auto& t : edge) tiles.push_back(std::make_shared<const Tile>(std::move(t)));
+    for (auto& t : filled) keep(std::make_shared<const Tile>(std::move(t)));
     std::unique_lock lock(mutex_);
     edge_ = std::move(tiles);
     size_ = size;
@@ -417,8 +416,9 @@ void Log::writeBatch(std::vector<Pending>& batch) {
           changed[t] = true;
           node = edge[t].push(*node);
           if (node) {
-            filled.push_back(edge[t]);
-            edge[t] = Tile(level, edge[t].index() + 1);
+            const std::uint64_t next = edge[t].index() + 1;
+            filled.push_back(std::move(edge[t]));
+            edge[t] = Tile(level, next);
           }
         }
         receipts[i].index = index;
@@ -443,7 +443,7 @@ void Log::writeBatch(std::vector<Pending>& batch) {
     tiles_->forgetEdge();
     throw;
   }
-  tiles_->committed(newSize, edge, filled);
+  tiles_->committed(newSize, std::move(edge), std::move(filled));
   {
     std::lock_guard lock(mutex_);
     unindexed_ += batch.size();
@@ -603,29 +603,25 @@ std::uint64_t Log::indexLookups() {
                                     "FOR UPDATE"
                                   : "SELECT indexed_upto FROM ledger_lookups_state WHERE id = 1");
       const std::int64_t upto = state ? state->integer("indexed_upto") : 0;
-      auto rows = c.query(
-          "SELECT idx, leaf_hash, subject FROM ledger_entries WHERE idx >= ? ORDER BY idx LIMIT ?",
-          {upto, kChunk});
-      if (rows.empty()) return 0;
-      std::vector<store::Args> leaves, subjects;
-      for (const auto& r : rows) {
-        leaves.push_back({r.text("leaf_hash").substr(0, 16), r.integer("idx")});
-        if (auto s = r.optText("subject")) subjects.push_back({*s, r.integer("idx")});
-      }
-      // Sorted by key, consecutive inserts land on the same index pages.
-      auto byKey = [](const store::Args& a, const store::Args& b) {
-        return std::get<std::string>(a[0]) < std::get<std::string>(b[0]);
-      };
-      std::sort(leaves.begin(), leaves.end(), byKey);
-      std::stable_sort(subjects.begin(), subjects.end(), byKey);
-      store::insertMany(c, "ledger_by_leaf", {"leaf_key", "idx"}, leaves);
-      store::insertMany(c, "ledger_by_subject", {"subject", "idx"}, subjects);
-      const std::int64_t next = rows.back().integer("idx") + 1;
+      // Entries are committed in order, so every index below the size is there.
+      const std::int64_t end =
+          std::min(static_cast<std::int64_t>(logSize(c)), upto + std::int64_t{kChunk});
+      if (end <= upto) return 0;
+      // The database copies the keys itself, sorted so that consecutive inserts land on the same
+      // index pages.
+      c.exec(
+          "INSERT INTO ledger_by_leaf (leaf_key, idx) SELECT substr(leaf_hash, 1, 16), idx "
+          "FROM ledger_entries WHERE idx >= ? AND idx < ? ORDER BY 1, 2",
+          {upto, end});
+      c.exec(
+          "INSERT INTO ledger_by_subject (subject, idx) SELECT subject, idx FROM ledger_entries "
+          "WHERE idx >= ? AND idx < ? AND subject IS NOT NULL ORDER BY 1, 2",
+          {upto, end});
       if (state)
-        c.exec("UPDATE ledger_lookups_state SET indexed_upto = ? WHERE id = 1", {next});
+        c.exec("UPDATE ledger_lookups_state SET indexed_upto = ? WHERE id = 1", {end});
       else
-        c.exec("INSERT INTO ledger_lookups_state (id, indexed_upto) VALUES (1, ?)", {next});
-      return rows.size();
+        c.exec("INSERT INTO ledger_lookups_state (id, indexed_upto) VALUES (1, ?)", {end});
+      return static_cast<std::uint64_t>(end - upto);
     });
     total += done;
     if (done < static_cast<std::uint64_t>(kChunk)) return total;
