@@ -65,6 +65,28 @@ TEST(Tiles, AFullTileHandsItsTopOneLevelUp) {
   EXPECT_EQ(t.text().substr(0, narrow.text().size()), narrow.text());
 }
 
+TEST(Tiles, ATileReadBackGrowsLikeOneBuiltInMemory) {
+  MemoryTree tree = treeOf(256);
+  Tile whole(0, 0);
+  std::vector<std::string> texts{whole.text()};
+  for (std::uint64_t i = 0; i < 255; ++i) {
+    whole.push(tree.node(0, i));
+    texts.push_back(whole.text());
+  }
+  const auto top = whole.push(tree.node(0, 255));
+  ASSERT_TRUE(top);
+  EXPECT_EQ(*top, tree.node(8, 0));
+  // Decoded at every width and pushed on to the end, it ends as the same tile.
+  for (unsigned w = 0; w < 256; ++w) {
+    Tile t = Tile::decode(0, 0, w, texts[w]);
+    for (std::uint64_t i = w; i < 255; ++i) ASSERT_FALSE(t.push(tree.node(0, i))) << w;
+    const auto last = t.push(tree.node(0, 255));
+    ASSERT_EQ(t.text(), whole.text()) << "decoded at width " << w;
+    ASSERT_TRUE(last);
+    ASSERT_EQ(*last, *top);
+  }
+}
+
 TEST(Tiles, DecodeRefusesWhatIsNotATile) {
   MemoryTree tree = treeOf(5);
   Tile t(0, 0);
