@@ -22,8 +22,9 @@
 #include "core/page.h"
 
 namespace onceonly::store {
+class Connection;
 class Database;
-}
+}  // namespace onceonly::store
 namespace onceonly::crypto {
 class KeyRing;
 }
@@ -192,6 +193,8 @@ class Identity {
   std::optional<Principal> authenticate(const std::string& token);
   void signOut(const Principal& principal);
   // Whether the password is the account's own (re-authentication before sensitive changes).
+  // Wrong guesses count as sign-in failures do, on a counter of their own: 429 auth.throttled
+  // after too many.
   bool checkPassword(const std::string& accountId, const std::string& password);
   int purgeExpiredSessions();
 
@@ -204,6 +207,10 @@ class Identity {
   void revokeApiToken(const std::string& accountId, const std::string& tokenId);
 
  private:
+  // Sign-in failures, counted per keyed subject (a name, a resident ID, an account).
+  void throwIfThrottled(store::Connection& c, const std::string& subject);
+  void recordFailure(const std::string& subject);
+  void clearFailures(store::Connection& c, const std::string& subject);
   Principal principalFor(const Account& a, std::string credential, std::string hash);
   std::optional<Principal> cachedPrincipal(const std::string& hash);
   void cachePrincipal(const std::string& hash, const Principal& p, const std::string& expiresAt);

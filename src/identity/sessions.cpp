@@ -72,16 +72,7 @@ SignIn Identity::signIn(const std::optional<std::string>& username,
   const std::string subject = keys_.index(subjectText, "sign_in");
   auto c = db_.connect();
   const std::string now = nowRfc3339();
-  auto throttle = c.queryOne(
-      "SELECT failures, window_start, locked_until FROM sign_in_failures WHERE subject = ?",
-      {subject});
-  if (throttle && !throttle->isNull("locked_until") && throttle->text("locked_until") > now) {
-    auto until = parseRfc3339(throttle->text("locked_until"));
-    auto secs =
-        until ? std::chrono::duration_cast<std::chrono::seconds>(*until - Clock::now()).count() + 1
-              : 60;
-    throw Error(429, "auth.throttled", {{"seconds", std::to_string(secs)}});
-  }
+  throwIfThrottled(c, subject);
   std::optional<store::Row> row;
   if (username) {
     row = c.queryOne("SELECT id, password_hash, status FROM accounts WHERE username = ?",
@@ -98,44 +89,11 @@ SignIn Identity::signIn(const std::optional<std::string>& username,
     ok = false;
   }
   if (!ok) {
-    auto recordFailure = [&] {
-      db_.transaction([&](store::Connection& t) {
-        auto cur = t.queryOne(
-            "SELECT failures, window_start FROM sign_in_failures WHERE subject = ?", {subject});
-        const std::string windowStart =
-            toRfc3339(Clock::now() - std::chrono::minutes(options_.failureWindowMinutes));
-        std::int64_t failures = 1;
-        std::string start = now;
-        if (cur && cur->text("window_start") > windowStart) {
-          failures = cur->integer("failures") + 1;
-          start = cur->text("window_start");
-        }
-        store::Value locked = failures >= options_.maxFailures
-                                  ? store::Value(inMinutes(options_.lockMinutes))
-                                  : store::Value(store::Null{});
-        if (cur)
-          t.exec(
-              "UPDATE sign_in_failures SET failures = ?, window_start = ?, locked_until = ? WHERE "
-              "subject = ?",
-              {failures, start, locked, subject});
-        else
-          t.exec(
-              "INSERT INTO sign_in_failures (subject, failures, window_start, locked_until) VALUES "
-              "(?, ?, ?, ?)",
-              {subject, failures, start, locked});
-      });
-    };
-    try {
-      recordFailure();
-    } catch (const store::SqlError& e) {
-      // Two first failures at once: the other inserted the row; count this one on top of it.
-      if (!e.isUniqueViolation()) throw;
-      recordFailure();
-    }
+    recordFailure(subject);
     throw Error(401, "auth.bad_credentials");
   }
   if (row->text("status") != "active") throw forbidden("auth.disabled");
-  c.exec("DELETE FROM sign_in_failures WHERE subject = ?", {subject});
+  clearFailures(c, subject);
   c.exec("DELETE FROM sessions WHERE expires_at <= ?", {now});  // keeps the table small
   auto account = findAccount(row->text("id"));
   SignIn out;
@@ -225,9 +183,73 @@ void Identity::signOut(const Principal& p) {
 }
 
 bool Identity::checkPassword(const std::string& accountId, const std::string& password) {
-  auto row = db_.connect().queryOne("SELECT password_hash FROM accounts WHERE id = ?", {accountId});
-  if (!row || row->isNull("password_hash")) return false;
-  return crypto::verifyPassword(row->text("password_hash"), password);
+  // Its own counter: guesses through a stolen session lock out password changes, not sign-in.
+  const std::string subject = keys_.index("a:" + accountId, "sign_in");
+  auto c = db_.connect();
+  throwIfThrottled(c, subject);
+  auto row = c.queryOne("SELECT password_hash FROM accounts WHERE id = ?", {accountId});
+  if (!row || row->isNull("password_hash") ||
+      !crypto::verifyPassword(row->text("password_hash"), password)) {
+    recordFailure(subject);
+    return false;
+  }
+  clearFailures(c, subject);
+  return true;
+}
+
+void Identity::throwIfThrottled(store::Connection& c, const std::string& subject) {
+  auto throttle =
+      c.queryOne("SELECT locked_until FROM sign_in_failures WHERE subject = ?", {subject});
+  if (!throttle || throttle->isNull("locked_until") ||
+      throttle->text("locked_until") <= nowRfc3339())
+    return;
+  auto until = parseRfc3339(throttle->text("locked_until"));
+  auto secs =
+      until ? std::chrono::duration_cast<std::chrono::seconds>(*until - Clock::now()).count() + 1
+            : 60;
+  throw Error(429, "auth.throttled", {{"seconds", std::to_string(secs)}});
+}
+
+void Identity::recordFailure(const std::string& subject) {
+  const std::string now = nowRfc3339();
+  auto record = [&] {
+    db_.transaction([&](store::Connection& t) {
+      auto cur = t.queryOne("SELECT failures, window_start FROM sign_in_failures WHERE subject = ?",
+                            {subject});
+      const std::string windowStart =
+          toRfc3339(Clock::now() - std::chrono::minutes(options_.failureWindowMinutes));
+      std::int64_t failures = 1;
+      std::string start = now;
+      if (cur && cur->text("window_start") > windowStart) {
+        failures = cur->integer("failures") + 1;
+        start = cur->text("window_start");
+      }
+      store::Value locked = failures >= options_.maxFailures
+                                ? store::Value(inMinutes(options_.lockMinutes))
+                                : store::Value(store::Null{});
+      if (cur)
+        t.exec(
+            "UPDATE sign_in_failures SET failures = ?, window_start = ?, locked_until = ? WHERE "
+            "subject = ?",
+            {failures, start, locked, subject});
+      else
+        t.exec(
+            "INSERT INTO sign_in_failures (subject, failures, window_start, locked_until) VALUES "
+            "(?, ?, ?, ?)",
+            {subject, failures, start, locked});
+    });
+  };
+  try {
+    record();
+  } catch (const store::SqlError& e) {
+    // Two first failures at once: the other inserted the row; count this one on top of it.
+    if (!e.isUniqueViolation()) throw;
+    record();
+  }
+}
+
+void Identity::clearFailures(store::Connection& c, const std::string& subject) {
+  c.exec("DELETE FROM sign_in_failures WHERE subject = ?", {subject});
 }
 
 int Identity::purgeExpiredSessions() {

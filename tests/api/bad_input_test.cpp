@@ -139,7 +139,40 @@ TEST_P(BadInputTest, SignInCookieAndThrottle) {
                        {{"content-type", "application/json"}, {"accept-language", "zh-CN"}});
   expectProblem(locked, 429, "auth.throttled");
   EXPECT_GT(std::stoi(locked.headers["Retry-After"]), 0);
-  EXPECT_NE(locked.json["detail"].get<std::string>().find("登录失败次数过多"), std::string::npos);
+  EXPECT_NE(locked.json["detail"].get<std::string>().find("密码错误次数过多"), std::string::npos);
+}
+
+// Changing one's own password proves the current one; guesses at it are throttled like sign-in
+// guesses, on a counter of their own.
+TEST_P(BadInputTest, CurrentPasswordGuessesAreThrottled) {
+  const std::string me = "/api/v1/accounts/" + h.idOfUser("citizen");
+  auto missing = h.as("citizen", "PATCH", me, {{"password", "a brand new password"}});
+  expectProblem(missing, 400, "validation_failed");
+  EXPECT_EQ(fieldCode(missing, "/current_password"), "field.required");
+  for (int i = 0; i < 5; ++i) {
+    auto wrong = h.as("citizen", "PATCH", me,
+                      {{"password", "a brand new password"}, {"current_password", "a guess"}});
+    expectProblem(wrong, 400, "validation_failed");
+    EXPECT_EQ(fieldCode(wrong, "/current_password"), "auth.bad_credentials");
+  }
+  // Now even the right one waits, and the password is unchanged.
+  auto locked =
+      h.as("citizen", "PATCH", me,
+           {{"password", "a brand new password"}, {"current_password", "onceonly-demo-2026"}});
+  expectProblem(locked, 429, "auth.throttled");
+  EXPECT_GT(std::stoi(locked.headers["Retry-After"]), 0);
+  const auto residentId = h.app().identity().revealResidentId(h.idOfUser("citizen")).value();
+  auto signIn =
+      h.call("POST", "/api/v1/sessions",
+             nlohmann::json{{"resident_id", residentId}, {"password", "onceonly-demo-2026"}}.dump(),
+             {{"content-type", "application/json"}});
+  EXPECT_EQ(signIn.status, 201) << signIn.body;  // sign-in has its own counter
+  // Someone else's counter is their own: a right answer changes the password.
+  const std::string other = "/api/v1/accounts/" + h.idOfUser("citizen2");
+  auto changed =
+      h.as("citizen2", "PATCH", other,
+           {{"password", "a brand new password"}, {"current_password", "onceonly-demo-2026"}});
+  EXPECT_EQ(changed.status, 200) << changed.body;
 }
 
 TEST_P(BadInputTest, WritesAreAuditedWithMaskedIdentifiers) {
