@@ -95,7 +95,7 @@ void addIdentityRoutes(Endpoints& api, Context& ctx) {
           note.detail["identifier"] = *username;
         else if (residentId)
           note.detail["identifier"] = identity::maskResidentId(*residentId);
-        auto s = ctx.identity.signIn(username, residentId, *password);
+        auto s = ctx.identity.signIn(username, residentId, *password, req.clientIp);
         note.actor = ctx.identity.authenticate(s.token);
         note.targetType = "account";
         note.targetId = s.account.id;

@@ -152,7 +152,7 @@ struct ApiToken {
 struct IdentityOptions {
   std::string passwordCost = "interactive";
   int sessionTtlMinutes = 480;
-  int maxFailures = 5;  // failed sign-ins tolerated per window
+  int maxFailures = 5;  // failed sign-ins tolerated per window, per identifier and client
   int failureWindowMinutes = 15;
   int lockMinutes = 15;
   // How long a resolved token (and a looked-up organisation) is trusted without asking the
@@ -160,6 +160,9 @@ struct IdentityOptions {
   // effect at once; made through another node of the same deployment, within this many
   // seconds. 0 turns the caches off.
   int principalCacheSeconds = 0;
+  // Failed sign-ins from all clients together: the lock against guessing spread over many
+  // addresses. Below it, failures from one client never lock the identifier for the others.
+  int maxFailuresEverywhere = 50;
 };
 
 class Identity {
@@ -186,9 +189,11 @@ class Identity {
 
   // Sign-in by username (staff, company) or resident ID (citizens). Throws 401
   // auth.bad_credentials (the same for unknown names and wrong passwords), 403 auth.disabled,
-  // or 429 auth.throttled after too many failures.
+  // or 429 auth.throttled after too many failures from this client (its address), or from all
+  // clients together.
   SignIn signIn(const std::optional<std::string>& username,
-                const std::optional<std::string>& residentId, const std::string& password);
+                const std::optional<std::string>& residentId, const std::string& password,
+                const std::string& client = "");
   // nullopt when the token is unknown, expired, revoked or its account is disabled.
   std::optional<Principal> authenticate(const std::string& token);
   void signOut(const Principal& principal);
@@ -209,7 +214,7 @@ class Identity {
  private:
   // Sign-in failures, counted per keyed subject (a name, a resident ID, an account).
   void throwIfThrottled(store::Connection& c, const std::string& subject);
-  void recordFailure(const std::string& subject);
+  void recordFailure(const std::string& subject, int maxFailures);
   void clearFailures(store::Connection& c, const std::string& subject);
   Principal principalFor(const Account& a, std::string credential, std::string hash);
   std::optional<Principal> cachedPrincipal(const std::string& hash);

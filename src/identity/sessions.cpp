@@ -61,7 +61,8 @@ Principal Identity::principalFor(const Account& a, std::string credential, std::
 }
 
 SignIn Identity::signIn(const std::optional<std::string>& username,
-                        const std::optional<std::string>& residentId, const std::string& password) {
+                        const std::optional<std::string>& residentId, const std::string& password,
+                        const std::string& client) {
   FieldErrors errors;
   if (!username && !residentId) errors.add(FieldLocation::Body, "/username", "field.required");
   if (username && residentId)
@@ -69,10 +70,12 @@ SignIn Identity::signIn(const std::optional<std::string>& username,
                {{"role", "resident_id"}, {"kind", "username"}});
   errors.throwIfAny();
   const std::string subjectText = username ? "u:" + *username : "r:" + *residentId;
-  const std::string subject = keys_.index(subjectText, "sign_in");
+  const std::string everywhere = keys_.index(subjectText, "sign_in");
+  const std::string fromClient = keys_.index(subjectText + "\n" + client, "sign_in");
   auto c = db_.connect();
   const std::string now = nowRfc3339();
-  throwIfThrottled(c, subject);
+  throwIfThrottled(c, fromClient);
+  throwIfThrottled(c, everywhere);
   std::optional<store::Row> row;
   if (username) {
     row = c.queryOne("SELECT id, password_hash, status FROM accounts WHERE username = ?",
@@ -89,11 +92,13 @@ SignIn Identity::signIn(const std::optional<std::string>& username,
     ok = false;
   }
   if (!ok) {
-    recordFailure(subject);
+    recordFailure(fromClient, options_.maxFailures);
+    recordFailure(everywhere, options_.maxFailuresEverywhere);
     throw Error(401, "auth.bad_credentials");
   }
   if (row->text("status") != "active") throw forbidden("auth.disabled");
-  clearFailures(c, subject);
+  clearFailures(c, fromClient);
+  clearFailures(c, everywhere);
   c.exec("DELETE FROM sessions WHERE expires_at <= ?", {now});  // keeps the table small
   auto account = findAccount(row->text("id"));
   SignIn out;
@@ -190,7 +195,7 @@ bool Identity::checkPassword(const std::string& accountId, const std::string& pa
   auto row = c.queryOne("SELECT password_hash FROM accounts WHERE id = ?", {accountId});
   if (!row || row->isNull("password_hash") ||
       !crypto::verifyPassword(row->text("password_hash"), password)) {
-    recordFailure(subject);
+    recordFailure(subject, options_.maxFailures);
     return false;
   }
   clearFailures(c, subject);
@@ -210,7 +215,7 @@ void Identity::throwIfThrottled(store::Connection& c, const std::string& subject
   throw Error(429, "auth.throttled", {{"seconds", std::to_string(secs)}});
 }
 
-void Identity::recordFailure(const std::string& subject) {
+void Identity::recordFailure(const std::string& subject, int maxFailures) {
   const std::string now = nowRfc3339();
   auto record = [&] {
     db_.transaction([&](store::Connection& t) {
@@ -224,9 +229,8 @@ void Identity::recordFailure(const std::string& subject) {
         failures = cur->integer("failures") + 1;
         start = cur->text("window_start");
       }
-      store::Value locked = failures >= options_.maxFailures
-                                ? store::Value(inMinutes(options_.lockMinutes))
-                                : store::Value(store::Null{});
+      store::Value locked = failures >= maxFailures ? store::Value(inMinutes(options_.lockMinutes))
+                                                    : store::Value(store::Null{});
       if (cur)
         t.exec(
             "UPDATE sign_in_failures SET failures = ?, window_start = ?, locked_until = ? WHERE "

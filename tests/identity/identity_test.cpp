@@ -246,6 +246,26 @@ TEST_P(IdentityTest, RepeatedFailuresAreThrottled) {
   EXPECT_EQ(statusOf([&] { id.signIn(std::string("nobody"), std::nullopt, "whatever pw"); }), 401);
 }
 
+// Failures from one address lock the name for that address only, so that nobody can lock a
+// person out by failing on purpose; failures from many addresses together lock it everywhere.
+TEST_P(IdentityTest, FailuresLockTheClientBeforeTheName) {
+  IdentityOptions options{"min", 60, 3, 15, 15};
+  options.maxFailuresEverywhere = 7;
+  Identity guarded{*db, keys, options};
+  auto p = gov("P", "province", std::nullopt);
+  staff("target", p, {"clerk"});
+  auto attempt = [&](const std::string& password, const std::string& client) {
+    return statusOf([&] { guarded.signIn(std::string("target"), std::nullopt, password, client); });
+  };
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(attempt("wrong password!", "203.0.113.9"), 401);
+  EXPECT_EQ(attempt("long enough password", "203.0.113.9"), 429);
+  EXPECT_EQ(attempt("long enough password", "198.51.100.4"), 0);  // the owner, elsewhere
+  // Guesses spread over addresses: the seventh locks the name for every address.
+  for (int i = 0; i < 7; ++i)
+    EXPECT_EQ(attempt("wrong password!", "192.0.2." + std::to_string(i)), 401) << i;
+  EXPECT_EQ(attempt("long enough password", "198.51.100.4"), 429);
+}
+
 TEST_P(IdentityTest, ApiTokensCarryScopesAndCanBeRevoked) {
   auto p = gov("P", "province", std::nullopt);
   NewAccount m;
