@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "api/routes.h"
+#include "core/encoding.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "identity/identity.h"
@@ -170,7 +171,7 @@ ListQuery QueryParams::list(const std::vector<std::string>& sortable, bool defau
     q.descending = defaultDescending;
   }
   if (auto text = get("q")) {
-    if (text->size() > 100)
+    if (utf8Length(*text) > 100)
       errors_.add(FieldLocation::Query, "q", "field.length", {{"min", "1"}, {"max", "100"}});
     else if (!text->empty())
       q.q = *text;

@@ -46,6 +46,18 @@ std::optional<std::string> fromBase64(std::string_view text) {
   return decode(text, sodium_base64_VARIANT_ORIGINAL);
 }
 
+std::size_t utf8Length(std::string_view s) {
+  std::size_t n = 0;
+  for (char c : s)
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;  // not a continuation byte
+  return n;
+}
+
+bool lengthWithin(std::string_view s, std::size_t min, std::size_t max) {
+  const std::size_t n = utf8Length(s);
+  return n >= min && n <= max;
+}
+
 bool isValidUtf8(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size()) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "core/encoding.h"
 #include "core/error.h"
 #include "core/time.h"
 #include "crypto/crypto.h"
@@ -46,10 +47,10 @@ bool validUsername(const std::string& u) {
 
 void checkPasswordStrength(const std::optional<std::string>& pw, FieldErrors& errors) {
   if (!pw) return;
-  if (pw->size() < kMinPassword)
+  if (utf8Length(*pw) < kMinPassword)
     errors.add(FieldLocation::Body, "/password", "field.password_weak",
                {{"min", std::to_string(kMinPassword)}});
-  else if (pw->size() > 256)
+  else if (utf8Length(*pw) > 256)
     errors.add(FieldLocation::Body, "/password", "field.length", {{"min", "10"}, {"max", "256"}});
 }
 
@@ -110,7 +111,7 @@ Account Identity::createAccount(const NewAccount& in) {
     errors.add(FieldLocation::Body, "/kind", "field.enum", {{"allowed", joined(kAccountKinds)}});
     errors.throwIfAny();
   }
-  if (in.displayName.empty() || in.displayName.size() > 100)
+  if (!lengthWithin(in.displayName, 1, 100))
     errors.add(FieldLocation::Body, "/display_name", "field.length",
                {{"min", "1"}, {"max", "100"}});
   auto require = [&](bool present, const char* pointer) {
@@ -148,7 +149,7 @@ Account Identity::createAccount(const NewAccount& in) {
     if (auto why = checkCreditCode(*in.creditCode))
       errors.add(FieldLocation::Body, "/credit_code", "field.credit_code", {{"reason", *why}});
   }
-  if (in.companyName && (in.companyName->empty() || in.companyName->size() > 200))
+  if (in.companyName && !lengthWithin(*in.companyName, 1, 200))
     errors.add(FieldLocation::Body, "/company_name", "field.length",
                {{"min", "1"}, {"max", "200"}});
   if (staff || machine)
@@ -223,7 +224,7 @@ std::optional<Account> Identity::findAccount(const std::string& id) {
 
 Account Identity::updateAccount(const std::string& id, const AccountChanges& ch) {
   FieldErrors errors;
-  if (ch.displayName && (ch.displayName->empty() || ch.displayName->size() > 100))
+  if (ch.displayName && !lengthWithin(*ch.displayName, 1, 100))
     errors.add(FieldLocation::Body, "/display_name", "field.length",
                {{"min", "1"}, {"max", "100"}});
   if (ch.status && *ch.status != "active" && *ch.status != "disabled")

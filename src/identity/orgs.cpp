@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 
+#include "core/encoding.h"
 #include "core/error.h"
 #include "core/time.h"
 #include "crypto/crypto.h"
@@ -40,7 +41,7 @@ void checkOrgFields(const OrgFields& f, bool creating, FieldErrors& errors) {
       if (creating) errors.add(FieldLocation::Body, pointer, "field.required");
       return;
     }
-    if (v->empty() || v->size() > max)
+    if (!lengthWithin(*v, 1, max))
       errors.add(FieldLocation::Body, pointer, "field.length",
                  {{"min", "1"}, {"max", std::to_string(max)}});
   };

@@ -2,6 +2,7 @@
 // SHA-256 is stored, so a copy of the database does not let anyone sign in.
 #include <chrono>
 
+#include "core/encoding.h"
 #include "core/error.h"
 #include "core/time.h"
 #include "crypto/crypto.h"
@@ -266,7 +267,7 @@ std::pair<ApiToken, std::string> Identity::createApiToken(const std::string& acc
                                                           const std::set<std::string>& scopes,
                                                           std::optional<int> ttlDays) {
   FieldErrors errors;
-  if (name.empty() || name.size() > 100)
+  if (!lengthWithin(name, 1, 100))
     errors.add(FieldLocation::Body, "/name", "field.length", {{"min", "1"}, {"max", "100"}});
   if (scopes.empty()) errors.add(FieldLocation::Body, "/scopes", "field.required");
   for (const auto& s : scopes) {

@@ -201,6 +201,34 @@ TEST_P(IdentityTest, AccountValidationReportsEveryField) {
   EXPECT_EQ(db->connect().queryOne("SELECT COUNT(*) AS n FROM accounts")->integer("n"), 0);
 }
 
+// Limits count characters, not bytes: a Chinese name of 100 characters (300 bytes) fits.
+TEST_P(IdentityTest, LengthLimitsCountCharacters) {
+  auto p = gov("P", "province", std::nullopt);
+  std::string hundred;
+  for (int i = 0; i < 100; ++i) hundred += "张";
+  NewAccount a;
+  a.kind = "staff";
+  a.username = "long.name";
+  a.displayName = hundred;
+  a.password = "密码密码密码密码密码";  // ten characters, thirty bytes
+  a.orgId = p.id;
+  a.roles = {"clerk"};
+  EXPECT_EQ(id.createAccount(a).displayName, hundred);
+  a.username = "longer.name";
+  a.displayName = hundred + "张";
+  try {
+    id.createAccount(a);
+    FAIL() << "101 characters were accepted";
+  } catch (const Error& e) {
+    ASSERT_EQ(e.fields().size(), 1u);
+    EXPECT_EQ(e.fields()[0].name, "/display_name");
+    EXPECT_EQ(e.fields()[0].code, "field.length");
+  }
+  a.displayName = "Short";
+  a.password = "密码密码密码密码密";  // nine characters, 27 bytes: too short
+  EXPECT_EQ(statusOf([&] { id.createAccount(a); }), 400);
+}
+
 TEST_P(IdentityTest, SignInIssuesSessionsThatExpireAndEnd) {
   auto p = gov("P", "province", std::nullopt);
   auto acc = staff("clerk.one", p, {"clerk"});
