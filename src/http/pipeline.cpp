@@ -81,7 +81,6 @@ Response Pipeline::handle(Request& req) {
     res = problemResponse(500, "internal", {{"request_id", req.requestId}}, req.lang, req.path,
                           req.requestId);
   }
-  if (req.method == "HEAD") res.body.clear();
   addSecurityHeaders(res);
   res.setHeader("X-Request-Id", req.requestId);
 

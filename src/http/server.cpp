@@ -158,8 +158,9 @@ class Session : public std::enable_shared_from_this<Session> {
                               req.requestId);
       }
       bool keep = req.keepAlive;
-      net::post(self->stream_.get_executor(), [self, res = std::move(res), keep]() mutable {
-        self->write(std::move(res), keep);
+      bool head = req.method == "HEAD";
+      net::post(self->stream_.get_executor(), [self, res = std::move(res), keep, head]() mutable {
+        self->write(std::move(res), keep, head);
       });
     });
   }
@@ -173,10 +174,12 @@ class Session : public std::enable_shared_from_this<Session> {
     res.setHeader("X-Request-Id", id);
     log::info("http.rejected",
               {{"request_id", id}, {"status", status}, {"code", code}, {"client", peer_}});
-    write(std::move(res), false);
+    write(std::move(res), false, false);
   }
 
-  void write(Response res, bool keepAlive) {
+  // A response to HEAD carries the headers, Content-Length included, that GET would, and no body
+  // (RFC 9110 §9.3.2).
+  void write(Response res, bool keepAlive, bool head) {
     busy_ = false;
     auto out = std::make_shared<bhttp::response<bhttp::string_body>>();
     out->version(11);
@@ -188,6 +191,7 @@ class Session : public std::enable_shared_from_this<Session> {
     out->body() = std::move(res.body);
     out->keep_alive(keepAlive && !closing_ && !server_.stopping);
     out->prepare_payload();
+    if (head) out->body().clear();  // after the length is set from it
     stream_.expires_after(std::chrono::seconds(server_.options.readTimeoutSeconds));
     bhttp::async_write(stream_, *out,
                        [self = shared_from_this(), out](beast::error_code ec, std::size_t) {

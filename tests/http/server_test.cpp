@@ -41,6 +41,23 @@ TEST(Server, AnswersAndKeepsTheConnectionAlive) {
   EXPECT_NE(b.body.find("hello"), std::string::npos);
 }
 
+TEST(Server, HeadAnswersTheLengthOfTheBodyItLeavesOut) {
+  Server s(smallLimits(), echo);
+  s.start();
+  HttpClient c(s.port());
+  auto get = c.request("GET", "/one");
+  auto head = c.request("HEAD", "/one");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_TRUE(head.body.empty());
+  // The same length GET gives (the echo names the method, one letter more for HEAD).
+  EXPECT_EQ(std::stoul(head.headers.at("content-length")), get.body.size() + 1);
+  EXPECT_FALSE(head.closed);
+  // The connection is still in step: the next answer is read whole.
+  auto after = c.request("GET", "/two");
+  EXPECT_EQ(after.status, 200);
+  EXPECT_NE(after.body.find("/two"), std::string::npos);
+}
+
 TEST(Server, OversizedBodyGets413AndTheHandlerNeverRuns) {
   std::atomic<int> calls{0};
   Server s(smallLimits(), [&](Request& r) {

@@ -32,9 +32,10 @@ void HttpClient::sendOnly(const std::string& bytes) {
   net::write(impl_->stream.socket(), net::buffer(bytes));
 }
 
-HttpReply HttpClient::readReply() {
+HttpReply HttpClient::readReply(bool head) {
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(64 * 1024 * 1024);
+  parser.skip(head);
   impl_->stream.expires_after(std::chrono::seconds(30));
   bhttp::read(impl_->stream, impl_->buffer, parser);
   auto& res = parser.get();
@@ -63,7 +64,8 @@ HttpReply HttpClient::request(const std::string& method, const std::string& targ
   if (!body.empty() || method == "POST" || method == "PATCH" || method == "PUT")
     req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
   req += "\r\n" + body;
-  return raw(req);
+  sendOnly(req);
+  return readReply(method == "HEAD");
 }
 
 bool HttpClient::waitClosed(int timeoutMs) {

@@ -26,7 +26,8 @@ class HttpClient {
                     const std::string& body = "",
                     const std::map<std::string, std::string>& headers = {});
   void sendOnly(const std::string& bytes);
-  HttpReply readReply();
+  // A reply to HEAD has headers only, whatever its Content-Length says.
+  HttpReply readReply(bool head = false);
   // True when the server has closed the connection (reads EOF within timeoutMs).
   bool waitClosed(int timeoutMs);
 
