@@ -237,12 +237,29 @@ void Identity::deleteOrg(const std::string& id) {
   forgetPrincipals();
 }
 
+namespace {
+
+// Levels sort top-down (province first), not alphabetically: by their rank in kOrgLevels.
+std::string levelRankSql() {
+  std::string sql = "CASE level";
+  for (std::size_t i = 0; i < kOrgLevels.size(); ++i)
+    sql += " WHEN '" + kOrgLevels[i] + "' THEN " + std::to_string(i);
+  return sql + " ELSE " + std::to_string(kOrgLevels.size()) + " END";
+}
+
+std::int64_t levelRank(const std::string& level) {
+  auto it = std::find(kOrgLevels.begin(), kOrgLevels.end(), level);
+  return it - kOrgLevels.begin();
+}
+
+}  // namespace
+
 Page<Org> Identity::listOrgs(const OrgFilter& filter, ListQuery query) {
   static const std::map<std::string, std::string> kSortable = {{"code", "code"},
                                                                {"name_en", "name_en"},
                                                                {"name_zh", "name_zh"},
                                                                {"created_at", "created_at"},
-                                                               {"level", "level"}};
+                                                               {"level", levelRankSql()}};
   if (query.sort.empty()) query.sort = "code";
   auto col = kSortable.find(query.sort);
   if (col == kSortable.end()) throw std::logic_error("unchecked sort column");
@@ -259,7 +276,8 @@ Page<Org> Identity::listOrgs(const OrgFilter& filter, ListQuery query) {
   auto c = db_.connect();
   Page<Org> page;
   page.total = c.queryOne("SELECT COUNT(*) AS n FROM orgs" + where.sql, where.args)->integer("n");
-  store::appendKeyset(where, col->second, query);
+  store::appendKeyset(where, col->second, query, "id",
+                      query.sort == "level" ? store::KeyKind::integer : store::KeyKind::text);
   auto rows = c.query(std::string("SELECT ") + kOrgColumns + " FROM orgs" + where.sql +
                           store::orderAndLimit(col->second, query),
                       where.args);
@@ -267,11 +285,11 @@ Page<Org> Identity::listOrgs(const OrgFilter& filter, ListQuery query) {
   if (static_cast<int>(page.items.size()) > query.limit) {
     page.items.pop_back();
     const Org& last = page.items.back();
-    const std::string& value = query.sort == "code"      ? last.code
-                               : query.sort == "name_en" ? last.nameEn
-                               : query.sort == "name_zh" ? last.nameZh
-                               : query.sort == "level"   ? last.level
-                                                         : last.createdAt;
+    const nlohmann::json value = query.sort == "code"      ? nlohmann::json(last.code)
+                                 : query.sort == "name_en" ? nlohmann::json(last.nameEn)
+                                 : query.sort == "name_zh" ? nlohmann::json(last.nameZh)
+                                 : query.sort == "level"   ? nlohmann::json(levelRank(last.level))
+                                                           : nlohmann::json(last.createdAt);
     page.nextCursor = encodeCursor(query.sort, query.descending, value, last.id);
   }
   return page;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/error.h"
+
 namespace onceonly::store {
 
 void Where::add(const std::string& clause, Args values) {
@@ -61,14 +63,16 @@ void insertMany(Connection& c, const std::string& table, const std::vector<std::
 }
 
 void appendKeyset(Where& where, const std::string& column, const ListQuery& query,
-                  const std::string& idColumn) {
+                  const std::string& idColumn, KeyKind kind) {
   if (!query.afterValue || !query.afterId) return;
   const std::string op = query.descending ? " < " : " > ";
   Value v;
-  if (query.afterValue->is_number_integer())
+  if (kind == KeyKind::integer && query.afterValue->is_number_integer())
     v = query.afterValue->get<std::int64_t>();
-  else
+  else if (kind == KeyKind::text && query.afterValue->is_string())
     v = query.afterValue->get<std::string>();
+  else
+    throw invalidField(FieldLocation::Query, "cursor", "field.cursor");
   where.add("(" + column + op + "? OR (" + column + " = ? AND " + idColumn + op + "?))",
             {v, v, *query.afterId});
 }

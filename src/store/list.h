@@ -37,9 +37,11 @@ void insertMany(Connection& c, const std::string& table, const std::vector<std::
                 const std::vector<Args>& rows, std::size_t rowsPerStatement = 200);
 
 // Appends " AND (col > ? OR (col = ? AND id > ?))" (or < for descending) when the query has a
-// position, binding its values.
+// position, binding its values. Cursors come from clients: a position whose value is not of the
+// column's kind is a 400 field.cursor, never a comparison the database refuses.
+enum class KeyKind { text, integer };
 void appendKeyset(Where& where, const std::string& column, const ListQuery& query,
-                  const std::string& idColumn = "id");
+                  const std::string& idColumn = "id", KeyKind kind = KeyKind::text);
 // " ORDER BY col ASC, id ASC LIMIT n+1": one extra row tells whether another page exists.
 std::string orderAndLimit(const std::string& column, const ListQuery& query,
                           const std::string& idColumn = "id");

@@ -158,6 +158,44 @@ TEST_P(IdentityTest, ListsPageWithCursorsAndSearch) {
   EXPECT_EQ(id.listOrgs(f, {}).total, 1);
 }
 
+// Levels sort from the top of the tree down (not alphabetically: county < city), page by page.
+TEST_P(IdentityTest, LevelsSortTopDown) {
+  auto p = gov("P", "province", std::nullopt);
+  auto city = gov("C", "city", p.id);
+  auto county = gov("K", "county", city.id);
+  gov("T", "township", county.id);
+  auto pageThrough = [&](bool descending) {
+    std::vector<std::string> seen;
+    std::optional<std::string> cursor;
+    do {
+      ListQuery page;
+      page.limit = 1;
+      page.sort = "level";
+      page.descending = descending;
+      if (cursor) {
+        EXPECT_TRUE(decodeCursor(*cursor, page));
+      }
+      auto result = id.listOrgs({}, page);
+      for (const auto& o : result.items) seen.push_back(o.level);
+      cursor = result.nextCursor;
+    } while (cursor && seen.size() < 10);
+    return seen;
+  };
+  EXPECT_EQ(pageThrough(false),
+            (std::vector<std::string>{"province", "city", "county", "township"}));
+  EXPECT_EQ(pageThrough(true),
+            (std::vector<std::string>{"township", "county", "city", "province"}));
+  // A forged position of the wrong kind is a bad cursor, not a database error.
+  ListQuery forged;
+  forged.sort = "level";
+  forged.afterValue = "city";
+  forged.afterId = p.id;
+  EXPECT_EQ(statusOf([&] { id.listOrgs({}, forged); }), 400);
+  forged.sort = "code";
+  forged.afterValue = 3;
+  EXPECT_EQ(statusOf([&] { id.listOrgs({}, forged); }), 400);
+}
+
 TEST_P(IdentityTest, CitizensResidentIdIsSealedIndexedAndMasked) {
   NewAccount a;
   a.kind = "citizen";
