@@ -21,7 +21,8 @@ ledger::LogOptions ledgerOptions(const Config& c) {
   ledger::LogOptions o;
   o.origin = c.ledgerOrigin;
   o.checkpointSeconds = c.ledgerCheckpointSeconds;
-  o.background = c.ledgerCheckpointSeconds > 0;
+  o.background = c.backgroundWork && c.ledgerCheckpointSeconds > 0;
+  o.indexInBackground = c.backgroundWork;
   try {
     o.witnesses = ledger::parseWitnessList(c.ledgerWitnesses);
   } catch (const std::invalid_argument& e) {

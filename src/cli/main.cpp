@@ -45,7 +45,8 @@ struct CommonFlags {
     }
   }
 
-  Config load() const {
+  // `serving`: the server; the other commands do no background work.
+  Config load(bool serving = false) const {
     auto env = onceonly::processEnvironment();
     std::optional<std::string> file;
     if (!configFile.empty()) {
@@ -54,6 +55,7 @@ struct CommonFlags {
       file = it->second;
     }
     Config c = onceonly::loadConfig(file, env, values);
+    c.backgroundWork = serving;
     onceonly::log::init(c.logLevel, c.logJson);
     return c;
   }
@@ -450,7 +452,7 @@ int main(int argc, char** argv) {
       std::cout << "onceonly " << ONCEONLY_VERSION << "\n";
       return 0;
     }
-    if (serveCmd->parsed()) return serve(common.load());
+    if (serveCmd->parsed()) return serve(common.load(true));
     if (migrateCmd->parsed()) {
       Config c = common.load();
       std::filesystem::create_directories(c.dataDir);

@@ -44,6 +44,9 @@ struct Config {
   std::string passwordCost = "interactive";  // "interactive", "moderate" or "min" (tests only)
   bool secureCookies = false;                // set the Secure flag; on behind TLS
   bool trustProxy = false;                   // take the client address from X-Forwarded-For
+  // Not a setting: the server signs checkpoints on a timer and indexes the ledger's lookups in
+  // the background; the command-line tools turn this off and do only what they were asked.
+  bool backgroundWork = true;
 
   // Settings derived from others.
   std::string effectiveDatabaseUrl() const;

@@ -258,6 +258,21 @@ TEST_P(LogTest, AppendsCrossIntoASecondTileLevel) {
   EXPECT_EQ(fresh.consistencyProof(1000, size), consistencyProof(reference, 1000, size));
   auto tiles = db->connect().queryOne("SELECT COUNT(*) AS n FROM ledger_tiles WHERE level = 2");
   EXPECT_EQ(tiles->integer("n"), 1);
+  // Verify streams the entries in pages across all three tile levels, checkpoints included.
+  fresh.signCheckpoint();
+  auto report = fresh.verify();
+  EXPECT_TRUE(report.ok) << report.problem;
+  EXPECT_EQ(report.size, static_cast<std::uint64_t>(size));
+  EXPECT_EQ(report.checkpoints, 1u);
+  // A changed hash in the level-1 tile is named by the entries below it.
+  exec(
+      "UPDATE ledger_tiles SET hashes = CASE WHEN substr(hashes, 1, 1) = '0' THEN '1' ELSE '0' "
+      "END || substr(hashes, 2) WHERE level = 1 AND idx = 0");
+  report = fresh.verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.firstBadIndex, 0u);
+  EXPECT_NE(report.problem.find("level 8 over entries from 0"), std::string::npos)
+      << report.problem;
 }
 
 TEST_P(LogTest, NodeRowsOfAnOlderLogBecomeTiles) {
