@@ -228,6 +228,14 @@ struct Connection::Impl {
 
   Dialect dialect() const { return db->dialect; }
 
+  // Statements are not kept between calls, so on PostgreSQL preparing one on the server first
+  // (PQprepare, then PQexecPrepared) only doubled the round trips: send it with its parameters
+  // in one (PQexecParams). SQLite prepares in process either way.
+  soci::details::statement_type statementType() const {
+    return dialect() == Dialect::Postgres ? soci::details::st_one_time_query
+                                          : soci::details::st_repeatable_query;
+  }
+
   // Binds args and runs; `rows` receives the result when given.
   std::int64_t run(std::string_view sql, const Args& args, std::vector<Row>* rows) {
     std::string text = rewritePlaceholders(sql);
@@ -242,7 +250,7 @@ struct Connection::Impl {
     try {
       soci::statement st(*session);
       st.alloc();
-      st.prepare(text);
+      st.prepare(text, statementType());
       soci::row row;
       for (std::size_t i = 0; i < args.size(); ++i) {
         const Value& v = args[i];
@@ -324,7 +332,7 @@ struct Connection::Impl {
     try {
       soci::statement st(*session);
       st.alloc();
-      st.prepare(rewritePlaceholders(sql));
+      st.prepare(rewritePlaceholders(sql), statementType());
       for (auto& col : cols) {
         if (col.kind == 1) st.exchange(soci::use(col.ints, col.inds));
         if (col.kind == 2) st.exchange(soci::use(col.reals, col.inds));
