@@ -9,27 +9,18 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <charconv>
 #include <condition_variable>
 #include <ctime>
 #include <filesystem>
-#include <map>
 #include <mutex>
 
-#include "core/embedded.h"
 #include "core/error.h"
-
-namespace onceonly::store::embedded {
-extern const onceonly::EmbeddedFile kFiles[];
-extern const std::size_t kFileCount;
-}  // namespace onceonly::store::embedded
 
 namespace onceonly::store {
 namespace {
 
 constexpr int kLeaseTimeoutMs = 10000;
 constexpr int kSqliteBusyTimeoutMs = 10000;
-constexpr long long kMigrationLockKey = 0x6f6e63656f6e6c;  // "onceonl"
 
 // `?` placeholders become SOCI's `:pN`, skipping quoted text and `::` casts.
 std::string rewritePlaceholders(std::string_view sql) {
@@ -83,67 +74,6 @@ std::string lower(std::string s) {
 }
 
 }  // namespace
-
-// ---------------------------------------------------------------------------------------------
-// Row
-
-Row::Row(std::shared_ptr<const std::vector<std::string>> names, std::vector<Value> values)
-    : names_(std::move(names)), values_(std::move(values)) {}
-
-const Value& Row::at(std::string_view column) const {
-  for (std::size_t i = 0; i < names_->size(); ++i)
-    if ((*names_)[i] == column) return values_[i];
-  throw std::out_of_range("no column '" + std::string(column) + "' in result");
-}
-
-bool Row::isNull(std::string_view column) const {
-  return std::holds_alternative<Null>(at(column));
-}
-
-std::optional<std::string> Row::optText(std::string_view column) const {
-  const Value& v = at(column);
-  if (auto s = std::get_if<std::string>(&v)) return *s;
-  if (auto i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
-  if (auto d = std::get_if<double>(&v)) return std::to_string(*d);
-  return std::nullopt;
-}
-
-std::string Row::text(std::string_view column) const {
-  return optText(column).value_or("");
-}
-
-std::string Row::takeText(std::string_view column) {
-  for (std::size_t i = 0; i < names_->size(); ++i)
-    if ((*names_)[i] == column)
-      if (auto s = std::get_if<std::string>(&values_[i])) return std::move(*s);
-  return text(column);
-}
-
-std::optional<std::int64_t> Row::optInteger(std::string_view column) const {
-  const Value& v = at(column);
-  if (auto i = std::get_if<std::int64_t>(&v)) return *i;
-  if (auto d = std::get_if<double>(&v)) return static_cast<std::int64_t>(*d);
-  if (auto s = std::get_if<std::string>(&v)) {
-    std::int64_t out = 0;
-    auto [p, ec] = std::from_chars(s->data(), s->data() + s->size(), out);
-    if (ec != std::errc() || p != s->data() + s->size())
-      throw std::runtime_error("column '" + std::string(column) + "' is not an integer");
-    return out;
-  }
-  return std::nullopt;
-}
-
-std::int64_t Row::integer(std::string_view column) const {
-  return optInteger(column).value_or(0);
-}
-
-double Row::real(std::string_view column) const {
-  const Value& v = at(column);
-  if (auto d = std::get_if<double>(&v)) return *d;
-  if (auto i = std::get_if<std::int64_t>(&v)) return static_cast<double>(*i);
-  if (auto s = std::get_if<std::string>(&v)) return std::stod(*s);
-  return 0;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Database and Connection internals
@@ -501,101 +431,6 @@ bool Database::ping() {
   } catch (...) {
     return false;
   }
-}
-
-std::vector<Migration> migrations(Dialect dialect) {
-  std::map<int, Migration> byVersion;
-  for (std::size_t i = 0; i < embedded::kFileCount; ++i) {
-    std::string name(embedded::kFiles[i].name);
-    bool sqliteOnly = name.ends_with(".sqlite.sql");
-    bool pgOnly = name.ends_with(".pg.sql");
-    if ((sqliteOnly && dialect != Dialect::Sqlite) || (pgOnly && dialect != Dialect::Postgres))
-      continue;
-    int version = std::stoi(name.substr(0, 4));
-    auto& m = byVersion[version];
-    m.version = version;
-    m.name = name.substr(5, name.find('.') - 5);
-    m.sql += std::string(embedded::kFiles[i].content) + "\n";
-  }
-  std::vector<Migration> out;
-  for (auto& [v, m] : byVersion) out.push_back(std::move(m));
-  return out;
-}
-
-namespace {
-
-std::vector<std::string> splitStatements(const std::string& sql) {
-  std::vector<std::string> out;
-  std::string current;
-  std::size_t pos = 0;
-  while (pos < sql.size()) {
-    auto end = sql.find('\n', pos);
-    std::string line = sql.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
-    pos = end == std::string::npos ? sql.size() : end + 1;
-    auto first = line.find_first_not_of(" \t");
-    if (first == std::string::npos || line.compare(first, 2, "--") == 0) continue;
-    current += line + "\n";
-    auto last = line.find_last_not_of(" \t\r");
-    if (line[last] == ';') {
-      out.push_back(current);
-      current.clear();
-    }
-  }
-  if (current.find_first_not_of(" \t\r\n") != std::string::npos) out.push_back(current);
-  return out;
-}
-
-}  // namespace
-
-int Database::schemaVersion() {
-  auto c = connect();
-  try {
-    auto row = c.queryOne("SELECT MAX(version) AS v FROM schema_migrations");
-    return row ? static_cast<int>(row->integer("v")) : 0;
-  } catch (const SqlError&) {
-    return 0;  // no table yet
-  }
-}
-
-int Database::migrate() {
-  auto c = connect();
-  bool pg = dialect() == Dialect::Postgres;
-  if (pg) c.exec("SELECT pg_advisory_lock(?)", {static_cast<std::int64_t>(kMigrationLockKey)});
-  int applied = 0;
-  try {
-    c.exec(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT "
-        "NULL, applied_at TEXT NOT NULL)");
-    for (const auto& m : migrations(dialect())) {
-      c.begin();
-      try {
-        auto done = c.queryOne("SELECT version FROM schema_migrations WHERE version = ?",
-                               {static_cast<std::int64_t>(m.version)});
-        if (done) {
-          c.rollback();
-          continue;
-        }
-        for (const auto& stmt : splitStatements(m.sql)) c.exec(stmt);
-        std::time_t now = std::time(nullptr);
-        std::tm tm{};
-        gmtime_r(&now, &tm);
-        char buf[32];
-        std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
-        c.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-               {static_cast<std::int64_t>(m.version), m.name, std::string(buf)});
-        c.commit();
-        ++applied;
-      } catch (...) {
-        c.rollback();
-        throw;
-      }
-    }
-  } catch (...) {
-    if (pg) c.exec("SELECT pg_advisory_unlock(?)", {static_cast<std::int64_t>(kMigrationLockKey)});
-    throw;
-  }
-  if (pg) c.exec("SELECT pg_advisory_unlock(?)", {static_cast<std::int64_t>(kMigrationLockKey)});
-  return applied;
 }
 
 void backupSqlite(const std::string& sourcePath, const std::string& targetPath) {

@@ -1,0 +1,117 @@
+// The embedded migrations (src/store/migrations/NNNN_name[.sqlite|.pg].sql) and applying them in
+// order, each in its own transaction, recorded in schema_migrations.
+#include <ctime>
+#include <map>
+
+#include "core/embedded.h"
+#include "core/error.h"
+#include "store/store.h"
+
+namespace onceonly::store::embedded {
+extern const onceonly::EmbeddedFile kFiles[];
+extern const std::size_t kFileCount;
+}  // namespace onceonly::store::embedded
+
+namespace onceonly::store {
+namespace {
+
+constexpr long long kMigrationLockKey = 0x6f6e63656f6e6c;  // "onceonl": one migrator at a time
+
+}  // namespace
+
+std::vector<Migration> migrations(Dialect dialect) {
+  std::map<int, Migration> byVersion;
+  for (std::size_t i = 0; i < embedded::kFileCount; ++i) {
+    std::string name(embedded::kFiles[i].name);
+    bool sqliteOnly = name.ends_with(".sqlite.sql");
+    bool pgOnly = name.ends_with(".pg.sql");
+    if ((sqliteOnly && dialect != Dialect::Sqlite) || (pgOnly && dialect != Dialect::Postgres))
+      continue;
+    int version = std::stoi(name.substr(0, 4));
+    auto& m = byVersion[version];
+    m.version = version;
+    m.name = name.substr(5, name.find('.') - 5);
+    m.sql += std::string(embedded::kFiles[i].content) + "\n";
+  }
+  std::vector<Migration> out;
+  for (auto& [v, m] : byVersion) out.push_back(std::move(m));
+  return out;
+}
+
+namespace {
+
+std::vector<std::string> splitStatements(const std::string& sql) {
+  std::vector<std::string> out;
+  std::string current;
+  std::size_t pos = 0;
+  while (pos < sql.size()) {
+    auto end = sql.find('\n', pos);
+    std::string line = sql.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+    pos = end == std::string::npos ? sql.size() : end + 1;
+    auto first = line.find_first_not_of(" \t");
+    if (first == std::string::npos || line.compare(first, 2, "--") == 0) continue;
+    current += line + "\n";
+    auto last = line.find_last_not_of(" \t\r");
+    if (line[last] == ';') {
+      out.push_back(current);
+      current.clear();
+    }
+  }
+  if (current.find_first_not_of(" \t\r\n") != std::string::npos) out.push_back(current);
+  return out;
+}
+
+}  // namespace
+
+int Database::schemaVersion() {
+  auto c = connect();
+  try {
+    auto row = c.queryOne("SELECT MAX(version) AS v FROM schema_migrations");
+    return row ? static_cast<int>(row->integer("v")) : 0;
+  } catch (const SqlError&) {
+    return 0;  // no table yet
+  }
+}
+
+int Database::migrate() {
+  auto c = connect();
+  bool pg = dialect() == Dialect::Postgres;
+  if (pg) c.exec("SELECT pg_advisory_lock(?)", {static_cast<std::int64_t>(kMigrationLockKey)});
+  int applied = 0;
+  try {
+    c.exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT "
+        "NULL, applied_at TEXT NOT NULL)");
+    for (const auto& m : migrations(dialect())) {
+      c.begin();
+      try {
+        auto done = c.queryOne("SELECT version FROM schema_migrations WHERE version = ?",
+                               {static_cast<std::int64_t>(m.version)});
+        if (done) {
+          c.rollback();
+          continue;
+        }
+        for (const auto& stmt : splitStatements(m.sql)) c.exec(stmt);
+        std::time_t now = std::time(nullptr);
+        std::tm tm{};
+        gmtime_r(&now, &tm);
+        char buf[32];
+        std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
+        c.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+               {static_cast<std::int64_t>(m.version), m.name, std::string(buf)});
+        c.commit();
+        ++applied;
+      } catch (...) {
+        c.rollback();
+        throw;
+      }
+    }
+  } catch (...) {
+    if (pg) c.exec("SELECT pg_advisory_unlock(?)", {static_cast<std::int64_t>(kMigrationLockKey)});
+    throw;
+  }
+  if (pg) c.exec("SELECT pg_advisory_unlock(?)", {static_cast<std::int64_t>(kMigrationLockKey)});
+  return applied;
+}
+
+}  // namespace onceonly::store
