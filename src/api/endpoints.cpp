@@ -144,17 +144,22 @@ std::optional<std::string> QueryParams::oneOf(const std::string& name,
   return v;
 }
 
+std::optional<int> QueryParams::integer(const std::string& name, int min, int max) {
+  auto text = get(name);
+  if (!text) return std::nullopt;
+  char* end = nullptr;
+  long v = std::strtol(text->c_str(), &end, 10);
+  if (text->empty() || *end != '\0' || v < min || v > max) {
+    errors_.add(FieldLocation::Query, name, "field.range",
+                {{"min", std::to_string(min)}, {"max", std::to_string(max)}});
+    return std::nullopt;
+  }
+  return static_cast<int>(v);
+}
+
 ListQuery QueryParams::list(const std::vector<std::string>& sortable, bool defaultDescending) {
   ListQuery q;
-  if (auto limit = get("limit")) {
-    char* end = nullptr;
-    long v = std::strtol(limit->c_str(), &end, 10);
-    if (limit->empty() || *end != '\0' || v < 1 || v > kMaxLimit)
-      errors_.add(FieldLocation::Query, "limit", "field.range",
-                  {{"min", "1"}, {"max", std::to_string(kMaxLimit)}});
-    else
-      q.limit = static_cast<int>(v);
-  }
+  if (auto limit = integer("limit", 1, kMaxLimit)) q.limit = *limit;
   if (auto sort = get("sort")) {
     std::string s = *sort;
     q.descending = !s.empty() && s.front() == '-';

@@ -146,12 +146,13 @@ void addIdentityRoutes(Endpoints& api, Context& ctx) {
 
   api.read("/api/v1/orgs/tree", [&ctx](http::Request& req, const identity::Principal& p) {
     authz::requireScope(p, "orgs:read");
-    QueryParams qp(req, {"root"}, false);
+    QueryParams qp(req, {"root", "depth"}, false);
     auto root = qp.get("root");
+    auto depth = qp.integer("depth", 0, 32);
     qp.finish();
     if (root) checkId(*root, "org", "organisation");
     nlohmann::json items = nlohmann::json::array();
-    for (const auto& n : ctx.identity.orgTree(root)) items.push_back(nodeJson(n));
+    for (const auto& n : ctx.identity.orgTree(root, depth)) items.push_back(nodeJson(n));
     return http::Response::json(200, {{"items", items}});
   });
 

@@ -82,6 +82,8 @@ class QueryParams {
   // Checks the value against allowed values when given.
   std::optional<std::string> oneOf(const std::string& name,
                                    const std::vector<std::string>& allowed);
+  // A whole number from min to max when given (else a field.range error).
+  std::optional<int> integer(const std::string& name, int min, int max);
   // The first sortable column is the default, ascending unless defaultDescending.
   ListQuery list(const std::vector<std::string>& sortable, bool defaultDescending = false);
   void finish();

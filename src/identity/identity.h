@@ -177,7 +177,10 @@ class Identity {
   std::optional<Org> findOrgByCode(const std::string& code);
   Org getOrg(const std::string& id);  // throws 404
   Page<Org> listOrgs(const OrgFilter& filter, ListQuery query);
-  std::vector<OrgNode> orgTree(const std::optional<std::string>& rootId);
+  // The tree under rootId (else the whole forest), down to `depth` levels below its top (all
+  // when not given), so that a large government's tree can be opened a level at a time.
+  std::vector<OrgNode> orgTree(const std::optional<std::string>& rootId,
+                               std::optional<int> depth = std::nullopt);
 
   // Accounts. Validation failures throw 400 with every offending field.
   Account createAccount(const NewAccount& input);

@@ -295,18 +295,26 @@ Page<Org> Identity::listOrgs(const OrgFilter& filter, ListQuery query) {
   return page;
 }
 
-std::vector<OrgNode> Identity::orgTree(const std::optional<std::string>& rootId) {
-  std::vector<store::Row> rows;
-  auto c = db_.connect();
+std::vector<OrgNode> Identity::orgTree(const std::optional<std::string>& rootId,
+                                       std::optional<int> depth) {
+  // A path "/a/b/c/" has one slash more than its depth; a top-level organisation's has two.
+  const std::string slashes = "(LENGTH(path) - LENGTH(REPLACE(path, '/', '')))";
+  std::string sql = std::string("SELECT ") + kOrgColumns + " FROM orgs WHERE 1 = 1";
+  store::Args args;
+  std::int64_t topSlashes = 2;
   if (rootId) {
     auto root = findOrg(*rootId);
     if (!root) throw notFound("organisation", *rootId);
-    rows = c.query(std::string("SELECT ") + kOrgColumns +
-                       " FROM orgs WHERE path LIKE ? ESCAPE '\\' ORDER BY path",
-                   {store::prefixPattern(root->path)});
-  } else {
-    rows = c.query(std::string("SELECT ") + kOrgColumns + " FROM orgs ORDER BY path");
+    sql += " AND path LIKE ? ESCAPE '\\'";
+    args.push_back(store::prefixPattern(root->path));
+    topSlashes = std::count(root->path.begin(), root->path.end(), '/');
   }
+  if (depth) {
+    sql += " AND " + slashes + " <= ?";
+    args.push_back(topSlashes + *depth);
+  }
+  auto c = db_.connect();
+  std::vector<store::Row> rows = c.query(sql + " ORDER BY path", args);
   std::map<std::string, std::vector<Org>> byParent;
   std::vector<Org> roots;
   for (const auto& r : rows) {

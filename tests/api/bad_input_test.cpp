@@ -95,6 +95,18 @@ TEST_P(BadInputTest, BadIdsRoutesMethodsAndQueries) {
   r = h.as(admin, "GET",
            "/api/v1/orgs?limit=2&sort=-code&cursor=" + page.json["next_cursor"].get<std::string>());
   EXPECT_EQ(fieldCode(r, "cursor"), "field.cursor");
+  // The tree opens a level at a time; a depth that is not 0 to 32 is named.
+  for (const char* bad : {"-1", "33", "one", ""}) {
+    r = h.as(admin, "GET", std::string("/api/v1/orgs/tree?depth=") + bad);
+    expectProblem(r, 400, "validation_failed");
+    EXPECT_EQ(fieldCode(r, "depth"), "field.range") << bad;
+  }
+  auto top = h.as(admin, "GET", "/api/v1/orgs/tree?depth=1");
+  ASSERT_EQ(top.status, 200) << top.body;
+  ASSERT_FALSE(top.json["items"].empty());
+  ASSERT_FALSE(top.json["items"][0]["children"].empty());
+  for (const auto& child : top.json["items"][0]["children"])
+    EXPECT_TRUE(child["children"].empty()) << child.dump();
 }
 
 TEST_P(BadInputTest, ForgedExpiredAndMalformedCredentials) {

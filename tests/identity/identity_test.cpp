@@ -106,6 +106,19 @@ TEST_P(IdentityTest, TheTreeKeepsItsShape) {
   ASSERT_EQ(tree.size(), 1u);
   ASSERT_EQ(tree[0].children.size(), 1u);
   EXPECT_EQ(tree[0].children[0].children[0].org.code, "C-TAX");
+  // Opened a level at a time: the top alone, then one level more, then a subtree's first level.
+  auto top = id.orgTree(std::nullopt, 0);
+  ASSERT_EQ(top.size(), 1u);
+  EXPECT_TRUE(top[0].children.empty());
+  auto two = id.orgTree(std::nullopt, 1);
+  ASSERT_EQ(two[0].children.size(), 1u);
+  EXPECT_TRUE(two[0].children[0].children.empty());
+  auto city = id.orgTree(c.id, 1);
+  ASSERT_EQ(city.size(), 1u);
+  EXPECT_EQ(city[0].org.code, "C");
+  ASSERT_EQ(city[0].children.size(), 1u);
+  EXPECT_EQ(city[0].children[0].org.code, "C-TAX");
+  EXPECT_TRUE(id.orgTree(c.id, 0)[0].children.empty());
   // An organisation with children or accounts is not deleted.
   EXPECT_EQ(statusOf([&] { id.deleteOrg(c.id); }), 409);
   id.deleteOrg(d.id);
