@@ -10,7 +10,7 @@ PACKAGES=(
   nlohmann-json3-dev libsodium-dev libssl-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang-format
+  clang-format clang-tidy
   postgresql
   python3 curl
 )

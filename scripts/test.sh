@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: the suite on SQLite and on a real PostgreSQL server started here on loopback,
-# then the same suite again built with AddressSanitizer + UndefinedBehaviorSanitizer.
+# then the same suite again built with AddressSanitizer + UndefinedBehaviorSanitizer, then the
+# format and clang-tidy checks (scripts/lint.sh).
 # Installs what is missing first; safe to run again and again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,5 +22,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp \
   build-asan/tests/onceonly_tests --gtest_brief=1
+
+scripts/lint.sh
 
 echo "== all tests passed"

@@ -34,7 +34,8 @@ ledger::LogOptions ledgerOptions(const Config& c) {
                       " witnesses configured");
   o.quorum = static_cast<std::size_t>(c.ledgerWitnessQuorum);
   o.post = [](const std::string& url, const std::string& body) {
-    auto r = http::fetch("POST", url, body, "text/plain; charset=utf-8", {5, 64 * 1024});
+    auto r =
+        http::fetch("POST", url, body, "text/plain; charset=utf-8", {5, std::size_t{64} * 1024});
     return ledger::WitnessReply{r.status, r.contentType, r.body};
   };
   return o;

@@ -340,7 +340,7 @@ int witness(const WitnessFlags& f) {
   }
   o.host = f.listen.substr(0, colon);
   o.port = static_cast<std::uint16_t>(std::stoi(f.listen.substr(colon + 1)));
-  o.bodyLimit = 64 * 1024;
+  o.bodyLimit = std::size_t{64} * 1024;
   o.ioThreads = 1;
   o.workerThreads = 2;
   onceonly::http::Server server(

@@ -72,7 +72,8 @@ const std::vector<Setting>& settings() {
        }},
       {"header_limit",
        [](Config& c, const std::string& v) {
-         c.headerLimit = parseNumber<std::size_t>("header_limit", v, 1024, 1024 * 1024);
+         c.headerLimit =
+             parseNumber<std::size_t>("header_limit", v, 1024, std::size_t{1024} * 1024);
        }},
       {"read_timeout_seconds",
        [](Config& c, const std::string& v) {
@@ -238,7 +239,8 @@ Config loadConfig(const std::optional<std::string>& file, const Environment& env
     for (auto& ch : k) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     if (k == "config" || k.rfind("test_", 0) == 0) continue;  // not settings
     const Setting* s = findSetting(k);
-    if (!s) throw ConfigError("environment variable " + name + ": unknown setting '" + k + "'");
+    if (!s)  // NOLINTNEXTLINE(performance-inefficient-string-concatenation): thrown once
+      throw ConfigError("environment variable " + name + ": unknown setting '" + k + "'");
     s->set(c, value);
   }
   for (const auto& [name, value] : flags) {

@@ -20,8 +20,8 @@ struct Config {
   std::string staticDir;    // empty: no static files beyond the start page
   std::string logLevel = "info";
   bool logJson = false;
-  std::size_t bodyLimit = 1024 * 1024;
-  std::size_t headerLimit = 16 * 1024;
+  std::size_t bodyLimit = std::size_t{1024} * 1024;
+  std::size_t headerLimit = std::size_t{16} * 1024;
   int readTimeoutSeconds = 15;  // a whole request must arrive within this
   int idleTimeoutSeconds = 60;  // keep-alive connections idle longer are closed
   // 0: one per CPU core. Measured on 2 cores, threads beyond the core count only add context

@@ -55,7 +55,7 @@ std::optional<Clock::time_point> parseRfc3339(std::string_view s) {
   } else if (i + 6 == str.size() && (str[i] == '+' || str[i] == '-') && str[i + 3] == ':') {
     int oh = 0, om = 0;
     if (std::sscanf(str.c_str() + i + 1, "%2d:%2d", &oh, &om) != 2) return std::nullopt;
-    offset = (oh * 60 + om) * 60 * (str[i] == '+' ? 1 : -1);
+    offset = static_cast<long>(oh * 60 + om) * 60 * (str[i] == '+' ? 1 : -1);
     i += 6;
   } else {
     return std::nullopt;

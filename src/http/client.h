@@ -14,8 +14,8 @@ struct ClientReply {
 };
 
 struct ClientOptions {
-  int timeoutSeconds = 10;                  // connect, send and receive together
-  std::size_t bodyLimit = 8 * 1024 * 1024;  // larger answers are refused
+  int timeoutSeconds = 10;                               // connect, send and receive together
+  std::size_t bodyLimit = std::size_t{8} * 1024 * 1024;  // larger answers are refused
 };
 
 // Throws std::runtime_error naming the URL when it is malformed, the server cannot be reached,

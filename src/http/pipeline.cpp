@@ -18,7 +18,7 @@ bool wellFormedRequestId(const std::string& id) {
   return true;
 }
 
-std::string trim(std::string s) {
+std::string trim(const std::string& s) {
   auto b = s.find_first_not_of(" \t");
   auto e = s.find_last_not_of(" \t");
   return b == std::string::npos ? "" : s.substr(b, e - b + 1);

@@ -23,6 +23,7 @@ std::vector<std::string> splitPath(const std::string& path) {
 void Router::add(std::string method, std::string pattern, Handler handler) {
   for (const auto& r : routes_)
     if (r.method == method && r.pattern == pattern)
+      // NOLINTNEXTLINE(performance-inefficient-string-concatenation): thrown once
       throw std::logic_error("route registered twice: " + method + " " + pattern);
   Route r{std::move(method), std::move(pattern), std::move(handler), {}};
   r.segments = splitPath(r.pattern);

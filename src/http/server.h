@@ -19,8 +19,8 @@ namespace onceonly::http {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;  // 0: any free port (tests)
-  std::size_t bodyLimit = 1024 * 1024;
-  std::size_t headerLimit = 16 * 1024;
+  std::size_t bodyLimit = std::size_t{1024} * 1024;
+  std::size_t headerLimit = std::size_t{16} * 1024;
   int readTimeoutSeconds = 15;
   int idleTimeoutSeconds = 60;
   int ioThreads = 1;

@@ -8,8 +8,8 @@
 
 namespace onceonly::http {
 
-StaticFiles::StaticFiles(std::filesystem::path root)
-    : root_(std::filesystem::weakly_canonical(std::move(root))) {}
+StaticFiles::StaticFiles(const std::filesystem::path& root)
+    : root_(std::filesystem::weakly_canonical(root)) {}
 
 std::string StaticFiles::contentType(const std::filesystem::path& file) {
   static const std::map<std::string, std::string> kTypes = {

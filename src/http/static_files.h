@@ -13,7 +13,7 @@ namespace onceonly::http {
 
 class StaticFiles {
  public:
-  explicit StaticFiles(std::filesystem::path root);
+  explicit StaticFiles(const std::filesystem::path& root);
   std::optional<Response> serve(const std::string& decodedPath) const;
   static std::string contentType(const std::filesystem::path& file);
 

@@ -337,6 +337,7 @@ std::vector<OrgNode> Identity::orgTree(const std::optional<std::string>& rootId,
   };
   std::sort(roots.begin(), roots.end(), [](const Org& a, const Org& b) { return a.code < b.code; });
   std::vector<OrgNode> out;
+  out.reserve(roots.size());
   for (auto& r : roots) out.push_back(build(std::move(r)));
   return out;
 }

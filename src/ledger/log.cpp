@@ -132,6 +132,7 @@ std::vector<Receipt> Log::appendAll(const std::vector<nlohmann::json>& entries) 
     pending.push_back(Pending{std::move(text), std::move(subject), leaf, toHex(leaf), {}});
   }
   std::vector<std::future<Receipt>> futures;
+  futures.reserve(pending.size());
   for (auto& p : pending) futures.push_back(p.done.get_future());
   {
     std::lock_guard lock(mutex_);
@@ -140,6 +141,7 @@ std::vector<Receipt> Log::appendAll(const std::vector<nlohmann::json>& entries) 
   }
   wake_.notify_one();
   std::vector<Receipt> out;
+  out.reserve(futures.size());
   for (auto& f : futures) out.push_back(f.get());
   return out;
 }
@@ -208,6 +210,7 @@ void Log::writeBatch(std::vector<Pending>& batch) {
       store::insertMany(c, "ledger_entries",
                         {"idx", "leaf_hash", "entry", "appended_at", "subject"}, entryRows);
       std::vector<store::Args> tileRows;
+      tileRows.reserve(filled.size() + edge.size());
       for (const auto& t : filled) tileRows.push_back(tileRow(t));
       for (std::size_t t = 1; t < edge.size(); ++t)  // the partial level-0 tile is not stored
         if (changed[t] && edge[t].width() > 0) tileRows.push_back(tileRow(edge[t]));
@@ -258,7 +261,7 @@ void Log::convertStoredNodes() {
         auto found = c.query(
             "SELECT idx, hash FROM ledger_nodes WHERE level = ? AND idx >= ? AND idx < ? "
             "ORDER BY idx",
-            {std::int64_t{kTileHeight * level}, static_cast<std::int64_t>(from),
+            {std::int64_t{kTileHeight} * level, static_cast<std::int64_t>(from),
              static_cast<std::int64_t>(to)});
         std::uint64_t expected = from;
         for (const auto& r : found) {

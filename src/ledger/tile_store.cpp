@@ -119,6 +119,7 @@ std::vector<Tile> TileStore::edge(store::Connection& c, std::uint64_t size) {
 void TileStore::committed(std::uint64_t size, std::vector<Tile>&& edge,
                           std::vector<Tile>&& filled) {
   std::vector<std::shared_ptr<const Tile>> tiles;
+  tiles.reserve(edge.size());
   for (auto& t : edge) tiles.push_back(std::make_shared<const Tile>(std::move(t)));
   for (auto& t : filled) keep(std::make_shared<const Tile>(std::move(t)));
   std::unique_lock lock(mutex_);

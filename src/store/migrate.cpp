@@ -34,6 +34,7 @@ std::vector<Migration> migrations(Dialect dialect) {
     m.sql += std::string(embedded::kFiles[i].content) + "\n";
   }
   std::vector<Migration> out;
+  out.reserve(byVersion.size());
   for (auto& [v, m] : byVersion) out.push_back(std::move(m));
   return out;
 }

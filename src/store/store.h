@@ -94,7 +94,7 @@ class SqlError : public std::runtime_error {
 };
 
 struct Migration {
-  int version;
+  int version = 0;
   std::string name;
   std::string sql;
 };
