@@ -28,11 +28,14 @@ namespace {
 
 using namespace onceonly;
 
-std::filesystem::path scratch(const std::string& name) {
+// A fresh, migrated SQLite database in the temp directory.
+std::unique_ptr<store::Database> scratchDatabase(const std::string& name, int poolSize) {
   auto dir = std::filesystem::temp_directory_path() / ("onceonly-bench-" + name);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  return dir;
+  auto db = store::Database::open("sqlite://" + (dir / "bench.db").string(), poolSize);
+  db->migrate();
+  return db;
 }
 
 // An access event as the exchange records it, about one of 100,000 people.
@@ -43,6 +46,21 @@ nlohmann::json accessEvent(int w, int i) {
           {"dataset", "household-registration"},
           {"purpose", "application app_" + std::to_string(w) + "_" + std::to_string(i)},
           {"subject", subject}};
+}
+
+// Access events 0 … total-1 appended by one caller, 4,096 to a call.
+void appendInBatches(ledger::Log& log, int total) {
+  constexpr int kBatch = 4096;
+  for (int from = 0; from < total; from += kBatch) {
+    std::vector<nlohmann::json> batch;
+    for (int i = from; i < std::min(total, from + kBatch); ++i) batch.push_back(accessEvent(0, i));
+    log.appendAll(batch);
+  }
+}
+
+// About a second or more of appends each.
+int appendsFor(const benchmark::State& state) {
+  return state.range(0) == 1 ? 3000 : 60000;
 }
 
 // Appends through the log: every writer waits for its receipt (its batch is durable). The
@@ -68,10 +86,8 @@ void runAppends(benchmark::State& state, store::Database& db, int total) {
 }
 
 void BM_DurableAppends(benchmark::State& state) {
-  auto dir = scratch("appends");
-  auto db = store::Database::open("sqlite://" + (dir / "l.db").string(), 4);
-  db->migrate();
-  runAppends(state, *db, state.range(0) == 1 ? 3000 : 60000);  // about a second or more each
+  auto db = scratchDatabase("appends", 4);
+  runAppends(state, *db, appendsFor(state));
 }
 BENCHMARK(BM_DurableAppends)
     ->Arg(1)
@@ -85,19 +101,12 @@ BENCHMARK(BM_DurableAppends)
 // producer with many entries in flight would: what the storage path takes when batches are
 // not capped by the number of waiting writers.
 void BM_DurableAppendsInBatches(benchmark::State& state) {
-  constexpr int kTotal = 200000, kBatch = 4096;
-  auto dir = scratch("batches");
-  auto db = store::Database::open("sqlite://" + (dir / "b.db").string(), 4);
-  db->migrate();
+  constexpr int kTotal = 200000;
+  auto db = scratchDatabase("batches", 4);
   ledger::Log log(*db, ledger::Signer::generate("bench.example/log"));
   std::int64_t done = 0;
   for (auto _ : state) {
-    for (int from = 0; from < kTotal; from += kBatch) {
-      std::vector<nlohmann::json> batch;
-      for (int i = from; i < std::min(kTotal, from + kBatch); ++i)
-        batch.push_back(accessEvent(0, i));
-      log.appendAll(batch);
-    }
+    appendInBatches(log, kTotal);
     log.indexLookups();
     done += kTotal;
   }
@@ -126,7 +135,7 @@ void BM_DurableAppendsPostgres(benchmark::State& state) {
       c.exec(std::string("DELETE FROM ") + table);
     c.exec("UPDATE ledger_lookups_state SET indexed_upto = 0");
   }
-  runAppends(state, *db, state.range(0) == 1 ? 3000 : 60000);
+  runAppends(state, *db, appendsFor(state));
 }
 BENCHMARK(BM_DurableAppendsPostgres)
     ->Arg(1)
@@ -198,9 +207,7 @@ BENCHMARK(BM_HandOffOnly)->Arg(64)->UseRealTime()->Unit(benchmark::kMillisecond)
 // Reference: rows of the same shape inserted straight into the entries table with one prepared
 // statement, 1,000 per transaction: no hashing, no tree, no lookups, no waiting writers.
 void BM_RawSqliteInserts(benchmark::State& state) {
-  auto dir = scratch("raw");
-  auto db = store::Database::open("sqlite://" + (dir / "r.db").string(), 1);
-  db->migrate();
+  auto db = scratchDatabase("raw", 1);
   std::int64_t n = 0;
   for (auto _ : state) {
     state.PauseTiming();  // only the inserts are timed
@@ -226,9 +233,7 @@ BENCHMARK(BM_RawSqliteInserts)->UseRealTime()->Unit(benchmark::kMillisecond)->It
 // disk, mostly the fsync of the write-ahead log). With W writers each waiting for its receipt,
 // a batch holds at most W entries, so W times this rate bounds what the log can reach.
 void BM_RawSqliteCommits(benchmark::State& state) {
-  auto dir = scratch("commits");
-  auto db = store::Database::open("sqlite://" + (dir / "c.db").string(), 1);
-  db->migrate();
+  auto db = scratchDatabase("commits", 1);
   std::int64_t n = 0;
   for (auto _ : state) {
     db->transaction([&](store::Connection& c) {
@@ -264,9 +269,7 @@ ledger::Log& storedTree(std::uint64_t size) {
   auto& t = trees[size];
   if (!t.log) {
     auto& mem = memoryTree(size);
-    auto dir = scratch("proofs-" + std::to_string(size));
-    t.db = store::Database::open("sqlite://" + (dir / "p.db").string(), 2);
-    t.db->migrate();
+    t.db = scratchDatabase("proofs-" + std::to_string(size), 2);
     // The tiles the log would have written, and the last entry (the log's size comes from it).
     std::vector<store::Args> rows;
     auto flush = [&] {
@@ -349,17 +352,11 @@ BENCHMARK(BM_ConsistencyProofFromDatabase)
 // tiles and the checkpoint. Reported as entries per second.
 void BM_VerifyLog(benchmark::State& state) {
   const int size = static_cast<int>(state.range(0));
-  auto dir = scratch("verify");
-  auto db = store::Database::open("sqlite://" + (dir / "v.db").string(), 4);
-  db->migrate();
+  auto db = scratchDatabase("verify", 4);
   ledger::LogOptions options;
   options.indexInBackground = false;  // as the command-line tool runs it
   ledger::Log log(*db, ledger::Signer::generate("bench.example/log"), options);
-  for (int from = 0; from < size; from += 4096) {
-    std::vector<nlohmann::json> batch;
-    for (int i = from; i < std::min(size, from + 4096); ++i) batch.push_back(accessEvent(0, i));
-    log.appendAll(batch);
-  }
+  appendInBatches(log, size);
   log.signCheckpoint();
   std::uint64_t verified = 0;
   for (auto _ : state) {

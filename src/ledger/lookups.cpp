@@ -6,7 +6,6 @@
 #include "core/log.h"
 #include "ledger/log.h"
 #include "ledger/tile_store.h"
-#include "store/list.h"
 #include "store/store.h"
 
 namespace onceonly::ledger {

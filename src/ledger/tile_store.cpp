@@ -21,6 +21,11 @@ std::uint64_t logSize(store::Connection& c) {
   return row->isNull("last") ? 0 : static_cast<std::uint64_t>(row->integer("last")) + 1;
 }
 
+std::optional<store::Row> readTileRow(store::Connection& c, int level, std::uint64_t index) {
+  return c.queryOne("SELECT width, hashes FROM ledger_tiles WHERE level = ? AND idx = ?",
+                    {std::int64_t{level}, static_cast<std::int64_t>(index)});
+}
+
 Tile leafTile(store::Connection& c, std::uint64_t index) {
   Tile tile(0, index);
   const auto first = static_cast<std::int64_t>(index << kTileHeight);
@@ -76,9 +81,13 @@ TileMap TileStore::read(store::Connection& c,
     }
   }
   // Not stored when partial: the last level-0 tile comes from the entries.
-  for (const auto& key : missing)
-    if (key.first == 0 && !found.count(key) && key.second == logSize(c) >> kTileHeight)
+  std::optional<std::uint64_t> lastLeafTile;
+  for (const auto& key : missing) {
+    if (key.first != 0 || found.count(key)) continue;
+    if (!lastLeafTile) lastLeafTile = logSize(c) >> kTileHeight;
+    if (key.second == *lastLeafTile)
       found[key] = std::make_shared<const Tile>(leafTile(c, key.second));
+  }
   return found;
 }
 
@@ -106,8 +115,7 @@ std::vector<Tile> TileStore::edge(store::Connection& c, std::uint64_t size) {
         throw std::runtime_error(tileProblem(0, index, "lacks entries the log size says exist"));
       continue;
     }
-    auto row = c.queryOne("SELECT width, hashes FROM ledger_tiles WHERE level = ? AND idx = ?",
-                          {std::int64_t{level}, static_cast<std::int64_t>(index)});
+    auto row = readTileRow(c, level, index);
     if (!row || static_cast<unsigned>(row->integer("width")) != width)
       throw std::runtime_error(tileProblem(
           level, index, "does not hold the " + std::to_string(width) + " nodes the entries give"));

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <shared_mutex>
 #include <stdexcept>
 #include <string>
@@ -74,6 +75,8 @@ inline constexpr const char* kUpsertTile =
 store::Args tileRow(const Tile& t);
 // The number of entries: the largest index plus one.
 std::uint64_t logSize(store::Connection& c);
+// The stored row (width, hashes) of one tile, if there is one.
+std::optional<store::Row> readTileRow(store::Connection& c, int level, std::uint64_t index);
 // The partial tile at level 0 is never stored: it changed with every batch, and rewriting it
 // was most of what a commit wrote. Its base is the leaf hashes of the last entries, at most 255
 // of them, read and hashed again when a process needs it and does not hold it.

@@ -44,10 +44,6 @@ VerifyReport Log::verify() {
   auto firstLeafOf = [](int level, std::uint64_t index) {
     return (index << kTileHeight) << (kTileHeight * level);
   };
-  auto readTile = [&](int level, std::uint64_t index) {
-    return c.queryOne("SELECT width, hashes FROM ledger_tiles WHERE level = ? AND idx = ?",
-                      {std::int64_t{level}, static_cast<std::int64_t>(index)});
-  };
   // A tile the entries give against the stored row.
   auto compare = [&](const Tile& want, std::optional<store::Row> row) {
     const int level = want.level();
@@ -162,7 +158,7 @@ VerifyReport Log::verify() {
           if (auto it = stored0.find(edge[t].index()); it != stored0.end())
             row = std::move(it->second);
         } else {
-          row = readTile(static_cast<int>(t), edge[t].index());
+          row = readTileRow(c, static_cast<int>(t), edge[t].index());
         }
         compare(edge[t], std::move(row));
         edge[t] = Tile(static_cast<int>(t), edge[t].index() + 1);
@@ -180,7 +176,7 @@ VerifyReport Log::verify() {
     checkCheckpoints(next->first, std::nullopt);
   // The partial tiles above level 0 are stored; the one at level 0 is not.
   for (std::size_t t = 1; t < edge.size(); ++t)
-    if (edge[t].width() > 0) compare(edge[t], readTile(static_cast<int>(t), edge[t].index()));
+    if (edge[t].width() > 0) compare(edge[t], readTileRow(c, static_cast<int>(t), edge[t].index()));
   // Nothing stored beyond the tiles the entries give.
   for (std::size_t t = 0; t <= edge.size(); ++t) {
     std::uint64_t expected = 0;  // stored tiles at this level
