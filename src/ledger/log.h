@@ -3,10 +3,11 @@
 // pseudonym() in their place.
 //
 // Appends: any number of threads call append(); one sequencer thread per process takes what is
-// waiting, up to max_batch entries, and writes them in one transaction (group commit: one fsync
-// per batch). append() returns only after that transaction committed, so an acknowledged entry
-// is durable. The batch transaction takes SQLite's write lock or a PostgreSQL advisory lock
-// first, so ordering is decided in one place even with several processes on one database.
+// waiting, up to max_batch entries, and writes them in one transaction. It does not wait for
+// the disk: another thread syncs once for every batch committed meanwhile (group commit), and
+// append() returns only after that sync, so an acknowledged entry is durable. The batch transaction
+// takes SQLite's write lock or a PostgreSQL advisory lock first, so ordering is decided in one
+// place even with several processes on one database.
 //
 // The tree is stored in tiles (ledger/tiles.h) in the same transaction as its entries. The
 // sequencer keeps the tree's right edge (the partial tiles) in memory, so a batch writes its
@@ -17,11 +18,12 @@
 // Threads: Log is shared; append() blocks its caller until the entry is durable.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <functional>
-#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -198,11 +200,22 @@ class Log {
     std::optional<std::string> subject;
     Hash leaf;
     std::string leafHex;  // as stored; computed by the writer, off the sequencer's path
-    std::promise<Receipt> done;
   };
+  // Entries the sequencer commits in one transaction. Their writers wait on `done` together, so
+  // one system call wakes them all.
+  struct Batch {
+    std::vector<Pending> entries;
+    std::vector<Receipt> receipts;
+    std::exception_ptr error;
+    std::atomic<std::uint32_t> done{0};
+  };
+  static Pending prepare(const nlohmann::json& entry);
+  std::vector<Receipt> enqueue(std::vector<Pending>&& entries);
   void sequence();
-  void complete();
-  void writeBatch(std::vector<Pending>& batch);
+  void syncBatches();
+  static void finish(Batch& batch);
+  static void awaitBatch(Batch& batch);
+  void writeBatch(Batch& batch);
   void convertStoredNodes();
   void indexer();
   static std::uint64_t indexedUpTo(store::Connection& c);
@@ -215,17 +228,19 @@ class Log {
   LogOptions options_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<Pending> queue_;  // GUARDED_BY mutex_
-  bool stopping_ = false;      // GUARDED_BY mutex_
+  // Batches waiting for the sequencer; writers add to the last until it holds maxBatch entries.
+  std::deque<std::shared_ptr<Batch>> queue_;  // GUARDED_BY mutex_
+  bool stopping_ = false;                     // GUARDED_BY mutex_
   std::thread sequencer_;
-  // Durable batches whose writers are still to hear of it. Waking a writer costs a system call;
-  // another thread does it so that the sequencer goes straight on to the next batch.
-  std::mutex doneMutex_;
-  std::condition_variable doneWake_;
-  std::vector<std::pair<std::vector<Pending>, std::vector<Receipt>>>
-      done_;                       // GUARDED_BY doneMutex_
-  bool sequencerStopped_ = false;  // GUARDED_BY doneMutex_
-  std::thread completer_;
+  // Committed batches waiting to be made durable. The sequencer commits without waiting for the
+  // disk and goes on to the next batch; this thread syncs once for all the batches committed
+  // meanwhile, then wakes their writers (group commit across batches).
+  std::mutex syncMutex_;
+  std::condition_variable syncWake_;
+  std::condition_variable syncTaken_;
+  std::vector<std::shared_ptr<Batch>> committed_;  // GUARDED_BY syncMutex_
+  bool sequencerStopped_ = false;                  // GUARDED_BY syncMutex_
+  std::thread syncer_;
   // Held by whoever writes in this process (sequencer, indexer), so that one waits for the
   // other here instead of polling SQLite's lock.
   std::mutex writeMutex_;

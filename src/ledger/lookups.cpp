@@ -82,33 +82,37 @@ std::uint64_t Log::indexLookups() {
   std::uint64_t total = 0;
   for (;;) {
     std::lock_guard write(writeMutex_);
-    std::uint64_t done = db_.transaction([&](store::Connection& c) -> std::uint64_t {
-      // One indexer at a time, also across processes (SQLite's write lock, the row lock here).
-      auto state = c.queryOne(c.dialect() == store::Dialect::Postgres
-                                  ? "SELECT indexed_upto FROM ledger_lookups_state WHERE id = 1 "
-                                    "FOR UPDATE"
-                                  : "SELECT indexed_upto FROM ledger_lookups_state WHERE id = 1");
-      const std::int64_t upto = state ? state->integer("indexed_upto") : 0;
-      // Entries are committed in order, so every index below the size is there.
-      const std::int64_t end =
-          std::min(static_cast<std::int64_t>(logSize(c)), upto + std::int64_t{kChunk});
-      if (end <= upto) return 0;
-      // The database copies the keys itself, sorted so that consecutive inserts land on the same
-      // index pages.
-      c.exec(
-          "INSERT INTO ledger_by_leaf (leaf_key, idx) SELECT substr(leaf_hash, 1, 16), idx "
-          "FROM ledger_entries WHERE idx >= ? AND idx < ? ORDER BY 1, 2",
-          {upto, end});
-      c.exec(
-          "INSERT INTO ledger_by_subject (subject, idx) SELECT subject, idx FROM ledger_entries "
-          "WHERE idx >= ? AND idx < ? AND subject IS NOT NULL ORDER BY 1, 2",
-          {upto, end});
-      if (state)
-        c.exec("UPDATE ledger_lookups_state SET indexed_upto = ? WHERE id = 1", {end});
-      else
-        c.exec("INSERT INTO ledger_lookups_state (id, indexed_upto) VALUES (1, ?)", {end});
-      return static_cast<std::uint64_t>(end - upto);
-    });
+    std::uint64_t done = db_.transaction(
+        [&](store::Connection& c) -> std::uint64_t {
+          // One indexer at a time, also across processes (SQLite's write lock, the row lock here).
+          auto state =
+              c.queryOne(c.dialect() == store::Dialect::Postgres
+                             ? "SELECT indexed_upto FROM ledger_lookups_state WHERE id = 1 "
+                               "FOR UPDATE"
+                             : "SELECT indexed_upto FROM ledger_lookups_state WHERE id = 1");
+          const std::int64_t upto = state ? state->integer("indexed_upto") : 0;
+          // Entries are committed in order, so every index below the size is there.
+          const std::int64_t end =
+              std::min(static_cast<std::int64_t>(logSize(c)), upto + std::int64_t{kChunk});
+          if (end <= upto) return 0;
+          // The database copies the keys itself, sorted so that consecutive inserts land on the
+          // same index pages.
+          c.exec(
+              "INSERT INTO ledger_by_leaf (leaf_key, idx) SELECT substr(leaf_hash, 1, 16), idx "
+              "FROM ledger_entries WHERE idx >= ? AND idx < ? ORDER BY 1, 2",
+              {upto, end});
+          c.exec(
+              "INSERT INTO ledger_by_subject (subject, idx) SELECT subject, idx FROM "
+              "ledger_entries "
+              "WHERE idx >= ? AND idx < ? AND subject IS NOT NULL ORDER BY 1, 2",
+              {upto, end});
+          if (state)
+            c.exec("UPDATE ledger_lookups_state SET indexed_upto = ? WHERE id = 1", {end});
+          else
+            c.exec("INSERT INTO ledger_lookups_state (id, indexed_upto) VALUES (1, ?)", {end});
+          return static_cast<std::uint64_t>(end - upto);
+        },
+        store::Sync::deferred);  // rebuilt from the entries if a crash loses it
     total += done;
     if (done < static_cast<std::uint64_t>(kChunk)) return total;
   }

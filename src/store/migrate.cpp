@@ -109,9 +109,11 @@ int Database::migrate() {
     }
   } catch (...) {
     if (pg) c.exec("SELECT pg_advisory_unlock(?)", {static_cast<std::int64_t>(kMigrationLockKey)});
+    forgetPreparedStatements();
     throw;
   }
   if (pg) c.exec("SELECT pg_advisory_unlock(?)", {static_cast<std::int64_t>(kMigrationLockKey)});
+  if (applied > 0) forgetPreparedStatements();
   return applied;
 }
 

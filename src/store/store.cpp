@@ -8,10 +8,17 @@
 #include <soci/sqlite3/soci-sqlite3.h>
 #include <sqlite3.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <map>
 #include <mutex>
 
 #include "core/error.h"
@@ -78,6 +85,78 @@ std::string lower(std::string s) {
 // ---------------------------------------------------------------------------------------------
 // Database and Connection internals
 
+// A prepared statement with the storage its arguments are bound to. SOCI binds by reference, so
+// values are assigned in place when the statement runs again.
+struct Prepared {
+  explicit Prepared(soci::session& s) : st(s) {}
+  soci::statement st;
+  std::vector<int> kinds;          // per argument: 1 integer, 2 real, 3 text (or NULL)
+  std::vector<std::size_t> where;  // per argument: its place in ints, reals or texts
+  std::vector<long long> ints;
+  std::vector<double> reals;
+  std::vector<std::string> texts;
+  std::vector<soci::indicator> inds;
+  soci::row row;
+  bool withRows = false;
+  std::shared_ptr<const std::vector<std::string>> names;  // lower-case column names
+
+  static int kindOf(const Value& v) {
+    return std::holds_alternative<std::int64_t>(v) ? 1 : std::holds_alternative<double>(v) ? 2 : 3;
+  }
+
+  static std::unique_ptr<Prepared> make(soci::session& session, const std::string& text,
+                                        const Args& args, bool withRows,
+                                        soci::details::statement_type type) {
+    auto p = std::make_unique<Prepared>(session);
+    p->withRows = withRows;
+    for (const auto& v : args) {
+      const int kind = kindOf(v);
+      p->kinds.push_back(kind);
+      p->where.push_back(kind == 1   ? p->ints.size()
+                         : kind == 2 ? p->reals.size()
+                                     : p->texts.size());
+      if (kind == 1) p->ints.emplace_back();
+      if (kind == 2) p->reals.emplace_back();
+      if (kind == 3) p->texts.emplace_back();
+    }
+    p->inds.assign(args.size(), soci::i_ok);
+    p->assign(args);
+    p->st.alloc();
+    p->st.prepare(text, type);
+    // Every vector has its final size: the references bound here stay valid.
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      if (p->kinds[i] == 1) p->st.exchange(soci::use(p->ints[p->where[i]], p->inds[i]));
+      if (p->kinds[i] == 2) p->st.exchange(soci::use(p->reals[p->where[i]], p->inds[i]));
+      if (p->kinds[i] == 3) p->st.exchange(soci::use(p->texts[p->where[i]], p->inds[i]));
+    }
+    if (withRows) p->st.exchange(soci::into(p->row));
+    p->st.define_and_bind();
+    return p;
+  }
+
+  bool fits(const Args& args, bool rows) const {
+    if (rows != withRows || args.size() != kinds.size()) return false;
+    for (std::size_t i = 0; i < args.size(); ++i)
+      if (kindOf(args[i]) != kinds[i]) return false;
+    return true;
+  }
+
+  void assign(const Args& args) {
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      const Value& v = args[i];
+      inds[i] = std::holds_alternative<Null>(v) ? soci::i_null : soci::i_ok;
+      if (auto iv = std::get_if<std::int64_t>(&v)) ints[where[i]] = *iv;
+      if (auto dv = std::get_if<double>(&v)) reals[where[i]] = *dv;
+      if (auto sv = std::get_if<std::string>(&v)) texts[where[i]] = *sv;
+    }
+  }
+};
+
+// SQL text → its prepared statement, per connection. Bounded: lists build their SQL from the
+// filters asked for.
+using StatementCache = std::map<std::string, std::unique_ptr<Prepared>, std::less<>>;
+constexpr std::size_t kCachedStatements = 256;
+
 // A fixed set of sessions and a free list. (SOCI's own connection_pool spins in try_lease in the
 // Debian 12 version, so the pool is kept here.)
 struct Database::Impl {
@@ -87,6 +166,21 @@ struct Database::Impl {
   std::mutex mutex;
   std::condition_variable released;
   std::vector<std::size_t> free;  // GUARDED_BY mutex
+  std::atomic<bool> syncedDirectory{false};
+  // Per session, used only by the connection that leased it. A migration empties them all, as
+  // a statement prepared before it may name columns that changed.
+  std::vector<StatementCache> caches;
+  std::vector<int> cacheEpochs;
+  std::atomic<int> schemaEpoch{0};
+
+  StatementCache& cacheFor(std::size_t slot) {
+    const int epoch = schemaEpoch.load();
+    if (cacheEpochs[slot] != epoch) {
+      caches[slot].clear();
+      cacheEpochs[slot] = epoch;
+    }
+    return caches[slot];
+  }
 
   soci::session* lease(std::size_t& slot) {
     std::unique_lock lock(mutex);
@@ -112,14 +206,14 @@ struct Connection::Impl {
   std::size_t slot = 0;
   soci::session* session = nullptr;
   bool inTransaction = false;
+  bool deferred = false;  // synchronous=NORMAL until the transaction ends (SQLite)
 
   ~Impl() {
     if (!session) return;
-    if (inTransaction) {
-      try {
-        *session << "ROLLBACK";
-      } catch (...) {
-      }
+    try {
+      if (inTransaction) *session << "ROLLBACK";
+      if (deferred) *session << "PRAGMA synchronous=FULL";
+    } catch (...) {
     }
     db->giveBack(slot);
   }
@@ -166,58 +260,55 @@ struct Connection::Impl {
                                           : soci::details::st_repeatable_query;
   }
 
-  // Binds args and runs; `rows` receives the result when given.
+  // Binds args and runs; `rows` receives the result when given. SQLite statements are kept
+  // prepared per connection: preparing cost more than running most of them.
   std::int64_t run(std::string_view sql, const Args& args, std::vector<Row>* rows) {
-    std::string text = rewritePlaceholders(sql);
-    // SOCI keeps references to bound values until execution: storage must not move.
-    std::vector<long long> ints;
-    std::vector<double> reals;
-    std::vector<std::string> texts;
-    std::vector<soci::indicator> inds(args.size(), soci::i_ok);
-    ints.reserve(args.size());
-    reals.reserve(args.size());
-    texts.reserve(args.size());
+    const bool withRows = rows != nullptr;
+    Prepared* p = nullptr;
+    std::unique_ptr<Prepared> once;
+    StatementCache* cache = dialect() == Dialect::Sqlite ? &db->cacheFor(slot) : nullptr;
     try {
-      soci::statement st(*session);
-      st.alloc();
-      st.prepare(text, statementType());
-      soci::row row;
-      for (std::size_t i = 0; i < args.size(); ++i) {
-        const Value& v = args[i];
-        if (auto iv = std::get_if<std::int64_t>(&v)) {
-          ints.push_back(*iv);
-          st.exchange(soci::use(ints.back(), inds[i]));
-        } else if (auto dv = std::get_if<double>(&v)) {
-          reals.push_back(*dv);
-          st.exchange(soci::use(reals.back(), inds[i]));
-        } else if (auto sv = std::get_if<std::string>(&v)) {
-          texts.push_back(*sv);
-          st.exchange(soci::use(texts.back(), inds[i]));
+      if (cache) {
+        auto it = cache->find(sql);
+        if (it != cache->end() && it->second->fits(args, withRows)) {
+          p = it->second.get();
+          p->assign(args);
         } else {
-          texts.emplace_back();
-          inds[i] = soci::i_null;
-          st.exchange(soci::use(texts.back(), inds[i]));
+          if (it != cache->end()) cache->erase(it);
+          if (cache->size() >= kCachedStatements) cache->clear();
+          auto made =
+              Prepared::make(*session, rewritePlaceholders(sql), args, withRows, statementType());
+          p = made.get();
+          cache->emplace(std::string(sql), std::move(made));
         }
+      } else {
+        once = Prepared::make(*session, rewritePlaceholders(sql), args, withRows, statementType());
+        p = once.get();
       }
-      if (rows) st.exchange(soci::into(row));
-      st.define_and_bind();
-      bool got = st.execute(true);
-      if (!rows) return st.get_affected_rows();
-      std::shared_ptr<std::vector<std::string>> names;
+      bool got = p->st.execute(true);
+      if (!rows) {
+        // A statement left with rows to read would hold SQLite's read lock: not kept.
+        const std::int64_t changed = p->st.get_affected_rows();
+        if (got && cache) cache->erase(std::string(sql));
+        return changed;
+      }
+      const soci::row& row = p->row;
       while (got) {
-        if (!names) {
-          names = std::make_shared<std::vector<std::string>>();
+        if (!p->names) {
+          auto names = std::make_shared<std::vector<std::string>>();
           for (std::size_t i = 0; i < row.size(); ++i)
             names->push_back(lower(row.get_properties(i).get_name()));
+          p->names = std::move(names);
         }
         std::vector<Value> values;
         values.reserve(row.size());
         for (std::size_t i = 0; i < row.size(); ++i) values.push_back(cell(row, i));
-        rows->emplace_back(names, std::move(values));
-        got = st.fetch();
+        rows->emplace_back(p->names, std::move(values));
+        got = p->st.fetch();
       }
       return static_cast<std::int64_t>(rows->size());
     } catch (const soci::soci_error& e) {
+      if (cache) cache->erase(std::string(sql));  // the statement may be left half run
       fail(e, sql);
     }
   }
@@ -329,14 +420,24 @@ Dialect Connection::dialect() const {
   return impl_->dialect();
 }
 
-void Connection::begin() {
-  exec(dialect() == Dialect::Sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
+void Connection::begin(Sync sync) {
+  if (dialect() == Dialect::Sqlite) {
+    // SQLite refuses to change the setting inside a transaction.
+    if (sync == Sync::deferred) {
+      exec("PRAGMA synchronous=NORMAL");
+      impl_->deferred = true;
+    }
+    exec("BEGIN IMMEDIATE");
+  } else {
+    exec("BEGIN");
+  }
   impl_->inTransaction = true;
 }
 
 void Connection::commit() {
   impl_->inTransaction = false;
   exec("COMMIT");
+  endDeferred();
 }
 
 void Connection::rollback() {
@@ -347,6 +448,13 @@ void Connection::rollback() {
   } catch (...) {
     // The connection may be gone; the server rolls back on its own then.
   }
+  endDeferred();
+}
+
+void Connection::endDeferred() {
+  if (!impl_->deferred) return;
+  impl_->deferred = false;
+  exec("PRAGMA synchronous=FULL");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -379,6 +487,8 @@ std::unique_ptr<Database> Database::open(const std::string& url, int poolSize) {
     for (int i = 0; i < size; ++i) {
       impl->sessions.push_back(std::make_unique<soci::session>());
       impl->free.push_back(static_cast<std::size_t>(i));
+      impl->caches.emplace_back();
+      impl->cacheEpochs.push_back(0);
       soci::session& s = *impl->sessions.back();
       if (impl->dialect == Dialect::Sqlite) {
         s.open(*soci::factory_sqlite3(), "db=\"" + *path + "\" timeout=10");
@@ -421,6 +531,33 @@ Dialect Database::dialect() const {
 }
 const std::string& Database::url() const {
   return impl_->url;
+}
+
+void Database::forgetPreparedStatements() {
+  impl_->schemaEpoch.fetch_add(1);
+}
+
+void Database::syncCommitted() {
+  auto path = sqlitePath(impl_->url);
+  if (!path) return;  // PostgreSQL: every commit was durable when it returned
+  auto syncFile = [](const std::string& file, int flags) {
+    int fd = ::open(file.c_str(), flags | O_CLOEXEC);
+    if (fd < 0) return errno;
+    int rc = ::fdatasync(fd) == 0 ? 0 : errno;
+    ::close(fd);
+    return rc;
+  };
+  // Deferred commits are in the WAL file, or already in the database file when a checkpoint
+  // took them there (it syncs the file) and the last connection removed the WAL.
+  int rc = syncFile(*path + "-wal", O_RDONLY);
+  if (rc == ENOENT) rc = syncFile(*path, O_RDONLY);
+  // A new WAL file is only found after a crash if its directory entry is on disk too.
+  if (rc == 0 && !impl_->syncedDirectory.load()) {
+    auto dir = std::filesystem::path(*path).parent_path();
+    rc = syncFile(dir.empty() ? std::string(".") : dir.string(), O_RDONLY | O_DIRECTORY);
+    if (rc == 0) impl_->syncedDirectory.store(true);
+  }
+  if (rc != 0) throw std::runtime_error("cannot sync " + *path + "-wal: " + std::strerror(rc));
 }
 
 bool Database::ping() {

@@ -29,6 +29,12 @@ using Args = std::vector<Value>;
 
 enum class Dialect { Sqlite, Postgres };
 
+// When a transaction's commit reaches the disk. Sync::deferred is for group commit: on SQLite
+// the commit writes the WAL without waiting for the disk (synchronous=NORMAL for that
+// transaction), and nothing it wrote may be acknowledged until Database::syncCommitted() has
+// returned after it. PostgreSQL commits durably either way.
+enum class Sync { onCommit, deferred };
+
 // One result row; columns by name (lower case as the database reports them).
 class Row {
  public:
@@ -71,13 +77,14 @@ class Connection {
 
   // Transactions. SQLite takes the write lock at begin (BEGIN IMMEDIATE) so two writers never
   // deadlock on lock upgrade.
-  void begin();
+  void begin(Sync sync = Sync::onCommit);
   void commit();
   void rollback();
 
  private:
   friend class Database;
   struct Impl;
+  void endDeferred();
   explicit Connection(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
@@ -113,9 +120,10 @@ class Database {
   // Runs fn inside a transaction on a leased connection: committed when fn returns, rolled back
   // when it throws (the exception is rethrown).
   template <class F>
-  auto transaction(F&& fn) -> decltype(fn(std::declval<Connection&>())) {
+  auto transaction(F&& fn, Sync sync = Sync::onCommit)
+      -> decltype(fn(std::declval<Connection&>())) {
     Connection c = connect();
-    c.begin();
+    c.begin(sync);
     try {
       if constexpr (std::is_void_v<decltype(fn(c))>) {
         fn(c);
@@ -131,6 +139,11 @@ class Database {
     }
   }
 
+  // Makes every transaction committed before the call durable, deferred ones included: on
+  // SQLite one fdatasync of the WAL file (or of the database file once a checkpoint has folded
+  // the WAL in), on PostgreSQL nothing. Throws std::runtime_error when the disk refuses.
+  void syncCommitted();
+
   // Applies the embedded migrations not applied yet, in order, each in its own transaction.
   // Safe to run from several processes at once (SQLite write lock, PostgreSQL advisory lock).
   // Returns the number applied.
@@ -143,6 +156,8 @@ class Database {
 
  private:
   explicit Database(std::unique_ptr<Impl> impl);
+  // After a migration: statements prepared before it may name tables or columns it changed.
+  void forgetPreparedStatements();
   std::unique_ptr<Impl> impl_;
 };
 

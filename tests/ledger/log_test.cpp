@@ -64,6 +64,35 @@ TEST_P(LogTest, ConcurrentAppendsFormOneTreeAndProofsVerify) {
   EXPECT_TRUE(log.verify().ok);
 }
 
+// Several entries handed over at once are split into batches of at most maxBatch, written in
+// order; a batch that fails reaches every writer in it, and only them.
+TEST_P(LogTest, LargeHandOversSpanBatchesAndFailuresReachTheirWriters) {
+  LogOptions options;
+  options.maxBatch = 3;
+  Log log(*db, signer, options);
+  std::vector<nlohmann::json> entries;
+  for (int i = 0; i < 10; ++i) entries.push_back(event(i));
+  auto receipts = log.appendAll(entries);
+  ASSERT_EQ(receipts.size(), 10u);
+  for (std::uint64_t i = 0; i < 10; ++i) {
+    EXPECT_EQ(receipts[i].index, i);
+    EXPECT_EQ(*log.entry(i), canonicalJson(entries[i]));
+    EXPECT_TRUE(verifyInclusion(i, receipts[i].treeSize, receipts[i].leafHash,
+                                log.inclusionProof(i, receipts[i].treeSize), receipts[i].root));
+  }
+  // Batches are at most three entries: a receipt's tree is at most two entries past it.
+  EXPECT_LE(receipts[0].treeSize, 3u);
+  // A stored row in the way of the next index makes that batch fail, and nothing of it stays.
+  exec(
+      "INSERT INTO ledger_entries (idx, leaf_hash, entry, appended_at) VALUES "
+      "(10, 'x', '{}', '2026-01-01T00:00:00Z')");
+  EXPECT_THROW(log.append(event(10)), std::exception);
+  exec("DELETE FROM ledger_entries WHERE idx = 10");
+  EXPECT_EQ(log.size(), 10u);
+  EXPECT_EQ(log.append(event(11)).index, 10u);
+  EXPECT_TRUE(log.verify().ok);
+}
+
 // Two onceonly nodes serving one government share one database: each has its own connection
 // pool and its own sequencer, and the database lock (PostgreSQL advisory lock, SQLite's write
 // lock) lets only one of them order a batch at a time. The result is still one tree.

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
 #include <thread>
 
 #include "core/error.h"
@@ -133,6 +134,66 @@ TEST_P(StoreTest, PingAnswers) {
   EXPECT_TRUE(db->ping());
 }
 
+// Statements are kept prepared between calls (SQLite): the same text with other values, other
+// types, NULL, a failure, and a SELECT run for no rows must each behave as if prepared anew.
+TEST_P(StoreTest, ReusedStatementsSeeTheirNewArguments) {
+  auto c = db->connect();
+  const std::string insert = "INSERT INTO things (id, n, note) VALUES (?, ?, ?)";
+  for (int i = 0; i < 5; ++i)
+    c.exec(insert, {std::string("r") + std::to_string(i), std::int64_t{i},
+                    i % 2 ? Value(std::string("odd")) : Value(Null{})});
+  const std::string find = "SELECT n, note FROM things WHERE id = ?";
+  for (int i = 0; i < 5; ++i) {
+    auto row = c.queryOne(find, {std::string("r") + std::to_string(i)});
+    ASSERT_TRUE(row);
+    EXPECT_EQ(row->integer("n"), i);
+    EXPECT_EQ(row->optText("note"), i % 2 ? std::optional<std::string>("odd") : std::nullopt);
+  }
+  EXPECT_FALSE(c.queryOne(find, {std::string("absent")}));
+  // The same text bound to a value of another type.
+  EXPECT_EQ(c.query("SELECT id FROM things WHERE n = ?", {std::int64_t{3}}).size(), 1u);
+  EXPECT_EQ(c.query("SELECT id FROM things WHERE n = ?", {Null{}}).size(), 0u);
+  // A failed run leaves the statement usable.
+  try {
+    c.exec(insert, {std::string("r1"), std::int64_t{9}, Null{}});
+    FAIL() << "a duplicate key was accepted";
+  } catch (const SqlError& e) {
+    EXPECT_TRUE(e.isUniqueViolation());
+  }
+  c.exec(insert, {std::string("r9"), std::int64_t{9}, Null{}});
+  EXPECT_EQ(c.queryOne("SELECT COUNT(*) AS n FROM things")->integer("n"), 6);
+  // A SELECT run for its effect holds no lock: another connection still writes and reads.
+  c.exec("SELECT id FROM things");
+  db->connect().exec("DELETE FROM things WHERE id = 'r9'");
+  EXPECT_EQ(c.queryOne("SELECT COUNT(*) AS n FROM things")->integer("n"), 5);
+}
+
+// Group commit: a deferred transaction is visible at once, and the connection goes back to
+// syncing every commit afterwards, whether the transaction committed or not.
+TEST_P(StoreTest, DeferredCommitsAreSyncedOnRequest) {
+  db->transaction([](Connection& c) { c.exec("INSERT INTO things (id) VALUES ('d1')"); },
+                  Sync::deferred);
+  EXPECT_THROW(db->transaction(
+                   [](Connection& c) {
+                     c.exec("INSERT INTO things (id) VALUES ('d2')");
+                     throw std::runtime_error("abort");
+                   },
+                   Sync::deferred),
+               std::runtime_error);
+  db->syncCommitted();
+  auto c = db->connect();
+  EXPECT_TRUE(c.queryOne("SELECT id FROM things WHERE id = 'd1'"));
+  EXPECT_FALSE(c.queryOne("SELECT id FROM things WHERE id = 'd2'"));
+  if (c.dialect() == Dialect::Sqlite) {
+    // Every connection of the pool syncs its commits again (2 = FULL).
+    std::vector<Connection> all;
+    all.push_back(std::move(c));
+    for (int i = 1; i < 4; ++i) all.push_back(db->connect());
+    for (auto& each : all)
+      EXPECT_EQ(each.queryOne("PRAGMA synchronous")->integer("synchronous"), 2);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::ValuesIn(onceonly::testing::backends()),
                          onceonly::testing::backendName);
 
@@ -158,6 +219,20 @@ TEST(StoreSqlite, BackupIsAConsistentCopyOfALiveDatabase) {
   auto restored = Database::open("sqlite://" + copy, 1);
   EXPECT_EQ(restored->connect().queryOne("SELECT COUNT(*) AS n FROM t")->integer("n"), 100);
   EXPECT_EQ(restored->schemaVersion(), db->schemaVersion());
+}
+
+// Without a WAL file (a checkpoint folded it in and the last connection removed it) the
+// database file itself is synced; without either, syncing is an error, never a silent success.
+TEST(StoreSqlite, SyncingFindsTheFileThatHoldsTheCommits) {
+  onceonly::testing::TempDir dir;
+  std::string path = (dir.path() / "d.db").string();
+  auto db = Database::open("sqlite://" + path, 1);
+  db->connect().exec("CREATE TABLE t (id BIGINT)");
+  EXPECT_NO_THROW(db->syncCommitted());
+  std::filesystem::remove(path + "-wal");
+  EXPECT_NO_THROW(db->syncCommitted());
+  std::filesystem::remove(path);
+  EXPECT_THROW(db->syncCommitted(), std::runtime_error);
 }
 
 TEST(StoreSqlite, BackupOfAMissingFileFails) {
