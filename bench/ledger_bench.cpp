@@ -6,9 +6,13 @@
 //    subtrees in memory and read from SQLite through the log, next to raw SHA-256 throughput.
 // Run: scripts/build.sh bench ledger_bench && build/bench/ledger_bench
 #include <benchmark/benchmark.h>
+#include <linux/futex.h>
 #include <sodium.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <climits>
 #include <condition_variable>
 #include <cstdlib>
 #include <deque>
@@ -145,32 +149,39 @@ BENCHMARK(BM_DurableAppendsPostgres)
     ->Iterations(1);
 
 // Reference: the hand-off alone. The same writers build the same events and hand them, as
-// canonical JSON with their leaf hash, to one thread that answers each through a promise, in
-// batches, as the sequencer does; nothing is stored. It bounds what threads on these cores can
-// do before any I/O.
+// canonical JSON with their leaf hash, to one thread that answers them batch by batch as the
+// log does (writers add to the last open batch under a mutex and sleep on the batch's futex
+// word; one FUTEX_WAKE answers a batch); nothing is stored. It bounds what threads on these
+// cores can do before any I/O.
 void BM_HandOffOnly(benchmark::State& state) {
   const int writers = static_cast<int>(state.range(0));
   const int total = 60000;
-  struct Item {
-    std::string text;
-    ledger::Hash leaf;
-    std::promise<std::uint64_t> done;
+  struct Batch {
+    std::vector<std::string> texts;
+    std::vector<ledger::Hash> leaves;
+    std::uint64_t first = 0;
+    std::atomic<std::uint32_t> done{0};
   };
   std::mutex mutex;
   std::condition_variable wake;
-  std::deque<Item> queue;
+  std::deque<std::shared_ptr<Batch>> queue;
   bool stop = false;
   std::thread server([&] {
     std::uint64_t next = 0;
     for (;;) {
-      std::deque<Item> batch;
+      std::shared_ptr<Batch> batch;
       {
         std::unique_lock lock(mutex);
         wake.wait(lock, [&] { return stop || !queue.empty(); });
         if (queue.empty()) return;
-        batch.swap(queue);
+        batch = std::move(queue.front());
+        queue.pop_front();
       }
-      for (auto& item : batch) item.done.set_value(next++);
+      batch->first = next;
+      next += batch->texts.size();
+      batch->done.store(1, std::memory_order_release);
+      syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&batch->done), FUTEX_WAKE_PRIVATE,
+              INT_MAX, nullptr, nullptr, 0);
     }
   });
   std::int64_t done = 0;
@@ -180,14 +191,22 @@ void BM_HandOffOnly(benchmark::State& state) {
       threads.emplace_back([&, w] {
         for (int i = 0; i < total / writers; ++i) {
           std::string text = ledger::canonicalJson(accessEvent(w, i));
-          Item item{text, ledger::leafHash(text), {}};
-          auto future = item.done.get_future();
+          ledger::Hash leaf = ledger::leafHash(text);
+          std::shared_ptr<Batch> batch;
+          std::size_t position = 0;
           {
             std::lock_guard lock(mutex);
-            queue.push_back(std::move(item));
+            if (queue.empty()) queue.push_back(std::make_shared<Batch>());
+            batch = queue.back();
+            position = batch->texts.size();
+            batch->texts.push_back(std::move(text));
+            batch->leaves.push_back(leaf);
           }
           wake.notify_one();
-          benchmark::DoNotOptimize(future.get());
+          while (batch->done.load(std::memory_order_acquire) == 0)
+            syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&batch->done), FUTEX_WAIT_PRIVATE,
+                    0, nullptr, nullptr, 0);
+          benchmark::DoNotOptimize(batch->first + position);
         }
       });
     for (auto& t : threads) t.join();

@@ -152,9 +152,62 @@ struct Prepared {
   }
 };
 
+// A statement run once per row of bound columns (execEach), with the columns' storage.
+struct PreparedBulk {
+  explicit PreparedBulk(soci::session& s) : st(s) {}
+  struct Column {
+    std::vector<long long> ints;
+    std::vector<double> reals;
+    std::vector<std::string> texts;
+    std::vector<soci::indicator> inds;
+  };
+  soci::statement st;
+  std::vector<int> kinds;       // per column: 1 integer, 2 real, 3 text
+  std::vector<Column> columns;  // never resized once bound: SOCI holds references to them
+
+  static std::unique_ptr<PreparedBulk> make(soci::session& session, const std::string& text,
+                                            const std::vector<int>& kinds,
+                                            const std::vector<Args>& rows,
+                                            soci::details::statement_type type) {
+    auto p = std::make_unique<PreparedBulk>(session);
+    p->kinds = kinds;
+    p->columns.resize(kinds.size());
+    p->assign(rows);  // SOCI refuses to bind empty vectors
+    p->st.alloc();
+    p->st.prepare(text, type);
+    for (std::size_t i = 0; i < kinds.size(); ++i) {
+      auto& col = p->columns[i];
+      if (kinds[i] == 1) p->st.exchange(soci::use(col.ints, col.inds));
+      if (kinds[i] == 2) p->st.exchange(soci::use(col.reals, col.inds));
+      if (kinds[i] == 3) p->st.exchange(soci::use(col.texts, col.inds));
+    }
+    p->st.define_and_bind();
+    return p;
+  }
+
+  void assign(const std::vector<Args>& rows) {
+    for (std::size_t i = 0; i < kinds.size(); ++i) {
+      auto& col = columns[i];
+      col.ints.clear();
+      col.reals.clear();
+      col.texts.clear();
+      col.inds.clear();
+      for (const auto& row : rows) {
+        const Value& v = row[i];
+        const bool null = std::holds_alternative<Null>(v);
+        col.inds.push_back(null ? soci::i_null : soci::i_ok);
+        if (kinds[i] == 1) col.ints.push_back(null ? 0 : std::get<std::int64_t>(v));
+        if (kinds[i] == 2) col.reals.push_back(null ? 0 : std::get<double>(v));
+        if (kinds[i] == 3) col.texts.push_back(null ? std::string() : std::get<std::string>(v));
+      }
+    }
+  }
+};
+
 // SQL text → its prepared statement, per connection. Bounded: lists build their SQL from the
 // filters asked for.
 using StatementCache = std::map<std::string, std::unique_ptr<Prepared>, std::less<>>;
+using BulkCache = std::map<std::string, std::unique_ptr<PreparedBulk>, std::less<>>;
 constexpr std::size_t kCachedStatements = 256;
 
 // A fixed set of sessions and a free list. (SOCI's own connection_pool spins in try_lease in the
@@ -170,6 +223,7 @@ struct Database::Impl {
   // Per session, used only by the connection that leased it. A migration empties them all, as
   // a statement prepared before it may name columns that changed.
   std::vector<StatementCache> caches;
+  std::vector<BulkCache> bulkCaches;
   std::vector<int> cacheEpochs;
   std::atomic<int> schemaEpoch{0};
 
@@ -177,9 +231,14 @@ struct Database::Impl {
     const int epoch = schemaEpoch.load();
     if (cacheEpochs[slot] != epoch) {
       caches[slot].clear();
+      bulkCaches[slot].clear();
       cacheEpochs[slot] = epoch;
     }
     return caches[slot];
+  }
+  BulkCache& bulkCacheFor(std::size_t slot) {
+    cacheFor(slot);
+    return bulkCaches[slot];
   }
 
   soci::session* lease(std::size_t& slot) {
@@ -260,31 +319,43 @@ struct Connection::Impl {
                                           : soci::details::st_repeatable_query;
   }
 
+  // The statement to run `sql` with: the one kept for it when `reuse` can bind its arguments
+  // to it, else one prepared by `make` (and kept, when there is a cache).
+  template <class Statement, class Reuse, class Make>
+  Statement* statementFor(std::map<std::string, std::unique_ptr<Statement>, std::less<>>* cache,
+                          std::string_view sql, std::unique_ptr<Statement>& once, Reuse reuse,
+                          Make make) {
+    if (!cache) {
+      once = make(rewritePlaceholders(sql));
+      return once.get();
+    }
+    auto it = cache->find(sql);
+    if (it != cache->end() && reuse(*it->second)) return it->second.get();
+    if (it != cache->end()) cache->erase(it);
+    if (cache->size() >= kCachedStatements) cache->clear();
+    auto made = make(rewritePlaceholders(sql));
+    Statement* p = made.get();
+    cache->emplace(std::string(sql), std::move(made));
+    return p;
+  }
+
   // Binds args and runs; `rows` receives the result when given. SQLite statements are kept
   // prepared per connection: preparing cost more than running most of them.
   std::int64_t run(std::string_view sql, const Args& args, std::vector<Row>* rows) {
     const bool withRows = rows != nullptr;
-    Prepared* p = nullptr;
     std::unique_ptr<Prepared> once;
     StatementCache* cache = dialect() == Dialect::Sqlite ? &db->cacheFor(slot) : nullptr;
     try {
-      if (cache) {
-        auto it = cache->find(sql);
-        if (it != cache->end() && it->second->fits(args, withRows)) {
-          p = it->second.get();
-          p->assign(args);
-        } else {
-          if (it != cache->end()) cache->erase(it);
-          if (cache->size() >= kCachedStatements) cache->clear();
-          auto made =
-              Prepared::make(*session, rewritePlaceholders(sql), args, withRows, statementType());
-          p = made.get();
-          cache->emplace(std::string(sql), std::move(made));
-        }
-      } else {
-        once = Prepared::make(*session, rewritePlaceholders(sql), args, withRows, statementType());
-        p = once.get();
-      }
+      Prepared* p = statementFor(
+          cache, sql, once,
+          [&](Prepared& kept) {
+            if (!kept.fits(args, withRows)) return false;
+            kept.assign(args);
+            return true;
+          },
+          [&](const std::string& text) {
+            return Prepared::make(*session, text, args, withRows, statementType());
+          });
       bool got = p->st.execute(true);
       if (!rows) {
         // A statement left with rows to read would hold SQLite's read lock: not kept.
@@ -316,52 +387,35 @@ struct Connection::Impl {
   void runEach(std::string_view sql, const std::vector<Args>& rows) {
     if (rows.empty()) return;
     const std::size_t width = rows.front().size();
-    // Column-wise storage that SOCI binds once and walks row by row.
-    struct Column {
-      std::vector<long long> ints;
-      std::vector<double> reals;
-      std::vector<std::string> texts;
-      std::vector<soci::indicator> inds;
-      int kind = 0;  // 0 unknown (all NULL so far), 1 integer, 2 real, 3 text
-    };
-    std::vector<Column> cols(width);
+    std::vector<int> kinds(width, 0);  // 0 unknown (all NULL so far), 1 integer, 2 real, 3 text
     for (const auto& row : rows) {
       if (row.size() != width) throw std::logic_error("execEach: rows of different widths");
       for (std::size_t i = 0; i < width; ++i) {
-        int kind = std::holds_alternative<std::int64_t>(row[i])  ? 1
-                   : std::holds_alternative<double>(row[i])      ? 2
-                   : std::holds_alternative<std::string>(row[i]) ? 3
-                                                                 : 0;
-        if (kind && cols[i].kind && kind != cols[i].kind)
+        if (std::holds_alternative<Null>(row[i])) continue;
+        const int kind = Prepared::kindOf(row[i]);
+        if (kinds[i] && kind != kinds[i])
           throw std::logic_error("execEach: a column holds values of two types");
-        if (kind) cols[i].kind = kind;
+        kinds[i] = kind;
       }
     }
-    for (auto& col : cols) {
-      col.inds.reserve(rows.size());
-      if (col.kind == 0) col.kind = 3;
-    }
-    for (const auto& row : rows)
-      for (std::size_t i = 0; i < width; ++i) {
-        auto& col = cols[i];
-        const bool null = std::holds_alternative<Null>(row[i]);
-        col.inds.push_back(null ? soci::i_null : soci::i_ok);
-        if (col.kind == 1) col.ints.push_back(null ? 0 : std::get<std::int64_t>(row[i]));
-        if (col.kind == 2) col.reals.push_back(null ? 0 : std::get<double>(row[i]));
-        if (col.kind == 3) col.texts.push_back(null ? "" : std::get<std::string>(row[i]));
-      }
+    for (auto& kind : kinds)
+      if (kind == 0) kind = 3;
+    BulkCache* cache = dialect() == Dialect::Sqlite ? &db->bulkCacheFor(slot) : nullptr;
+    std::unique_ptr<PreparedBulk> once;
     try {
-      soci::statement st(*session);
-      st.alloc();
-      st.prepare(rewritePlaceholders(sql), statementType());
-      for (auto& col : cols) {
-        if (col.kind == 1) st.exchange(soci::use(col.ints, col.inds));
-        if (col.kind == 2) st.exchange(soci::use(col.reals, col.inds));
-        if (col.kind == 3) st.exchange(soci::use(col.texts, col.inds));
-      }
-      st.define_and_bind();
-      st.execute(true);
+      PreparedBulk* p = statementFor(
+          cache, sql, once,
+          [&](PreparedBulk& kept) {
+            if (kept.kinds != kinds) return false;
+            kept.assign(rows);
+            return true;
+          },
+          [&](const std::string& text) {
+            return PreparedBulk::make(*session, text, kinds, rows, statementType());
+          });
+      p->st.execute(true);
     } catch (const soci::soci_error& e) {
+      if (cache) cache->erase(std::string(sql));
       fail(e, sql);
     }
   }
@@ -488,6 +542,7 @@ std::unique_ptr<Database> Database::open(const std::string& url, int poolSize) {
       impl->sessions.push_back(std::make_unique<soci::session>());
       impl->free.push_back(static_cast<std::size_t>(i));
       impl->caches.emplace_back();
+      impl->bulkCaches.emplace_back();
       impl->cacheEpochs.push_back(0);
       soci::session& s = *impl->sessions.back();
       if (impl->dialect == Dialect::Sqlite) {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "crypto/crypto.h"
@@ -413,6 +414,46 @@ TEST_P(LogTest, TheIndexerCatchesUpOnItsOwn) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   EXPECT_EQ(indexedUpTo(), 10);
   EXPECT_EQ(log.countEntries(std::string("psn_test")), 10u);
+}
+
+// On SQLite the entries are keyed by their index itself (migration 0011): no second B-tree of
+// indexes beside them. Rebuilding a table that already holds a log keeps every entry.
+TEST(LedgerSqlite, EntriesAreKeyedByTheirIndexAndSurviveTheRebuild) {
+  onceonly::testing::ScratchDatabase scratch(Backend::Sqlite);
+  auto db = store::Database::open(scratch.url(), 2);
+  db->migrate();
+  EXPECT_EQ(db->connect()
+                .queryOne("SELECT COUNT(*) AS n FROM pragma_index_list('ledger_entries')")
+                ->integer("n"),
+            0);
+  Signer signer = Signer::generate("test.example/log");
+  Hash root;
+  {
+    Log log(*db, signer);
+    for (int i = 0; i < 300; ++i) log.append(event(i));
+    root = log.root(300);
+  }
+  std::string sql;
+  for (const auto& m : store::migrations(store::Dialect::Sqlite))
+    if (m.version == 11) sql = m.sql;
+  ASSERT_FALSE(sql.empty());
+  // The statements of the migration (its lines without the comments, cut at each ';'), run
+  // again on the filled table.
+  std::string code;
+  std::istringstream lines(sql);
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind("--", 0) != 0) code += line + "\n";
+  db->transaction([&](store::Connection& c) {
+    std::istringstream statements(code);
+    for (std::string statement; std::getline(statements, statement, ';');)
+      if (statement.find_first_not_of(" \n") != std::string::npos) c.exec(statement);
+  });
+  Log log(*db, signer);
+  EXPECT_EQ(log.size(), 300u);
+  EXPECT_EQ(log.root(300), root);
+  EXPECT_EQ(*log.entry(299), canonicalJson(event(299)));
+  EXPECT_EQ(log.append(event(300)).index, 300u);
+  EXPECT_TRUE(log.verify().ok);
 }
 
 TEST(Ledger, PseudonymsAreStableAndKeyed) {

@@ -168,6 +168,32 @@ TEST_P(StoreTest, ReusedStatementsSeeTheirNewArguments) {
   EXPECT_EQ(c.queryOne("SELECT COUNT(*) AS n FROM things")->integer("n"), 5);
 }
 
+// Bulk statements (execEach) are kept prepared too: fewer rows, NULLs, and a column whose type
+// changes each run as if new.
+TEST_P(StoreTest, ReusedBulkStatementsTakeTheirNewRows) {
+  auto c = db->connect();
+  const std::string insert = "INSERT INTO things (id, n, note) VALUES (?, ?, ?)";
+  c.execEach(insert, {{std::string("a"), std::int64_t{1}, std::string("x")},
+                      {std::string("b"), std::int64_t{2}, Null{}},
+                      {std::string("c"), Null{}, std::string("z")}});
+  c.execEach(insert, {{std::string("d"), std::int64_t{4}, Null{}}});
+  c.execEach(insert, {{std::string("e"), Null{}, Null{}}});
+  c.execEach(insert, {{std::string("f"), std::string("6"), std::string("w")}});
+  auto rows = c.query("SELECT id, n, note FROM things ORDER BY id");
+  ASSERT_EQ(rows.size(), 6u);
+  EXPECT_EQ(rows[1].integer("n"), 2);
+  EXPECT_TRUE(rows[1].isNull("note"));
+  EXPECT_TRUE(rows[2].isNull("n"));
+  EXPECT_EQ(rows[2].text("note"), "z");
+  EXPECT_EQ(rows[3].integer("n"), 4);
+  EXPECT_TRUE(rows[4].isNull("n"));
+  EXPECT_EQ(rows[5].text("n"), "6");
+  // A failing run (a duplicate key) leaves the statement usable.
+  EXPECT_THROW(c.execEach(insert, {{std::string("a"), std::int64_t{9}, Null{}}}), SqlError);
+  c.execEach(insert, {{std::string("g"), std::int64_t{7}, Null{}}});
+  EXPECT_EQ(c.queryOne("SELECT COUNT(*) AS n FROM things")->integer("n"), 7);
+}
+
 // Group commit: a deferred transaction is visible at once, and the connection goes back to
 // syncing every commit afterwards, whether the transaction committed or not.
 TEST_P(StoreTest, DeferredCommitsAreSyncedOnRequest) {
