@@ -1,6 +1,7 @@
 #include "api/application.h"
 
 #include <filesystem>
+#include <fstream>
 
 #include "api/routes.h"
 #include "audit/audit.h"
@@ -33,9 +34,11 @@ ledger::LogOptions ledgerOptions(const Config& c) {
                       " is more than the " + std::to_string(o.witnesses.size()) +
                       " witnesses configured");
   o.quorum = static_cast<std::size_t>(c.ledgerWitnessQuorum);
-  o.post = [](const std::string& url, const std::string& body) {
-    auto r =
-        http::fetch("POST", url, body, "text/plain; charset=utf-8", {5, std::size_t{64} * 1024});
+  if (!c.tlsCaFile.empty() && !std::ifstream(c.tlsCaFile))
+    throw ConfigError("setting 'tls_ca_file': cannot read " + c.tlsCaFile);
+  o.post = [caFile = c.tlsCaFile](const std::string& url, const std::string& body) {
+    auto r = http::fetch("POST", url, body, "text/plain; charset=utf-8",
+                         {5, std::size_t{64} * 1024, caFile});
     return ledger::WitnessReply{r.status, r.contentType, r.body};
   };
   return o;

@@ -182,6 +182,7 @@ struct ProveFlags {
   std::uint64_t index = 0;
   std::optional<std::uint64_t> size;
   std::string url;  // a server's base URL; empty: the local database
+  std::string caFile;
 };
 
 std::string withoutSlash(std::string url) {
@@ -189,9 +190,11 @@ std::string withoutSlash(std::string url) {
   return url;
 }
 
-// GETs a URL and insists on 200.
-std::string download(const std::string& url) {
-  auto r = onceonly::http::fetch("GET", url);
+// GETs a URL and insists on 200. caFile: CA certificates trusted beside the system's.
+std::string download(const std::string& url, const std::string& caFile) {
+  onceonly::http::ClientOptions options;
+  options.caFile = caFile;
+  auto r = onceonly::http::fetch("GET", url, "", "", options);
   if (r.status != 200)
     throw std::runtime_error("GET " + url + " answered " + std::to_string(r.status) + ": " +
                              r.body.substr(0, 300));
@@ -199,8 +202,9 @@ std::string download(const std::string& url) {
 }
 
 // A file's text, a URL's body, or standard input for "-".
-std::string readSource(const std::string& source) {
-  if (source.rfind("http://", 0) == 0) return download(source);
+std::string readSource(const std::string& source, const std::string& caFile) {
+  if (source.rfind("http://", 0) == 0 || source.rfind("https://", 0) == 0)
+    return download(source, caFile);
   std::stringstream buffer;
   if (source == "-") {
     buffer << std::cin.rdbuf();
@@ -219,7 +223,8 @@ int ledgerProve(const CommonFlags& common, const ProveFlags& f) {
     std::string target = withoutSlash(f.url) + "/api/v1/ledger/receipts/" + std::to_string(f.index);
     if (f.size) target += "?size=" + std::to_string(*f.size);
     receipt =
-        onceonly::ledger::ReceiptProof::fromJson(nlohmann::json::parse(download(target))).toJson();
+        onceonly::ledger::ReceiptProof::fromJson(nlohmann::json::parse(download(target, f.caFile)))
+            .toJson();
   } else {
     onceonly::api::Application app(common.load());
     auto r = app.ledger().receipt(f.index, f.size, onceonly::ledger::Log::SignNow::yes);
@@ -242,11 +247,12 @@ struct CheckFlags {
   std::string checkpoint;  // file or URL of the checkpoint to check against
   std::string entry;       // file holding the entry's text
   std::string url;         // a server's base URL: also check the log still holds the entry
+  std::string caFile;
 };
 
 int checkReceiptCommand(const CheckFlags& f) {
   using namespace onceonly::ledger;
-  auto receipt = ReceiptProof::fromJson(nlohmann::json::parse(readSource(f.receipt)));
+  auto receipt = ReceiptProof::fromJson(nlohmann::json::parse(readSource(f.receipt, f.caFile)));
   auto log = Verifier::parse(f.logKey);
   if (!log || log->type() != KeyType::Note) {
     std::cerr << "check-receipt: --log-key is not a log verifier key\n";
@@ -265,9 +271,9 @@ int checkReceiptCommand(const CheckFlags& f) {
     std::cerr << "check-receipt: --quorum is more than the witnesses named\n";
     return 2;
   }
-  if (!f.checkpoint.empty()) receipt.checkpoint = readSource(f.checkpoint);
+  if (!f.checkpoint.empty()) receipt.checkpoint = readSource(f.checkpoint, f.caFile);
   std::optional<std::string> entry;
-  if (!f.entry.empty()) entry = readSource(f.entry);
+  if (!f.entry.empty()) entry = readSource(f.entry, f.caFile);
   auto check = checkReceipt(receipt, policy, entry);
   if (!check.ok) {
     std::cout << "receipt NOT ok: " << check.problem << "\n";
@@ -279,13 +285,14 @@ int checkReceiptCommand(const CheckFlags& f) {
   std::cout << "\n";
   if (f.url.empty()) return 0;
   const std::string base = withoutSlash(f.url) + "/api/v1/ledger/";
-  std::string latest = download(base + "checkpoint");
+  std::string latest = download(base + "checkpoint", f.caFile);
   auto note = parseNote(latest);
   auto cp = note ? parseCheckpoint(note->text) : std::nullopt;
   if (!cp) throw std::runtime_error(base + "checkpoint is not a checkpoint");
   auto proof = nlohmann::json::parse(
       download(base + "proofs/consistency?first=" + std::to_string(receipt.treeSize) +
-               "&second=" + std::to_string(cp->size)));
+                   "&second=" + std::to_string(cp->size),
+               f.caFile));
   std::vector<Hash> hashes;
   for (const auto& h : proof.at("proof")) hashes.push_back(hashFromBase64(h).value_or(Hash{}));
   auto still = checkStillIncluded(receipt, policy, latest, hashes);
@@ -410,6 +417,8 @@ int main(int argc, char** argv) {
                              "checkpoint that covers the entry)");
   ledgerProveCmd->add_option("--url", prove.url,
                              "Ask this server (base URL) instead of the local database");
+  ledgerProveCmd->add_option("--ca-file", prove.caFile,
+                             "PEM CA certificates to trust for https:// beside the system's");
 
   CheckFlags check;
   auto* ledgerCheckCmd = ledgerCmd->add_subcommand(
@@ -425,6 +434,8 @@ int main(int argc, char** argv) {
                              "receipt's own");
   ledgerCheckCmd->add_option("--entry", check.entry, "File with the entry's text");
   ledgerCheckCmd->add_option("--url", check.url, "The log server's base URL");
+  ledgerCheckCmd->add_option("--ca-file", check.caFile,
+                             "PEM CA certificates to trust for https:// beside the system's");
 
   auto* ledgerKeyCmd =
       ledgerCmd->add_subcommand("key", "Print the log's verifier key (made on first use)");

@@ -123,6 +123,7 @@ const std::vector<Setting>& settings() {
          c.ledgerWitnessQuorum = parseNumber<int>("ledger_witness_quorum", v, 0, 64);
        }},
       {"password_cost", [](Config& c, const std::string& v) { c.passwordCost = v; }},
+      {"tls_ca_file", [](Config& c, const std::string& v) { c.tlsCaFile = v; }},
       {"secure_cookies",
        [](Config& c, const std::string& v) { c.secureCookies = parseBool("secure_cookies", v); }},
       {"trust_proxy",

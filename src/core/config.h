@@ -41,6 +41,9 @@ struct Config {
   // Witnesses asked to cosign each checkpoint: "<url> <vkey>, ..." (c2sp.org/tlog-witness).
   std::string ledgerWitnesses;
   int ledgerWitnessQuorum = 0;  // cosignatures that make a checkpoint witnessed; 0: all
+  // PEM file of CA certificates trusted, beside the system's, for outgoing https:// calls
+  // (witnesses): a government's own CA.
+  std::string tlsCaFile;
   std::string passwordCost = "interactive";  // "interactive", "moderate" or "min" (tests only)
   bool secureCookies = false;                // set the Secure flag; on behind TLS
   bool trustProxy = false;                   // take the client address from X-Forwarded-For

@@ -52,14 +52,17 @@ std::vector<WitnessEndpoint> parseWitnessList(const std::string& setting) {
     std::stringstream words(part);
     std::string url, vkey, extra;
     words >> url >> vkey >> extra;
-    if (url.rfind("http://", 0) != 0 || vkey.empty() || !extra.empty())
-      throw std::invalid_argument("'" + part + "' is not '<http:// URL> <witness vkey>'");
+    const std::size_t scheme = url.rfind("https://", 0) == 0  ? 8
+                               : url.rfind("http://", 0) == 0 ? 7
+                                                              : 0;
+    if (scheme == 0 || vkey.empty() || !extra.empty())
+      throw std::invalid_argument("'" + part + "' is not '<http(s):// URL> <witness vkey>'");
     auto key = Verifier::parse(vkey);
     if (!key || key->type() != KeyType::Cosignature)
       throw std::invalid_argument("'" + vkey + "' is not a witness (cosignature/v1) key");
     if (!names.insert(key->name()).second)
       throw std::invalid_argument("witness '" + key->name() + "' is listed twice");
-    while (url.size() > 7 && url.back() == '/') url.pop_back();
+    while (url.size() > scheme && url.back() == '/') url.pop_back();
     out.push_back({*key, url});
   }
   return out;

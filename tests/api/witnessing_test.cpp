@@ -174,6 +174,16 @@ TEST_P(WitnessingTest, BadSettingsAndParametersAreNamed) {
   c.ledgerWitnesses = finance->setting();
   c.ledgerWitnessQuorum = 2;
   EXPECT_THROW(Application{c}, ConfigError);
+  c.ledgerWitnessQuorum = 0;
+  c.ledgerWitnesses = "ftp://127.0.0.1:1 " + finance->key.verifier().vkey();
+  EXPECT_THROW(Application{c}, ConfigError);
+  c.tlsCaFile = "/nonexistent/ca.pem";
+  c.ledgerWitnesses = "https://witness.example/finance/ " + finance->key.verifier().vkey();
+  EXPECT_THROW(Application{c}, ConfigError);
+  // A witness behind TLS is named by its https:// URL (its trailing slash dropped).
+  auto parsed = ledger::parseWitnessList(c.ledgerWitnesses);
+  ASSERT_EQ(parsed.size(), 1u);
+  EXPECT_EQ(parsed[0].url, "https://witness.example/finance");
   auto app = start();
   EXPECT_EQ(get(*app, "/api/v1/ledger/checkpoint?witnessed=true").status, 404);
   EXPECT_EQ(get(*app, "/api/v1/ledger/checkpoints?witnessed=maybe").status, 400);
