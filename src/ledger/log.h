@@ -185,8 +185,11 @@ class Log {
   std::optional<ReceiptProof> receipt(std::uint64_t index, std::optional<std::uint64_t> size,
                                       SignNow sign);
   int checkpointSeconds() const { return options_.checkpointSeconds; }
-  // Sends the latest checkpoint to every configured witness that has not cosigned it yet.
+  // Sends the latest checkpoint to every configured witness that has not cosigned it yet. One
+  // caller at a time, also across the nodes sharing a PostgreSQL database (advisory lock
+  // kWitnessLock): whoever comes second finds the cosignatures stored and asks no one again.
   std::vector<WitnessOutcome> requestCosignatures();
+  static constexpr std::int64_t kWitnessLock = 0x7769746e657373;  // "witness"
   const std::vector<WitnessEndpoint>& witnesses() const { return options_.witnesses; }
   std::size_t quorum() const;
 
@@ -248,6 +251,7 @@ class Log {
   std::condition_variable stopWake_;
   std::thread background_;
   std::condition_variable indexWake_;
+  std::mutex witnessMutex_;      // requestCosignatures() in this process
   std::uint64_t unindexed_ = 0;  // GUARDED_BY mutex_: appended since the indexer last ran
   std::thread indexer_;
 };

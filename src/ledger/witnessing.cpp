@@ -171,6 +171,23 @@ std::optional<std::string> Log::latestWitnessedCheckpoint() {
 std::vector<WitnessOutcome> Log::requestCosignatures() {
   std::vector<WitnessOutcome> out;
   if (options_.witnesses.empty()) return out;
+  std::lock_guard one(witnessMutex_);
+  std::optional<store::Connection> held;  // holds the PostgreSQL session lock while it lives
+  if (db_.dialect() == store::Dialect::Postgres) {
+    held.emplace(db_.connect());
+    held->exec("SELECT pg_advisory_lock(?)", {kWitnessLock});
+  }
+  struct Unlock {
+    std::optional<store::Connection>& c;
+    ~Unlock() {
+      if (!c) return;
+      try {
+        c->exec("SELECT pg_advisory_unlock(?)", {kWitnessLock});
+      } catch (...) {
+        // The connection is gone, and with it the lock.
+      }
+    }
+  } unlock{held};
   const std::string note = signCheckpoint();
   auto parsed = parseNote(note);
   auto cp = parsed ? parseCheckpoint(parsed->text) : std::nullopt;

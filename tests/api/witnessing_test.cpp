@@ -3,7 +3,9 @@
 // them through ledger_witnesses.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "api/witness_service.h"
 #include "http/server.h"
@@ -104,6 +106,27 @@ TEST_P(WitnessingTest, CheckpointsComeBackWithBothCosignatures) {
   auto bySize = get(*app, "/api/v1/ledger/checkpoints/5");
   EXPECT_EQ(bySize.body, published.body);
   EXPECT_EQ(get(*app, "/api/v1/ledger/checkpoints/6").status, 404);
+}
+
+// Several nodes share one PostgreSQL database, and each signs and sends checkpoints on its
+// timer: only one of them asks the witnesses at a time, so a witness is not asked twice for the
+// same checkpoint (the second finds the cosignatures stored).
+TEST_P(WitnessingTest, OneNodeAtATimeAsksTheWitnesses) {
+  if (GetParam() != Backend::Postgres) GTEST_SKIP() << "several nodes share PostgreSQL only";
+  auto app = start();
+  grow(*app, 4);
+  auto other = store::Database::open(scratch.url(), 1);  // another node holding the turn
+  auto c = other->connect();
+  c.exec("SELECT pg_advisory_lock(?)", {ledger::Log::kWitnessLock});
+  std::vector<ledger::WitnessOutcome> outcomes;
+  std::thread asking([&] { outcomes = app->ledger().requestCosignatures(); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_FALSE(finance->witness.state(config.ledgerOrigin));  // nobody asked yet
+  c.exec("SELECT pg_advisory_unlock(?)", {ledger::Log::kWitnessLock});
+  asking.join();
+  ASSERT_EQ(outcomes.size(), 2u);
+  for (const auto& o : outcomes) EXPECT_TRUE(o.cosigned) << o.problem;
+  EXPECT_EQ(finance->witness.state(config.ledgerOrigin)->size, 4u);
 }
 
 TEST_P(WitnessingTest, TheQuorumDecidesWhatCountsAsWitnessed) {
