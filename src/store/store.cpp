@@ -484,6 +484,9 @@ void Connection::begin(Sync sync) {
     exec("BEGIN IMMEDIATE");
   } else {
     exec("BEGIN");
+    // The commit returns once its WAL records are written, before they are flushed; the flush
+    // comes with the next synchronous commit (syncCommitted), as WAL is flushed in order.
+    if (sync == Sync::deferred) exec("SET LOCAL synchronous_commit = off");
   }
   impl_->inTransaction = true;
 }
@@ -594,7 +597,14 @@ void Database::forgetPreparedStatements() {
 
 void Database::syncCommitted() {
   auto path = sqlitePath(impl_->url);
-  if (!path) return;  // PostgreSQL: every commit was durable when it returned
+  if (!path) {
+    // A synchronous commit waits until the WAL is flushed up to its own commit record, which
+    // comes after every record written before it: deferred commits of any node included. It
+    // needs a transaction ID to have a commit record at all. One statement on its own is its
+    // own transaction: one round trip.
+    connect().exec("SELECT pg_current_xact_id()");
+    return;
+  }
   auto syncFile = [](const std::string& file, int flags) {
     int fd = ::open(file.c_str(), flags | O_CLOEXEC);
     if (fd < 0) return errno;

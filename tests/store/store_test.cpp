@@ -197,8 +197,16 @@ TEST_P(StoreTest, ReusedBulkStatementsTakeTheirNewRows) {
 // Group commit: a deferred transaction is visible at once, and the connection goes back to
 // syncing every commit afterwards, whether the transaction committed or not.
 TEST_P(StoreTest, DeferredCommitsAreSyncedOnRequest) {
-  db->transaction([](Connection& c) { c.exec("INSERT INTO things (id) VALUES ('d1')"); },
-                  Sync::deferred);
+  db->transaction(
+      [](Connection& c) {
+        // Within the transaction, its commit does not wait for the disk (SQLite: 1 = NORMAL).
+        if (c.dialect() == Dialect::Sqlite)
+          EXPECT_EQ(c.queryOne("PRAGMA synchronous")->integer("synchronous"), 1);
+        else
+          EXPECT_EQ(c.queryOne("SHOW synchronous_commit")->text("synchronous_commit"), "off");
+        c.exec("INSERT INTO things (id) VALUES ('d1')");
+      },
+      Sync::deferred);
   EXPECT_THROW(db->transaction(
                    [](Connection& c) {
                      c.exec("INSERT INTO things (id) VALUES ('d2')");
@@ -210,13 +218,15 @@ TEST_P(StoreTest, DeferredCommitsAreSyncedOnRequest) {
   auto c = db->connect();
   EXPECT_TRUE(c.queryOne("SELECT id FROM things WHERE id = 'd1'"));
   EXPECT_FALSE(c.queryOne("SELECT id FROM things WHERE id = 'd2'"));
-  if (c.dialect() == Dialect::Sqlite) {
-    // Every connection of the pool syncs its commits again (2 = FULL).
-    std::vector<Connection> all;
-    all.push_back(std::move(c));
-    for (int i = 1; i < 4; ++i) all.push_back(db->connect());
-    for (auto& each : all)
+  // Every connection of the pool syncs its commits again (SQLite: 2 = FULL).
+  std::vector<Connection> all;
+  all.push_back(std::move(c));
+  for (int i = 1; i < 4; ++i) all.push_back(db->connect());
+  for (auto& each : all) {
+    if (each.dialect() == Dialect::Sqlite)
       EXPECT_EQ(each.queryOne("PRAGMA synchronous")->integer("synchronous"), 2);
+    else
+      EXPECT_EQ(each.queryOne("SHOW synchronous_commit")->text("synchronous_commit"), "on");
   }
 }
 
