@@ -115,9 +115,17 @@ void Log::syncBatches() {
     try {
       db_.syncCommitted();
     } catch (...) {
-      // Committed but perhaps not on disk: no writer may take it as acknowledged.
+      // Committed but perhaps not on disk: no writer may take it as acknowledged. Nor any later
+      // one: the kernel forgets a failed write once it has reported it, so a later sync that
+      // succeeds proves nothing about these pages, and a crash would cut the log here.
       log::error("ledger.sync_failed", {{"batches", batches.size()}});
       error = std::current_exception();
+      std::lock_guard broken(mutex_);
+      syncFailure_ = error;
+    }
+    if (!error) {
+      std::lock_guard broken(mutex_);
+      error = syncFailure_;
     }
     for (auto& batch : batches) {
       batch->error = error;
@@ -182,6 +190,7 @@ std::vector<Receipt> Log::enqueue(std::vector<Pending>&& entries) {
   {
     std::lock_guard lock(mutex_);
     if (stopping_) throw std::runtime_error("the ledger is shutting down");
+    if (syncFailure_) std::rethrow_exception(syncFailure_);
     for (std::size_t i = 0; i < entries.size();) {
       if (queue_.empty() || queue_.back()->entries.size() >= options_.maxBatch)
         queue_.push_back(std::make_shared<Batch>());

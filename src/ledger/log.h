@@ -234,6 +234,8 @@ class Log {
   // Batches waiting for the sequencer; writers add to the last until it holds maxBatch entries.
   std::deque<std::shared_ptr<Batch>> queue_;  // GUARDED_BY mutex_
   bool stopping_ = false;                     // GUARDED_BY mutex_
+  // Set when a sync failed: from then on no append is acknowledged until the process restarts.
+  std::exception_ptr syncFailure_;  // GUARDED_BY mutex_
   std::thread sequencer_;
   // Committed batches waiting to be made durable. The sequencer commits without waiting for the
   // disk and goes on to the next batch; this thread syncs once for all the batches committed

@@ -344,7 +344,9 @@ struct Connection::Impl {
   std::int64_t run(std::string_view sql, const Args& args, std::vector<Row>* rows) {
     const bool withRows = rows != nullptr;
     std::unique_ptr<Prepared> once;
-    StatementCache* cache = dialect() == Dialect::Sqlite ? &db->cacheFor(slot) : nullptr;
+    // A PRAGMA acts when it is prepared, not when it runs again: never kept.
+    StatementCache* cache =
+        dialect() == Dialect::Sqlite && !sql.starts_with("PRAGMA") ? &db->cacheFor(slot) : nullptr;
     try {
       Prepared* p = statementFor(
           cache, sql, once,
@@ -483,10 +485,7 @@ void Connection::begin(Sync sync) {
     }
     exec("BEGIN IMMEDIATE");
   } else {
-    exec("BEGIN");
-    // The commit returns once its WAL records are written, before they are flushed; the flush
-    // comes with the next synchronous commit (syncCommitted), as WAL is flushed in order.
-    if (sync == Sync::deferred) exec("SET LOCAL synchronous_commit = off");
+    exec("BEGIN");  // every commit waits for its WAL flush: Sync::deferred changes nothing
   }
   impl_->inTransaction = true;
 }
@@ -597,14 +596,7 @@ void Database::forgetPreparedStatements() {
 
 void Database::syncCommitted() {
   auto path = sqlitePath(impl_->url);
-  if (!path) {
-    // A synchronous commit waits until the WAL is flushed up to its own commit record, which
-    // comes after every record written before it: deferred commits of any node included. It
-    // needs a transaction ID to have a commit record at all. One statement on its own is its
-    // own transaction: one round trip.
-    connect().exec("SELECT pg_current_xact_id()");
-    return;
-  }
+  if (!path) return;  // PostgreSQL: every commit was durable when it returned
   auto syncFile = [](const std::string& file, int flags) {
     int fd = ::open(file.c_str(), flags | O_CLOEXEC);
     if (fd < 0) return errno;

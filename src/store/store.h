@@ -29,10 +29,11 @@ using Args = std::vector<Value>;
 
 enum class Dialect { Sqlite, Postgres };
 
-// When a transaction's commit reaches the disk. Sync::deferred is for group commit: the commit
-// writes the WAL without waiting for the disk (SQLite: synchronous=NORMAL for that transaction;
-// PostgreSQL: synchronous_commit=off), and nothing it wrote may be acknowledged until
-// Database::syncCommitted() has returned after it. Other connections see it from its commit.
+// When a transaction's commit reaches the disk. Sync::deferred is for group commit: on SQLite
+// the commit writes the WAL without waiting for the disk (synchronous=NORMAL for that
+// transaction), and nothing it wrote may be acknowledged until Database::syncCommitted() has
+// returned after it. Other connections see it from its commit. PostgreSQL commits durably
+// either way.
 enum class Sync { onCommit, deferred };
 
 // One result row; columns by name (lower case as the database reports them).
@@ -141,7 +142,7 @@ class Database {
 
   // Makes every transaction committed before the call durable, deferred ones included: on
   // SQLite one fdatasync of the WAL file (or of the database file once a checkpoint has folded
-  // the WAL in), on PostgreSQL one synchronous commit. Throws when that fails.
+  // the WAL in), on PostgreSQL nothing. Throws when that fails.
   void syncCommitted();
 
   // Applies the embedded migrations not applied yet, in order, each in its own transaction.
