@@ -200,8 +200,9 @@ TEST_P(StoreTest, DeferredCommitsAreSyncedOnRequest) {
   db->transaction(
       [](Connection& c) {
         // Within the transaction, its commit does not wait for the disk (SQLite: 1 = NORMAL).
-        if (c.dialect() == Dialect::Sqlite)
+        if (c.dialect() == Dialect::Sqlite) {
           EXPECT_EQ(c.queryOne("PRAGMA synchronous")->integer("synchronous"), 1);
+        }
         c.exec("INSERT INTO things (id) VALUES ('d1')");
       },
       Sync::deferred);
@@ -209,8 +210,9 @@ TEST_P(StoreTest, DeferredCommitsAreSyncedOnRequest) {
   for (int i = 0; i < 3; ++i)
     db->transaction(
         [](Connection& c) {
-          if (c.dialect() == Dialect::Sqlite)
+          if (c.dialect() == Dialect::Sqlite) {
             EXPECT_EQ(c.queryOne("PRAGMA synchronous")->integer("synchronous"), 1);
+          }
         },
         Sync::deferred);
   EXPECT_THROW(db->transaction(
