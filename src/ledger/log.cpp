@@ -94,6 +94,17 @@ void Log::finish(Batch& batch) {
   batch.done.store(1, std::memory_order_release);
   syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&batch.done), FUTEX_WAKE_PRIVATE, INT_MAX,
           nullptr, nullptr, 0);
+  static const Receipt kNone{};
+  for (auto& [at, done] : batch.callbacks) {
+    try {
+      done(batch.error, batch.error ? kNone : batch.receipts[at]);
+    } catch (const std::exception& e) {
+      log::error("ledger.callback_failed", {{"problem", e.what()}});
+    } catch (...) {
+      log::error("ledger.callback_failed", {});
+    }
+  }
+  batch.callbacks.clear();  // whatever the callbacks hold goes now, not with the last writer
 }
 
 void Log::awaitBatch(Batch& batch) {
@@ -180,6 +191,26 @@ Log::Pending Log::prepare(const nlohmann::json& entry) {
   return Pending{std::move(text), std::move(subject), leaf, toHex(leaf)};
 }
 
+void Log::appendAsync(const nlohmann::json& entry, AppendDone done) {
+  if (!done) throw std::invalid_argument("appendAsync needs a callback");
+  Pending pending = prepare(entry);
+  {
+    std::lock_guard lock(mutex_);
+    auto& batch = openBatch();
+    batch.callbacks.emplace_back(batch.entries.size(), std::move(done));
+    batch.entries.push_back(std::move(pending));
+  }
+  wake_.notify_one();
+}
+
+Log::Batch& Log::openBatch() {
+  if (stopping_) throw std::runtime_error("the ledger is shutting down");
+  if (syncFailure_) std::rethrow_exception(syncFailure_);
+  if (queue_.empty() || queue_.back()->entries.size() >= options_.maxBatch)
+    queue_.push_back(std::make_shared<Batch>());
+  return *queue_.back();
+}
+
 std::vector<Receipt> Log::enqueue(std::vector<Pending>&& entries) {
   struct Part {
     std::shared_ptr<Batch> batch;
@@ -189,12 +220,8 @@ std::vector<Receipt> Log::enqueue(std::vector<Pending>&& entries) {
   std::vector<Part> parts;
   {
     std::lock_guard lock(mutex_);
-    if (stopping_) throw std::runtime_error("the ledger is shutting down");
-    if (syncFailure_) std::rethrow_exception(syncFailure_);
     for (std::size_t i = 0; i < entries.size();) {
-      if (queue_.empty() || queue_.back()->entries.size() >= options_.maxBatch)
-        queue_.push_back(std::make_shared<Batch>());
-      auto& batch = *queue_.back();
+      auto& batch = openBatch();
       const std::size_t n = std::min(entries.size() - i, options_.maxBatch - batch.entries.size());
       parts.push_back({queue_.back(), batch.entries.size(), n});
       for (std::size_t k = 0; k < n; ++k) batch.entries.push_back(std::move(entries[i + k]));

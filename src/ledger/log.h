@@ -15,7 +15,8 @@
 // appended since. Proofs read each tile they cross in one query; full tiles above level 0 are
 // kept in memory once read (they never change), so a proof reads one or two rows.
 //
-// Threads: Log is shared; append() blocks its caller until the entry is durable.
+// Threads: Log is shared; append() blocks its caller until the entry is durable, appendAsync()
+// calls back on the log's own thread instead.
 #pragma once
 
 #include <atomic>
@@ -137,6 +138,15 @@ class Log {
   Receipt append(const nlohmann::json& entry);
   // Several entries at once: one wait, and usually one batch.
   std::vector<Receipt> appendAll(const std::vector<nlohmann::json>& entries);
+  // Told once whether an asynchronous append became durable: the receipt, or the error that
+  // append() would have thrown (the receipt is then empty).
+  using AppendDone = std::function<void(std::exception_ptr error, const Receipt& receipt)>;
+  // append() for callers that serve many clients on few threads: returns at once, and `done` is
+  // called once the entry is durable, or has failed, on a thread of the log. `done` must return
+  // quickly and must not wait for another append (it may start one with appendAsync()): hand
+  // the receipt to the caller's own executor. Throws like append(), without calling `done`, for
+  // an entry that is not a JSON object and when the log is stopping or a sync has failed.
+  void appendAsync(const nlohmann::json& entry, AppendDone done);
 
   std::uint64_t size();
   std::optional<std::string> entry(std::uint64_t index);
@@ -211,9 +221,14 @@ class Log {
     std::vector<Receipt> receipts;
     std::exception_ptr error;
     std::atomic<std::uint32_t> done{0};
+    // Asynchronous writers: the entry's place in the batch, and whom to tell.
+    std::vector<std::pair<std::size_t, AppendDone>> callbacks;
   };
   static Pending prepare(const nlohmann::json& entry);
   std::vector<Receipt> enqueue(std::vector<Pending>&& entries);
+  // The batch new entries join (a new one when the last is full); throws when the log no longer
+  // accepts appends. Needs mutex_.
+  Batch& openBatch();
   void sequence();
   void syncBatches();
   static void finish(Batch& batch);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -91,6 +92,67 @@ TEST_P(LogTest, LargeHandOversSpanBatchesAndFailuresReachTheirWriters) {
   exec("DELETE FROM ledger_entries WHERE idx = 10");
   EXPECT_EQ(log.size(), 10u);
   EXPECT_EQ(log.append(event(11)).index, 10u);
+  EXPECT_TRUE(log.verify().ok);
+}
+
+// Asynchronous appends: each callback is told once, with a receipt whose entry is stored and
+// proven, mixed with blocking writers in one tree; a failed batch reaches its callbacks as an
+// error; an entry that is not an object is refused at once and its callback never runs.
+TEST_P(LogTest, AsynchronousAppendsAreToldOnceWhenDurable) {
+  constexpr int kAsync = 300;
+  std::mutex m;
+  std::condition_variable cv;
+  std::vector<Receipt> receipts(kAsync);
+  std::vector<int> calls(kAsync, 0);
+  int answered = 0, failed = 0;
+  Log log(*db, signer);
+  auto finished = [&](int i) {
+    return [&, i](std::exception_ptr error, const Receipt& r) {
+      std::lock_guard lock(m);
+      ++calls[i];
+      if (error) ++failed;
+      receipts[i] = r;
+      ++answered;
+      cv.notify_all();
+    };
+  };
+  std::thread blocking([&] {
+    for (int i = 0; i < 50; ++i) log.append(event(1000 + i));
+  });
+  for (int i = 0; i < kAsync; ++i) log.appendAsync(event(i), finished(i));
+  blocking.join();
+  {
+    std::unique_lock lock(m);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(60), [&] { return answered == kAsync; }));
+  }
+  EXPECT_EQ(failed, 0);
+  EXPECT_EQ(log.size(), static_cast<std::uint64_t>(kAsync + 50));
+  std::set<std::uint64_t> indexes;
+  for (int i = 0; i < kAsync; ++i) {
+    EXPECT_EQ(calls[i], 1);
+    const auto& r = receipts[i];
+    indexes.insert(r.index);
+    EXPECT_EQ(*log.entry(r.index), canonicalJson(event(i)));
+    EXPECT_TRUE(verifyInclusion(r.index, r.treeSize, r.leafHash,
+                                log.inclusionProof(r.index, r.treeSize), r.root));
+  }
+  EXPECT_EQ(indexes.size(), static_cast<std::size_t>(kAsync));
+
+  EXPECT_THROW(log.appendAsync(nlohmann::json::array({1}), finished(0)), std::invalid_argument);
+  const auto size = log.size();
+  exec("INSERT INTO ledger_entries (idx, leaf_hash, entry, appended_at) VALUES (" +
+       std::to_string(size) + ", 'x', '{}', '2026-01-01T00:00:00Z')");
+  log.appendAsync(event(1), finished(1));
+  {
+    std::unique_lock lock(m);
+    ASSERT_TRUE(
+        cv.wait_for(lock, std::chrono::seconds(60), [&] { return answered == kAsync + 1; }));
+  }
+  EXPECT_EQ(failed, 1);
+  EXPECT_EQ(calls[0], 1);  // the refused entry's callback never ran
+  EXPECT_EQ(calls[1], 2);
+  exec("DELETE FROM ledger_entries WHERE idx = " + std::to_string(size));
+  EXPECT_EQ(log.size(), size);
   EXPECT_TRUE(log.verify().ok);
 }
 
