@@ -2,13 +2,20 @@
 
 #include <openssl/ssl.h>
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <charconv>
+#include <chrono>
+#include <optional>
 #include <stdexcept>
 
 namespace onceonly::http {
@@ -50,9 +57,9 @@ Target parseUrl(const std::string& url) {
 
 // One request and its answer over a connected stream (plain TCP or TLS).
 template <class Stream>
-ClientReply exchange(Stream& stream, const std::string& method, const Target& t,
-                     const std::string& body, const std::string& contentType,
-                     const ClientOptions& options) {
+net::awaitable<ClientReply> exchange(Stream& stream, const std::string& method, const Target& t,
+                                     const std::string& body, const std::string& contentType,
+                                     const ClientOptions& options) {
   bhttp::request<bhttp::string_body> req(bhttp::string_to_verb(method), t.path, 11);
   req.set(bhttp::field::host, t.host);
   req.set(bhttp::field::user_agent, "onceonly");
@@ -61,61 +68,84 @@ ClientReply exchange(Stream& stream, const std::string& method, const Target& t,
     req.body() = body;
     req.prepare_payload();
   }
-  bhttp::write(stream, req);
+  co_await bhttp::async_write(stream, req, net::use_awaitable);
   beast::flat_buffer buffer;
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(options.bodyLimit);
-  bhttp::read(stream, buffer, parser);
+  co_await bhttp::async_read(stream, buffer, parser, net::use_awaitable);
   auto& res = parser.get();
-  return ClientReply{static_cast<int>(res.result_int()),
-                     std::string(res[bhttp::field::content_type]), std::move(res.body())};
+  co_return ClientReply{static_cast<int>(res.result_int()),
+                        std::string(res[bhttp::field::content_type]), std::move(res.body())};
 }
 
-// The server must show a certificate for the URL's host that chains to the system's trust
-// store, or to the CAs in options.caFile (a government's own CA).
-ClientReply fetchTls(net::io_context& ioc, const net::ip::tcp::resolver::results_type& endpoints,
-                     const std::string& method, const Target& t, const std::string& body,
-                     const std::string& contentType, const ClientOptions& options) {
+// The whole call, from resolving the host to the last byte of the answer. The server must show
+// a certificate for the URL's host that chains to the system's trust store, or to the CAs in
+// options.caFile (a government's own CA).
+net::awaitable<ClientReply> call(const std::string& method, const Target& t,
+                                 const std::string& body, const std::string& contentType,
+                                 const ClientOptions& options) {
+  auto executor = co_await net::this_coro::executor;
+  net::ip::tcp::resolver resolver(executor);
+  auto endpoints = co_await resolver.async_resolve(t.host, t.port, net::use_awaitable);
+  if (!t.tls) {
+    beast::tcp_stream stream(executor);
+    co_await stream.async_connect(endpoints, net::use_awaitable);
+    ClientReply reply = co_await exchange(stream, method, t, body, contentType, options);
+    beast::error_code ec;
+    stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+    co_return reply;
+  }
   net::ssl::context ctx(net::ssl::context::tls_client);
   ctx.set_options(net::ssl::context::no_tlsv1 | net::ssl::context::no_tlsv1_1);
   ctx.set_default_verify_paths();
   if (!options.caFile.empty()) ctx.load_verify_file(options.caFile);
   ctx.set_verify_mode(net::ssl::verify_peer);
-  beast::ssl_stream<beast::tcp_stream> stream(ioc, ctx);
+  beast::ssl_stream<beast::tcp_stream> stream(executor, ctx);
   stream.set_verify_callback(net::ssl::host_name_verification(t.host));
   // Server Name Indication, so that a server with several names picks the right certificate.
-  if (!SSL_set_tlsext_host_name(stream.native_handle(), t.host.c_str()))
+  // RFC 6066 §3 allows host names only: an address literal is not sent.
+  beast::error_code notAddress;
+  net::ip::make_address(t.host, notAddress);
+  if (notAddress && !SSL_set_tlsext_host_name(stream.native_handle(), t.host.c_str()))
     throw std::runtime_error("cannot name the TLS server " + t.host);
-  auto& tcp = beast::get_lowest_layer(stream);
-  tcp.expires_after(std::chrono::seconds(options.timeoutSeconds));
-  tcp.connect(endpoints);
-  stream.handshake(net::ssl::stream_base::client);
-  ClientReply reply = exchange(stream, method, t, body, contentType, options);
+  co_await beast::get_lowest_layer(stream).async_connect(endpoints, net::use_awaitable);
+  co_await stream.async_handshake(net::ssl::stream_base::client, net::use_awaitable);
+  ClientReply reply = co_await exchange(stream, method, t, body, contentType, options);
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(1));
   beast::error_code ec;
-  stream.shutdown(ec);  // many servers close without their close_notify: not an error here
-  return reply;
+  // Many servers close without their close_notify: not an error here.
+  co_await stream.async_shutdown(net::redirect_error(net::use_awaitable, ec));
+  co_return reply;
 }
 
 }  // namespace
 
+// Beast's stream timeouts only bound asynchronous operations, so the call runs as a coroutine
+// on its own io_context, and run_for() bounds all of it: resolving, connecting, the handshake
+// and the exchange. When time runs out, destroying the io_context closes the connection.
 ClientReply fetch(const std::string& method, const std::string& url, const std::string& body,
                   const std::string& contentType, const ClientOptions& options) {
   Target t = parseUrl(url);
+  std::optional<ClientReply> reply;
+  std::exception_ptr error;
+  net::io_context ioc;  // destroyed first: a call cut short never reaches `reply` or `error`
+  net::co_spawn(ioc, call(method, t, body, contentType, options),
+                [&](std::exception_ptr e, ClientReply r) {
+                  if (e)
+                    error = e;
+                  else
+                    reply = std::move(r);
+                });
+  ioc.run_for(std::chrono::seconds(std::max(1, options.timeoutSeconds)));
   try {
-    net::io_context ioc;
-    net::ip::tcp::resolver resolver(ioc);
-    auto endpoints = resolver.resolve(t.host, t.port);
-    if (t.tls) return fetchTls(ioc, endpoints, method, t, body, contentType, options);
-    beast::tcp_stream stream(ioc);
-    stream.expires_after(std::chrono::seconds(options.timeoutSeconds));
-    stream.connect(endpoints);
-    ClientReply reply = exchange(stream, method, t, body, contentType, options);
-    beast::error_code ec;
-    stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
-    return reply;
+    if (error) std::rethrow_exception(error);
   } catch (const std::exception& e) {
     throw std::runtime_error(method + " " + url + ": " + e.what());
   }
+  if (!reply)
+    throw std::runtime_error(method + " " + url + ": no answer within " +
+                             std::to_string(std::max(1, options.timeoutSeconds)) + " s");
+  return std::move(*reply);
 }
 
 }  // namespace onceonly::http

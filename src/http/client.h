@@ -1,7 +1,8 @@
 // A small blocking HTTP/1.1 client (Boost.Beast) for the platform's own outgoing calls: the log
 // asking witnesses for cosignatures, the command line fetching checkpoints and proofs. http://
 // and https:// (TLS 1.2 or later, the server's certificate checked against the system's trust
-// store and the URL's host name).
+// store and the URL's host name). One deadline bounds the whole call, so a witness that takes
+// the connection and never answers cannot hold up the log.
 #pragma once
 
 #include <string>

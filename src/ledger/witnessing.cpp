@@ -192,10 +192,12 @@ std::vector<WitnessOutcome> Log::requestCosignatures() {
   auto parsed = parseNote(note);
   auto cp = parsed ? parseCheckpoint(parsed->text) : std::nullopt;
   if (!cp) throw std::runtime_error("the log's own checkpoint does not parse");
-  auto c = db_.connect();
   for (const auto& w : options_.witnesses) {
-    if (c.queryOne("SELECT 1 AS x FROM ledger_cosignatures WHERE size = ? AND witness = ?",
-                   {i64(cp->size), w.key.vkey()})) {
+    // A connection per question, not one held throughout: with the lock's own, a small pool
+    // would otherwise run out while a witness is asked.
+    if (db_.connect().queryOne(
+            "SELECT 1 AS x FROM ledger_cosignatures WHERE size = ? AND witness = ?",
+            {i64(cp->size), w.key.vkey()})) {
       out.push_back({w.key.name(), true, 200, ""});
       continue;
     }

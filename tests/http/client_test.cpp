@@ -12,8 +12,11 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <fstream>
+#include <future>
 #include <memory>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "support/test_support.h"
 
@@ -87,6 +90,11 @@ class TlsServer {
     thread_.join();
   }
   std::string port() const { return std::to_string(acceptor_.local_endpoint().port()); }
+  // The server name each client asked for in its handshake ("" for none).
+  std::vector<std::string> serverNames() {
+    std::lock_guard lock(mutex_);
+    return serverNames_;
+  }
 
  private:
   void serve() {
@@ -98,6 +106,11 @@ class TlsServer {
       try {
         beast::ssl_stream<net::ip::tcp::socket> stream(std::move(socket), ctx_);
         stream.handshake(net::ssl::stream_base::server);
+        const char* sni = SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name);
+        {
+          std::lock_guard lock(mutex_);
+          serverNames_.push_back(sni ? sni : "");
+        }
         beast::flat_buffer buffer;
         bhttp::request<bhttp::string_body> req;
         bhttp::read(stream, buffer, req);
@@ -117,7 +130,24 @@ class TlsServer {
   net::ssl::context ctx_;
   net::ip::tcp::acceptor acceptor_{ioc_};
   std::atomic<bool> stopping_{false};
+  std::mutex mutex_;
+  std::vector<std::string> serverNames_;
   std::thread thread_;
+};
+
+// A loopback server that accepts connections and never says a word.
+class SilentServer {
+ public:
+  SilentServer() {
+    acceptor_.open(net::ip::tcp::v4());
+    acceptor_.bind({net::ip::make_address("127.0.0.1"), 0});
+    acceptor_.listen();  // the kernel completes the handshake; nothing ever reads or answers
+  }
+  std::string port() const { return std::to_string(acceptor_.local_endpoint().port()); }
+
+ private:
+  net::io_context ioc_;
+  net::ip::tcp::acceptor acceptor_{ioc_};
 };
 
 class TlsClientTest : public ::testing::Test {
@@ -146,6 +176,29 @@ TEST_F(TlsClientTest, TalksToAServerWhoseCertificateItTrusts) {
   r = fetch("POST", "https://127.0.0.1:" + server.port() + "/add-checkpoint", "body", "text/plain",
             trusting(ca));
   EXPECT_EQ(r.body, "hello /add-checkpoint");
+  // The host name goes out as SNI; an address does not (RFC 6066 §3).
+  EXPECT_EQ(server.serverNames(), (std::vector<std::string>{"localhost", ""}));
+}
+
+// A server that takes the connection and never answers makes the call fail once its time is up,
+// whether it never starts the TLS handshake or never answers over plain HTTP.
+TEST(HttpClient, GivesUpOnAServerThatNeverAnswers) {
+  SilentServer server;
+  ClientOptions o;
+  o.timeoutSeconds = 1;
+  for (std::string scheme : {"http", "https"}) {
+    auto call = std::async(std::launch::async, [&] {
+      fetch("GET", scheme + "://127.0.0.1:" + server.port() + "/", "", "", o);
+    });
+    ASSERT_EQ(call.wait_for(std::chrono::seconds(60)), std::future_status::ready)
+        << scheme << ": the call did not give up";
+    try {
+      call.get();
+      ADD_FAILURE() << scheme << ": a silent server gave an answer";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("no answer within 1 s"), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST_F(TlsClientTest, RefusesAnUntrustedCertificate) {
