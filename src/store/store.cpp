@@ -226,6 +226,21 @@ struct Database::Impl {
   std::vector<BulkCache> bulkCaches;
   std::vector<int> cacheEpochs;
   std::atomic<int> schemaEpoch{0};
+  // Per SQLite session, likewise: 1 while it runs with synchronous=NORMAL (a deferred
+  // transaction, or a failed attempt to end one). No one leases it back like that.
+  std::vector<char> relaxed;
+
+  // Back to synchronous=FULL; false when SQLite refused (the flag stays set).
+  bool restoreSync(std::size_t slot) noexcept {
+    if (!relaxed[slot]) return true;
+    try {
+      *sessions[slot] << "PRAGMA synchronous=FULL";
+      relaxed[slot] = 0;
+      return true;
+    } catch (...) {
+      return false;
+    }
+  }
 
   StatementCache& cacheFor(std::size_t slot) {
     const int epoch = schemaEpoch.load();
@@ -248,6 +263,11 @@ struct Database::Impl {
       return nullptr;
     slot = free.back();
     free.pop_back();
+    lock.unlock();
+    if (!restoreSync(slot)) {
+      giveBack(slot);
+      return nullptr;
+    }
     return sessions[slot].get();
   }
 
@@ -265,15 +285,14 @@ struct Connection::Impl {
   std::size_t slot = 0;
   soci::session* session = nullptr;
   bool inTransaction = false;
-  bool deferred = false;  // synchronous=NORMAL until the transaction ends (SQLite)
 
   ~Impl() {
     if (!session) return;
     try {
       if (inTransaction) *session << "ROLLBACK";
-      if (deferred) *session << "PRAGMA synchronous=FULL";
     } catch (...) {
     }
+    db->restoreSync(slot);  // or the next lease tries again
     db->giveBack(slot);
   }
 
@@ -383,6 +402,9 @@ struct Connection::Impl {
     } catch (const soci::soci_error& e) {
       if (cache) cache->erase(std::string(sql));  // the statement may be left half run
       fail(e, sql);
+    } catch (...) {
+      if (cache) cache->erase(std::string(sql));  // nor kept half read, holding a read lock
+      throw;
     }
   }
 
@@ -419,6 +441,9 @@ struct Connection::Impl {
     } catch (const soci::soci_error& e) {
       if (cache) cache->erase(std::string(sql));
       fail(e, sql);
+    } catch (...) {
+      if (cache) cache->erase(std::string(sql));
+      throw;
     }
   }
 
@@ -480,8 +505,8 @@ void Connection::begin(Sync sync) {
   if (dialect() == Dialect::Sqlite) {
     // SQLite refuses to change the setting inside a transaction.
     if (sync == Sync::deferred) {
+      impl_->db->relaxed[impl_->slot] = 1;
       exec("PRAGMA synchronous=NORMAL");
-      impl_->deferred = true;
     }
     exec("BEGIN IMMEDIATE");
   } else {
@@ -493,7 +518,9 @@ void Connection::begin(Sync sync) {
 void Connection::commit() {
   impl_->inTransaction = false;
   exec("COMMIT");
-  endDeferred();
+  // The commit stands even when the setting cannot be restored now: the connection is not
+  // leased again before it is.
+  impl_->db->restoreSync(impl_->slot);
 }
 
 void Connection::rollback() {
@@ -504,13 +531,7 @@ void Connection::rollback() {
   } catch (...) {
     // The connection may be gone; the server rolls back on its own then.
   }
-  endDeferred();
-}
-
-void Connection::endDeferred() {
-  if (!impl_->deferred) return;
-  impl_->deferred = false;
-  exec("PRAGMA synchronous=FULL");
+  impl_->db->restoreSync(impl_->slot);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -546,6 +567,7 @@ std::unique_ptr<Database> Database::open(const std::string& url, int poolSize) {
       impl->caches.emplace_back();
       impl->bulkCaches.emplace_back();
       impl->cacheEpochs.push_back(0);
+      impl->relaxed.push_back(0);
       soci::session& s = *impl->sessions.back();
       if (impl->dialect == Dialect::Sqlite) {
         s.open(*soci::factory_sqlite3(), "db=\"" + *path + "\" timeout=10");

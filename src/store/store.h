@@ -85,7 +85,6 @@ class Connection {
  private:
   friend class Database;
   struct Impl;
-  void endDeferred();
   explicit Connection(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
