@@ -130,7 +130,7 @@ ClientReply fetch(const std::string& method, const std::string& url, const std::
   std::exception_ptr error;
   net::io_context ioc;  // destroyed first: a call cut short never reaches `reply` or `error`
   net::co_spawn(ioc, call(method, t, body, contentType, options),
-                [&](std::exception_ptr e, ClientReply r) {
+                [&](const std::exception_ptr& e, ClientReply r) {
                   if (e)
                     error = e;
                   else
