@@ -193,12 +193,59 @@ Log::Pending Log::prepare(const nlohmann::json& entry) {
 
 void Log::appendAsync(const nlohmann::json& entry, AppendDone done) {
   if (!done) throw std::invalid_argument("appendAsync needs a callback");
-  Pending pending = prepare(entry);
+  std::vector<Pending> one;
+  one.push_back(prepare(entry));
+  std::vector<AppendDone> callbacks;
+  callbacks.push_back(std::move(done));
+  enqueueAsync(std::move(one), std::move(callbacks));
+}
+
+void Log::appendAllAsync(const std::vector<nlohmann::json>& entries, AppendAllDone done) {
+  if (!done) throw std::invalid_argument("appendAllAsync needs a callback");
+  if (entries.empty()) {
+    done(nullptr, {});
+    return;
+  }
+  std::vector<Pending> pending;
+  pending.reserve(entries.size());
+  for (const auto& entry : entries) pending.push_back(prepare(entry));
+  // Batches may be told from two threads (the sequencer for one that failed, the sync thread for
+  // one that is durable), so the entries' answers meet under a mutex.
+  struct Gather {
+    std::mutex mutex;
+    std::vector<Receipt> receipts;
+    std::size_t left = 0;
+    std::exception_ptr error;
+    AppendAllDone done;
+  };
+  auto gather = std::make_shared<Gather>();
+  gather->receipts.resize(entries.size());
+  gather->left = entries.size();
+  gather->done = std::move(done);
+  std::vector<AppendDone> callbacks;
+  callbacks.reserve(entries.size());
+  for (std::size_t i = 0; i < entries.size(); ++i)
+    callbacks.emplace_back([gather, i](std::exception_ptr error, const Receipt& receipt) {
+      {
+        std::lock_guard lock(gather->mutex);
+        if (error && !gather->error) gather->error = error;
+        gather->receipts[i] = receipt;
+        if (--gather->left > 0) return;
+      }
+      if (gather->error) gather->receipts.clear();
+      gather->done(gather->error, gather->receipts);
+    });
+  enqueueAsync(std::move(pending), std::move(callbacks));
+}
+
+void Log::enqueueAsync(std::vector<Pending>&& entries, std::vector<AppendDone>&& callbacks) {
   {
     std::lock_guard lock(mutex_);
-    auto& batch = openBatch();
-    batch.callbacks.emplace_back(batch.entries.size(), std::move(done));
-    batch.entries.push_back(std::move(pending));
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      auto& batch = openBatch();
+      batch.callbacks.emplace_back(batch.entries.size(), std::move(callbacks[i]));
+      batch.entries.push_back(std::move(entries[i]));
+    }
   }
   wake_.notify_one();
 }

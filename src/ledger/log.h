@@ -147,6 +147,12 @@ class Log {
   // the receipt to the caller's own executor. Throws like append(), without calling `done`, for
   // an entry that is not a JSON object and when the log is stopping or a sync has failed.
   void appendAsync(const nlohmann::json& entry, AppendDone done);
+  // appendAll() the same way: `done` is called once, when every entry is durable (receipts in
+  // the entries' order) or with the first error (receipts then empty). Nothing is queued when an
+  // entry is refused. An empty list is answered at once, on the caller's thread.
+  using AppendAllDone =
+      std::function<void(std::exception_ptr error, const std::vector<Receipt>& receipts)>;
+  void appendAllAsync(const std::vector<nlohmann::json>& entries, AppendAllDone done);
 
   std::uint64_t size();
   std::optional<std::string> entry(std::uint64_t index);
@@ -229,6 +235,9 @@ class Log {
   // The batch new entries join (a new one when the last is full); throws when the log no longer
   // accepts appends. Needs mutex_.
   Batch& openBatch();
+  // Queues entries, each told through its own callback. Throws, queueing nothing, when the log
+  // no longer accepts appends.
+  void enqueueAsync(std::vector<Pending>&& entries, std::vector<AppendDone>&& callbacks);
   void sequence();
   void syncBatches();
   static void finish(Batch& batch);

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -154,6 +155,41 @@ TEST_P(LogTest, AsynchronousAppendsAreToldOnceWhenDurable) {
   exec("DELETE FROM ledger_entries WHERE idx = " + std::to_string(size));
   EXPECT_EQ(log.size(), size);
   EXPECT_TRUE(log.verify().ok);
+}
+
+// Several entries at once, asynchronously: one answer when all are durable, receipts in order
+// even across batches; an empty list is answered at once; one bad entry queues none of them.
+TEST_P(LogTest, AsynchronousHandOversAreAnsweredOnceForAll) {
+  LogOptions options;
+  options.maxBatch = 3;
+  Log log(*db, signer, options);
+  std::vector<nlohmann::json> entries;
+  for (int i = 0; i < 10; ++i) entries.push_back(event(i));
+  std::promise<std::vector<Receipt>> got;
+  int calls = 0;
+  log.appendAllAsync(entries, [&](std::exception_ptr error, const std::vector<Receipt>& r) {
+    ++calls;
+    if (error)
+      got.set_exception(error);
+    else
+      got.set_value(r);
+  });
+  auto receipts = got.get_future().get();
+  ASSERT_EQ(receipts.size(), 10u);
+  for (std::uint64_t i = 0; i < 10; ++i) {
+    EXPECT_EQ(receipts[i].index, i);
+    EXPECT_EQ(*log.entry(i), canonicalJson(entries[i]));
+  }
+  EXPECT_EQ(calls, 1);
+  bool empty = false;
+  log.appendAllAsync({}, [&](std::exception_ptr error, const std::vector<Receipt>& r) {
+    empty = !error && r.empty();
+  });
+  EXPECT_TRUE(empty);
+  entries[5] = nlohmann::json::array({1});
+  EXPECT_THROW(log.appendAllAsync(entries, [](std::exception_ptr, const std::vector<Receipt>&) {}),
+               std::invalid_argument);
+  EXPECT_EQ(log.size(), 10u);
 }
 
 // Two onceonly nodes serving one government share one database: each has its own connection
