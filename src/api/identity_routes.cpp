@@ -205,15 +205,15 @@ void addIdentityRoutes(Endpoints& api, Context& ctx) {
     qp.finish();
     f.withinPath = scope;
     auto page = ctx.identity.listAccounts(f, q);
-    recordPersonalDataAccess(ctx, p, page.items, "account.list");
-    return http::Response::json(200, pageJson(page, accountJson));
+    return onceAccessRecorded(ctx, p, page.items, "account.list",
+                              http::Response::json(200, pageJson(page, accountJson)));
   });
 
   api.read("/api/v1/accounts/{id}", [&ctx](http::Request& req, const identity::Principal& p) {
     authz::requireScope(p, "accounts:read");
     auto a = visibleAccount(ctx, p, req.param("id"));
-    recordPersonalDataAccess(ctx, p, {a}, "account.read");
-    return http::Response::json(200, accountJson(a));
+    return onceAccessRecorded(ctx, p, {a}, "account.read",
+                              http::Response::json(200, accountJson(a)));
   });
 
   api.write("POST", "/api/v1/accounts", "account.create",

@@ -113,9 +113,9 @@ std::string subjectOf(Context& ctx, const identity::Account& a) {
   return ledger::pseudonym(ctx.keys, identifier);
 }
 
-void recordPersonalDataAccess(Context& ctx, const identity::Principal& p,
-                              const std::vector<identity::Account>& seen,
-                              const std::string& purpose) {
+http::Response onceAccessRecorded(Context& ctx, const identity::Principal& p,
+                                  const std::vector<identity::Account>& seen,
+                                  const std::string& purpose, http::Response shown) {
   std::vector<nlohmann::json> entries;
   const std::string at = nowRfc3339();
   for (const auto& a : seen) {
@@ -128,8 +128,15 @@ void recordPersonalDataAccess(Context& ctx, const identity::Principal& p,
                        {"accessor_org", p.orgId ? nlohmann::json(*p.orgId) : nlohmann::json()},
                        {"at", at}});
   }
+  if (entries.empty()) return shown;
   // Nothing is shown before its access is durably on the record.
-  if (!entries.empty()) ctx.ledger.appendAll(entries);
+  return http::Response::deferred([&ledger = ctx.ledger, entries = std::move(entries),
+                                   shown = std::move(shown)](const http::Respond& respond) {
+    ledger.appendAllAsync(entries, [shown, respond](const std::exception_ptr& error,
+                                                    const std::vector<ledger::Receipt>&) {
+      respond(error, error ? http::Response{} : shown);
+    });
+  });
 }
 
 void addLedgerRoutes(http::Router& router, Endpoints& api, Context& ctx) {

@@ -116,11 +116,13 @@ void addAuditRoutes(Endpoints& endpoints, Context& ctx);
 // The pseudonym ledger entries use for a person: from the resident ID (citizens), the credit
 // code (companies) or the account id, so the same person always gets the same one.
 std::string subjectOf(Context& ctx, const identity::Account& a);
-// Writes a data.access entry to the ledger for each person (citizen or company account) among
-// `seen` other than the caller: every look at a person's data is on the record they can read.
-void recordPersonalDataAccess(Context& ctx, const identity::Principal& p,
-                              const std::vector<identity::Account>& seen,
-                              const std::string& purpose);
+// `shown`, answered once a data.access entry for each person (citizen or company account) among
+// `seen` other than the caller is durably on the ledger: every look at a person's data is on the
+// record they can read before they are shown. The response is deferred meanwhile, so no worker
+// thread waits for the ledger's group commit.
+http::Response onceAccessRecorded(Context& ctx, const identity::Principal& p,
+                                  const std::vector<identity::Account>& seen,
+                                  const std::string& purpose, http::Response shown);
 
 // /api/v1/ledger/…: checkpoint, proofs and keys (public), entries (auditors), signing on demand.
 void addLedgerRoutes(http::Router& router, Endpoints& endpoints, Context& ctx);

@@ -1,5 +1,6 @@
 #include "http/http.h"
 
+#include <future>
 #include <stdexcept>
 
 namespace onceonly::http {
@@ -41,6 +42,25 @@ Response Response::noContent() {
   Response r;
   r.status = 204;
   return r;
+}
+
+Response Response::deferred(std::function<void(Respond)> start) {
+  Response r;
+  r.later = std::move(start);
+  return r;
+}
+
+Response settle(Response res) {
+  if (!res.later) return res;
+  std::promise<Response> ready;
+  auto later = std::move(res.later);
+  later([&ready](const std::exception_ptr& error, Response r) {
+    if (error)
+      ready.set_exception(error);
+    else
+      ready.set_value(std::move(r));
+  });
+  return settle(ready.get_future().get());
 }
 
 void Response::setHeader(std::string name, std::string value) {

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <map>
 #include <optional>
@@ -43,20 +44,34 @@ struct Request {
   const std::string& param(const std::string& name) const;
 };
 
+struct Response;
+// How a response that was not ready is handed over: once, from any thread, with the response
+// or with the exception that stands for it (turned into problem details like a thrown one).
+using Respond = std::function<void(std::exception_ptr error, Response response)>;
+
 struct Response {
   int status = 200;
   std::string contentType = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // Set when the answer is not ready yet (it waits for the ledger, say): whoever sends the
+  // response calls this once with where to hand it over, and no thread waits meanwhile. It
+  // either hands the response over (now or later) or throws, never both.
+  std::function<void(Respond)> later;
 
   static Response json(int status, const nlohmann::json& body);
   static Response text(int status, std::string body,
                        std::string contentType = "text/plain; charset=utf-8");
   static Response noContent();
+  static Response deferred(std::function<void(Respond)> start);
   void setHeader(std::string name, std::string value);
   std::optional<std::string> header(std::string_view name) const;
 };
 
 using Handler = std::function<Response(Request&)>;
+
+// The response itself, waiting for it when it was deferred: for tools and tests that call a
+// handler directly. Rethrows a deferred error.
+Response settle(Response res);
 
 }  // namespace onceonly::http

@@ -71,16 +71,53 @@ Response Pipeline::handle(Request& req) {
   Response res;
   try {
     res = dispatch(req);
+  } catch (...) {
+    res = fromError(req, std::current_exception());
+  }
+  if (!res.later) {
+    finish(req, res);
+    return res;
+  }
+  // Finished when the handler's work is: errors, headers, metrics and the log then. The request
+  // is kept for it without its body, which may be large and is no longer needed.
+  auto kept = std::make_shared<Request>(req);
+  kept->body.clear();
+  auto start = std::move(res.later);
+  return Response::deferred([this, kept, start = std::move(start)](Respond respond) {
+    Respond done = [this, kept, respond = std::move(respond)](const std::exception_ptr& error,
+                                                              Response r) {
+      if (error) r = fromError(*kept, error);
+      finish(*kept, r);
+      respond(nullptr, std::move(r));
+    };
+    try {
+      start(done);
+    } catch (...) {
+      done(std::current_exception(), {});  // it could not even start
+    }
+  });
+}
+
+Response Pipeline::fromError(const Request& req, std::exception_ptr error) {
+  try {
+    std::rethrow_exception(std::move(error));
   } catch (const Error& e) {
-    res = problemResponse(e, req.lang, req.path.empty() ? req.target : req.path, req.requestId);
+    Response res =
+        problemResponse(e, req.lang, req.path.empty() ? req.target : req.path, req.requestId);
     auto seconds = e.params().find("seconds");
     if ((e.status() == 429 || e.status() == 503) && seconds != e.params().end())
       res.setHeader("Retry-After", seconds->second);
+    return res;
   } catch (const std::exception& e) {
     log::error("http.unhandled", {{"request_id", req.requestId}, {"error", e.what()}});
-    res = problemResponse(500, "internal", {{"request_id", req.requestId}}, req.lang, req.path,
-                          req.requestId);
+  } catch (...) {
+    log::error("http.unhandled", {{"request_id", req.requestId}});
   }
+  return problemResponse(500, "internal", {{"request_id", req.requestId}}, req.lang, req.path,
+                         req.requestId);
+}
+
+void Pipeline::finish(const Request& req, Response& res) {
   addSecurityHeaders(res);
   res.setHeader("X-Request-Id", req.requestId);
 
@@ -100,7 +137,6 @@ Response Pipeline::handle(Request& req) {
     if (!req.actorId.empty()) fields["actor"] = req.actorId;
     log::info("http.request", fields);
   }
-  return res;
 }
 
 Response Pipeline::dispatch(Request& req) {

@@ -22,10 +22,15 @@ class Pipeline {
  public:
   Pipeline(const Router& router, Metrics& metrics, PipelineOptions options,
            const StaticFiles* staticFiles = nullptr);
+  // The response; a deferred one (Response::later) gets the same treatment when it is ready.
   Response handle(Request& req);
 
  private:
   Response dispatch(Request& req);
+  // A thrown error as problem details.
+  static Response fromError(const Request& req, std::exception_ptr error);
+  // Security headers, request id, metrics and the access log.
+  void finish(const Request& req, Response& res);
   const Router& router_;
   Metrics& metrics_;
   PipelineOptions options_;

@@ -56,7 +56,19 @@ struct Server::Impl {
   std::unique_ptr<tcp::acceptor> acceptor;
   std::vector<std::thread> ioThreads;
 
+  // Deferred responses not handed over yet. They hold their session, and so the io_context,
+  // which must outlive them: stop() waits for them.
+  int deferred = 0;  // GUARDED_BY mutex
+
   Impl(ServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)) {}
+  void deferredStarted() {
+    std::lock_guard lock(mutex);
+    ++deferred;
+  }
+  void deferredEnded() {
+    std::lock_guard lock(mutex);
+    if (--deferred == 0) drained.notify_all();
+  }
   void accept();
   void add(const std::shared_ptr<Session>& s);
   void remove(Session* s);
@@ -153,16 +165,39 @@ class Session : public std::enable_shared_from_this<Session> {
       try {
         res = self->server_.handler(req);
       } catch (const std::exception& e) {
-        log::error("http.handler_failed", {{"error", e.what()}, {"request_id", req.requestId}});
-        res = problemResponse(500, "internal", {{"request_id", req.requestId}}, req.lang, req.path,
-                              req.requestId);
+        res = failed(req.requestId, req.lang, req.path, e.what());
       }
-      bool keep = req.keepAlive;
-      bool head = req.method == "HEAD";
-      net::post(self->stream_.get_executor(), [self, res = std::move(res), keep, head]() mutable {
-        self->write(std::move(res), keep, head);
-      });
+      const bool keep = req.keepAlive;
+      const bool head = req.method == "HEAD";
+      if (!res.later) return self->answer(std::move(res), keep, head);
+      // The worker is free again; the response is written when it is handed over.
+      self->server_.deferredStarted();
+      auto start = std::move(res.later);
+      auto respond = [self, keep, head, id = req.requestId, lang = req.lang, path = req.path](
+                         const std::exception_ptr& error, Response r) {
+        if (error) r = failed(id, lang, path, "a deferred response failed");
+        self->answer(std::move(r), keep, head);
+        self->server_.deferredEnded();
+      };
+      try {
+        start(respond);
+      } catch (const std::exception& e) {
+        respond(nullptr, failed(req.requestId, req.lang, req.path, e.what()));
+      }
     });
+  }
+
+  static Response failed(const std::string& requestId, i18n::Lang lang, const std::string& path,
+                         const std::string& what) {
+    log::error("http.handler_failed", {{"error", what}, {"request_id", requestId}});
+    return problemResponse(500, "internal", {{"request_id", requestId}}, lang, path, requestId);
+  }
+
+  void answer(Response res, bool keep, bool head) {
+    net::post(stream_.get_executor(),
+              [self = shared_from_this(), res = std::move(res), keep, head]() mutable {
+                self->write(std::move(res), keep, head);
+              });
   }
 
   void reject(int status, const std::string& code, Params params = {}) {
@@ -306,6 +341,12 @@ void Server::stop() {
                             [this] { return impl_->sessions.empty(); });
   }
   impl_->workers->join();
+  {
+    // Each is answered in the end (the ledger always tells its writers); until then its session
+    // needs the I/O threads.
+    std::unique_lock lock(impl_->mutex);
+    impl_->drained.wait(lock, [this] { return impl_->deferred == 0; });
+  }
   impl_->work.reset();
   impl_->ioc.stop();
   for (auto& t : impl_->ioThreads) t.join();

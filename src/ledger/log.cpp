@@ -225,7 +225,7 @@ void Log::appendAllAsync(const std::vector<nlohmann::json>& entries, AppendAllDo
   std::vector<AppendDone> callbacks;
   callbacks.reserve(entries.size());
   for (std::size_t i = 0; i < entries.size(); ++i)
-    callbacks.emplace_back([gather, i](std::exception_ptr error, const Receipt& receipt) {
+    callbacks.emplace_back([gather, i](const std::exception_ptr& error, const Receipt& receipt) {
       {
         std::lock_guard lock(gather->mutex);
         if (error && !gather->error) gather->error = error;

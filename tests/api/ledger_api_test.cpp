@@ -139,6 +139,26 @@ TEST_P(LedgerApiTest, AReceiptWaitsForTheNextCheckpoint) {
   EXPECT_EQ(hourly.call("GET", "/api/v1/ledger/receipts/" + index).status, 200);
 }
 
+// When the access cannot be put on the record, the person's data is not shown.
+TEST_P(LedgerApiTest, NoRecordMeansTheDataIsNotShown) {
+  const auto size = h.app().ledger().size();
+  // A stored row in the way of the next index makes the ledger's next batch fail.
+  h.app().database().connect().exec(
+      "INSERT INTO ledger_entries (idx, leaf_hash, entry, appended_at) VALUES (?, 'x', '{}', "
+      "'2026-01-01T00:00:00Z')",
+      {static_cast<std::int64_t>(size)});
+  auto r = h.as("admin", "GET", "/api/v1/accounts/" + h.idOfUser("citizen"));
+  EXPECT_EQ(r.status, 500) << r.body;
+  EXPECT_EQ(r.contentType, "application/problem+json");
+  EXPECT_EQ(r.json["code"], "internal");
+  EXPECT_FALSE(r.json.contains("display_name"));
+  EXPECT_FALSE(r.json.contains("kind"));
+  h.app().database().connect().exec("DELETE FROM ledger_entries WHERE idx = ?",
+                                    {static_cast<std::int64_t>(size)});
+  EXPECT_EQ(h.as("admin", "GET", "/api/v1/accounts/" + h.idOfUser("citizen")).status, 200);
+  EXPECT_EQ(h.app().ledger().size(), size + 1);
+}
+
 TEST_P(LedgerApiTest, EveryLookAtAPersonIsOnTheRecordTheyCanRead) {
   const auto before = h.app().ledger().size();
   // The platform admin looks at a citizen; the citizen looks at themself (not recorded).

@@ -21,7 +21,7 @@ http::Response call(Application& app, const std::string& method, const std::stri
   r.target = target;
   r.headers = std::move(headers);
   r.clientIp = "127.0.0.1";
-  return app.handle(r);
+  return http::settle(app.handle(r));
 }
 
 class SystemRoutesTest : public ::testing::TestWithParam<Backend> {

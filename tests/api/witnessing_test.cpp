@@ -65,7 +65,7 @@ class WitnessingTest : public ::testing::TestWithParam<Backend> {
     req.method = "GET";
     req.target = target;
     req.clientIp = req.peerIp = "127.0.0.1";
-    return app.handle(req);
+    return http::settle(app.handle(req));
   }
   static void grow(Application& app, int n) {
     for (int i = 0; i < n; ++i) app.ledger().append({{"type", "test"}, {"n", i}});

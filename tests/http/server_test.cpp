@@ -3,9 +3,15 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <future>
+#include <mutex>
 #include <thread>
+#include <utility>
+#include <vector>
 
+#include "core/error.h"
+#include "http/pipeline.h"
 #include "support/http_client.h"
 
 namespace onceonly::http {
@@ -129,6 +135,89 @@ TEST(Server, StopLetsInFlightRequestsFinish) {
   stopper.join();
   EXPECT_EQ(r.status, 200);
   EXPECT_TRUE(r.closed);  // answered with Connection: close during shutdown
+}
+
+// A handler that defers its response: "/later" hands over a Respond and returns at once.
+struct Deferring {
+  Router router;
+  Metrics metrics;
+  std::mutex mutex;
+  std::condition_variable handed;
+  std::vector<Respond> waiting;  // GUARDED_BY mutex
+  Pipeline pipeline{router, metrics, PipelineOptions{}};
+
+  Deferring() {
+    router.add("GET", "/later", [this](Request&) {
+      return Response::deferred([this](const Respond& respond) {
+        std::lock_guard lock(mutex);
+        waiting.push_back(respond);
+        handed.notify_all();
+      });
+    });
+    router.add("GET", "/now", [](Request&) { return Response::json(200, {{"now", true}}); });
+  }
+  Respond next() {
+    std::unique_lock lock(mutex);
+    handed.wait(lock, [this] { return !waiting.empty(); });
+    Respond r = waiting.front();
+    waiting.erase(waiting.begin());
+    return r;
+  }
+};
+
+// The one worker is free while a deferred response waits; the response goes out when it is
+// handed over, from another thread, with the pipeline's headers; a deferred error becomes
+// problem details.
+TEST(Server, ADeferredResponseLeavesTheWorkerFree) {
+  Deferring d;
+  auto o = smallLimits();
+  o.workerThreads = 1;
+  Server s(o, [&](Request& r) { return d.pipeline.handle(r); });
+  s.start();
+  HttpClient waiting(s.port());
+  waiting.sendOnly("GET /later HTTP/1.1\r\nHost: x\r\n\r\n");
+  Respond respond = d.next();
+  HttpClient other(s.port());
+  auto now = other.request("GET", "/now");
+  EXPECT_EQ(now.status, 200);
+  std::thread([&] { respond(nullptr, Response::json(201, {{"later", true}})); }).join();
+  auto later = waiting.readReply();
+  EXPECT_EQ(later.status, 201);
+  EXPECT_NE(later.body.find("later"), std::string::npos);
+  EXPECT_EQ(later.headers["x-content-type-options"], "nosniff");
+  EXPECT_FALSE(later.headers["x-request-id"].empty());
+  EXPECT_FALSE(later.closed);
+
+  waiting.sendOnly("GET /later HTTP/1.1\r\nHost: x\r\n\r\n");
+  d.next()(std::make_exception_ptr(Error(503, "db.unavailable")), Response{});
+  auto failed = waiting.readReply();
+  EXPECT_EQ(failed.status, 503);
+  EXPECT_EQ(failed.headers["content-type"], "application/problem+json");
+  EXPECT_NE(failed.body.find("db.unavailable"), std::string::npos);
+}
+
+// Stopping waits for a deferred response, which still goes out.
+TEST(Server, StopWaitsForDeferredResponses) {
+  Deferring d;
+  Server s(smallLimits(), [&](Request& r) { return d.pipeline.handle(r); });
+  s.start();
+  HttpClient c(s.port());
+  c.sendOnly("GET /later HTTP/1.1\r\nHost: x\r\n\r\n");
+  Respond respond = d.next();
+  std::atomic<bool> stopped{false};
+  std::thread stopper([&] {
+    s.stop();
+    stopped = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_FALSE(stopped);
+  // Handed over and let go, as the ledger does with its callbacks: what it held (the session)
+  // goes with it.
+  std::exchange(respond, nullptr)(nullptr, Response::json(200, {{"later", true}}));
+  auto r = c.readReply();
+  stopper.join();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(r.closed);
 }
 
 TEST(Server, RefusesAnAddressThatIsNotAnIp) {

@@ -40,7 +40,7 @@ Reply ApiHarness::call(const std::string& method, const std::string& target,
   req.headers = std::move(headers);
   req.clientIp = "127.0.0.1";
   req.peerIp = "127.0.0.1";
-  auto res = app_->handle(req);
+  auto res = http::settle(app_->handle(req));
   Reply out;
   out.status = res.status;
   out.contentType = res.contentType;
