@@ -3,6 +3,7 @@
 #include "api/routes.h"
 #include "core/encoding.h"
 #include "core/error.h"
+#include "core/log.h"
 #include "core/time.h"
 #include "identity/authz.h"
 #include "ledger/log.h"
@@ -113,6 +114,26 @@ std::string subjectOf(Context& ctx, const identity::Account& a) {
   return ledger::pseudonym(ctx.keys, identifier);
 }
 
+namespace {
+
+// Why a look at personal data was refused when its record could not be written: an error that
+// already says so (the database is unreachable) as it is, anything else as the ledger being
+// unavailable, so the client knows to try again rather than that it asked wrongly.
+std::exception_ptr unrecorded(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const Error&) {
+    return error;
+  } catch (const std::exception& e) {
+    log::error("ledger.access_not_recorded", {{"problem", e.what()}});
+  } catch (...) {
+    log::error("ledger.access_not_recorded", {});
+  }
+  return std::make_exception_ptr(Error(503, "ledger.unavailable", {{"seconds", "5"}}));
+}
+
+}  // namespace
+
 http::Response onceAccessRecorded(Context& ctx, const identity::Principal& p,
                                   const std::vector<identity::Account>& seen,
                                   const std::string& purpose, http::Response shown) {
@@ -134,7 +155,7 @@ http::Response onceAccessRecorded(Context& ctx, const identity::Principal& p,
                                    shown = std::move(shown)](const http::Respond& respond) {
     ledger.appendAllAsync(entries, [shown, respond](const std::exception_ptr& error,
                                                     const std::vector<ledger::Receipt>&) {
-      respond(error, error ? http::Response{} : shown);
+      respond(error ? unrecorded(error) : nullptr, error ? http::Response{} : shown);
     });
   });
 }

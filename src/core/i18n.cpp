@@ -96,6 +96,10 @@ const std::unordered_map<std::string_view, Entry>& catalog() {
       {"ledger.not_yet_checkpointed",
        {"No signed checkpoint covers this entry yet; the next one is due within {seconds} seconds.",
         "尚无已签名的检查点涵盖此条目；下一个检查点将在 {seconds} 秒内签发。"}},
+      {"ledger.unavailable",
+       {"This access could not be put on the record, so nothing is shown. Try again in {seconds} "
+        "seconds.",
+        "此次访问无法记录在案，因此不予显示。请在 {seconds} 秒后重试。"}},
       {"ledger.none_witnessed",
        {"No checkpoint has enough witness cosignatures yet.", "尚无获得足够见证联署的检查点。"}},
       {"witness.malformed",

@@ -148,9 +148,10 @@ TEST_P(LedgerApiTest, NoRecordMeansTheDataIsNotShown) {
       "'2026-01-01T00:00:00Z')",
       {static_cast<std::int64_t>(size)});
   auto r = h.as("admin", "GET", "/api/v1/accounts/" + h.idOfUser("citizen"));
-  EXPECT_EQ(r.status, 500) << r.body;
+  EXPECT_EQ(r.status, 503) << r.body;
   EXPECT_EQ(r.contentType, "application/problem+json");
-  EXPECT_EQ(r.json["code"], "internal");
+  EXPECT_EQ(r.json["code"], "ledger.unavailable");
+  EXPECT_EQ(r.headers["Retry-After"], "5");
   EXPECT_FALSE(r.json.contains("display_name"));
   EXPECT_FALSE(r.json.contains("kind"));
   h.app().database().connect().exec("DELETE FROM ledger_entries WHERE idx = ?",
