@@ -166,6 +166,8 @@ class Session : public std::enable_shared_from_this<Session> {
         res = self->server_.handler(req);
       } catch (const std::exception& e) {
         res = failed(req.requestId, req.lang, req.path, e.what());
+      } catch (...) {
+        res = failed(req.requestId, req.lang, req.path, "unknown exception");
       }
       const bool keep = req.keepAlive;
       const bool head = req.method == "HEAD";
@@ -183,6 +185,8 @@ class Session : public std::enable_shared_from_this<Session> {
         start(respond);
       } catch (const std::exception& e) {
         respond(nullptr, failed(req.requestId, req.lang, req.path, e.what()));
+      } catch (...) {
+        respond(nullptr, failed(req.requestId, req.lang, req.path, "unknown exception"));
       }
     });
   }
