@@ -15,8 +15,10 @@
 #include <boost/beast/ssl.hpp>
 #include <charconv>
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 
 namespace onceonly::http {
 namespace {
@@ -78,22 +80,29 @@ net::awaitable<ClientReply> exchange(Stream& stream, const std::string& method, 
                         std::string(res[bhttp::field::content_type]), std::move(res.body())};
 }
 
+// Where a call leaves its answer: set as soon as the answer is read, before the connection is
+// closed, so that a slow close does not turn an answer into a timeout.
+struct Outcome {
+  std::optional<ClientReply> reply;
+  std::exception_ptr error;
+};
+
 // The whole call, from resolving the host to the last byte of the answer. The server must show
 // a certificate for the URL's host that chains to the system's trust store, or to the CAs in
-// options.caFile (a government's own CA).
-net::awaitable<ClientReply> call(const std::string& method, const Target& t,
-                                 const std::string& body, const std::string& contentType,
-                                 const ClientOptions& options) {
+// options.caFile (a government's own CA). Everything is taken by value: a call cut short may be
+// destroyed after fetch() has returned (see there).
+net::awaitable<void> call(std::string method, Target t, std::string body, std::string contentType,
+                          ClientOptions options, std::shared_ptr<Outcome> out) {
   auto executor = co_await net::this_coro::executor;
   net::ip::tcp::resolver resolver(executor);
   auto endpoints = co_await resolver.async_resolve(t.host, t.port, net::use_awaitable);
   if (!t.tls) {
     beast::tcp_stream stream(executor);
     co_await stream.async_connect(endpoints, net::use_awaitable);
-    ClientReply reply = co_await exchange(stream, method, t, body, contentType, options);
+    out->reply = co_await exchange(stream, method, t, body, contentType, options);
     beast::error_code ec;
     stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
-    co_return reply;
+    co_return;
   }
   net::ssl::context ctx(net::ssl::context::tls_client);
   ctx.set_options(net::ssl::context::no_tlsv1 | net::ssl::context::no_tlsv1_1);
@@ -110,42 +119,39 @@ net::awaitable<ClientReply> call(const std::string& method, const Target& t,
     throw std::runtime_error("cannot name the TLS server " + t.host);
   co_await beast::get_lowest_layer(stream).async_connect(endpoints, net::use_awaitable);
   co_await stream.async_handshake(net::ssl::stream_base::client, net::use_awaitable);
-  ClientReply reply = co_await exchange(stream, method, t, body, contentType, options);
-  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(1));
+  out->reply = co_await exchange(stream, method, t, body, contentType, options);
   beast::error_code ec;
   // Many servers close without their close_notify: not an error here.
   co_await stream.async_shutdown(net::redirect_error(net::use_awaitable, ec));
-  co_return reply;
 }
 
 }  // namespace
 
 // Beast's stream timeouts only bound asynchronous operations, so the call runs as a coroutine
 // on its own io_context, and run_for() bounds all of it: resolving, connecting, the handshake
-// and the exchange. When time runs out, destroying the io_context closes the connection.
+// and the exchange. A call cut short is left to a thread of its own to be destroyed: destroying
+// the io_context waits for a host name lookup still under way (getaddrinfo cannot be
+// interrupted), and the caller should not.
 ClientReply fetch(const std::string& method, const std::string& url, const std::string& body,
                   const std::string& contentType, const ClientOptions& options) {
   Target t = parseUrl(url);
-  std::optional<ClientReply> reply;
-  std::exception_ptr error;
-  net::io_context ioc;  // destroyed first: a call cut short never reaches `reply` or `error`
-  net::co_spawn(ioc, call(method, t, body, contentType, options),
-                [&](const std::exception_ptr& e, ClientReply r) {
-                  if (e)
-                    error = e;
-                  else
-                    reply = std::move(r);
+  auto out = std::make_shared<Outcome>();
+  auto ioc = std::make_shared<net::io_context>();
+  net::co_spawn(*ioc, call(method, t, body, contentType, options, out),
+                [out](const std::exception_ptr& e) {
+                  if (e) out->error = e;
                 });
-  ioc.run_for(std::chrono::seconds(std::max(1, options.timeoutSeconds)));
+  const int seconds = std::max(1, options.timeoutSeconds);
+  ioc->run_for(std::chrono::seconds(seconds));
+  if (!ioc->stopped()) std::thread([ioc = std::move(ioc)]() mutable { ioc.reset(); }).detach();
+  if (out->reply) return std::move(*out->reply);
   try {
-    if (error) std::rethrow_exception(error);
+    if (out->error) std::rethrow_exception(out->error);
   } catch (const std::exception& e) {
     throw std::runtime_error(method + " " + url + ": " + e.what());
   }
-  if (!reply)
-    throw std::runtime_error(method + " " + url + ": no answer within " +
-                             std::to_string(std::max(1, options.timeoutSeconds)) + " s");
-  return std::move(*reply);
+  throw std::runtime_error(method + " " + url + ": no answer within " + std::to_string(seconds) +
+                           " s");
 }
 
 }  // namespace onceonly::http

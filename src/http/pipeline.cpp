@@ -87,7 +87,11 @@ Response Pipeline::handle(Request& req) {
     Respond done = [this, kept, respond = std::move(respond)](const std::exception_ptr& error,
                                                               Response r) {
       if (error) r = fromError(*kept, error);
-      finish(*kept, r);
+      try {
+        finish(*kept, r);
+      } catch (...) {
+        // Headers, metrics or the log line failed (out of memory): the answer still goes out.
+      }
       respond(nullptr, std::move(r));
     };
     try {

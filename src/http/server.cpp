@@ -173,16 +173,12 @@ class Session : public std::enable_shared_from_this<Session> {
       const bool head = req.method == "HEAD";
       if (!res.later) return self->answer(std::move(res), keep, head);
       // The worker is free again; the response is written when it is handed over.
-      self->server_.deferredStarted();
-      auto start = std::move(res.later);
-      auto respond = [self, keep, head, id = req.requestId, lang = req.lang, path = req.path](
-                         const std::exception_ptr& error, Response r) {
-        if (error) r = failed(id, lang, path, "a deferred response failed");
-        self->answer(std::move(r), keep, head);
-        self->server_.deferredEnded();
+      auto ticket = std::make_shared<Deferred>(self, keep, head, req);
+      auto respond = [ticket](const std::exception_ptr& error, Response r) {
+        ticket->answer(error, std::move(r));
       };
       try {
-        start(respond);
+        res.later(respond);
       } catch (const std::exception& e) {
         respond(nullptr, failed(req.requestId, req.lang, req.path, e.what()));
       } catch (...) {
@@ -190,6 +186,47 @@ class Session : public std::enable_shared_from_this<Session> {
       }
     });
   }
+
+  // One deferred response, shared by every copy of its Respond. It counts as pending on the
+  // server until the last copy is gone and its hold on the session with it, so the server never
+  // stops its I/O threads while something can still reach the session. A response dropped
+  // unanswered is answered with a 500.
+  class Deferred {
+   public:
+    Deferred(std::shared_ptr<Session> session, bool keep, bool head, const Request& req)
+        : session_(std::move(session)),
+          server_(session_->server_),
+          keep_(keep),
+          head_(head),
+          id_(req.requestId),
+          lang_(req.lang),
+          path_(req.path) {
+      server_.deferredStarted();
+    }
+    Deferred(const Deferred&) = delete;
+    Deferred& operator=(const Deferred&) = delete;
+    ~Deferred() {
+      if (!answered_.exchange(true))
+        session_->answer(failed(id_, lang_, path_, "a deferred response was never handed over"),
+                         keep_, head_);
+      session_.reset();
+      server_.deferredEnded();
+    }
+    void answer(const std::exception_ptr& error, Response r) {
+      if (answered_.exchange(true)) return;  // once only
+      if (error) r = failed(id_, lang_, path_, "a deferred response failed");
+      session_->answer(std::move(r), keep_, head_);
+    }
+
+   private:
+    std::shared_ptr<Session> session_;
+    Server::Impl& server_;
+    const bool keep_, head_;
+    const std::string id_;
+    const i18n::Lang lang_;
+    const std::string path_;
+    std::atomic<bool> answered_{false};
+  };
 
   static Response failed(const std::string& requestId, i18n::Lang lang, const std::string& path,
                          const std::string& what) {
@@ -346,10 +383,13 @@ void Server::stop() {
   }
   impl_->workers->join();
   {
-    // Each is answered in the end (the ledger always tells its writers); until then its session
-    // needs the I/O threads.
+    // Each is answered in the end (the ledger always tells its writers, and a response dropped
+    // unanswered is answered with a 500); until then its session needs the I/O threads. Then
+    // the answers just posted are written, as in-flight requests' are above.
     std::unique_lock lock(impl_->mutex);
     impl_->drained.wait(lock, [this] { return impl_->deferred == 0; });
+    impl_->drained.wait_for(lock, std::chrono::seconds(impl_->options.shutdownGraceSeconds),
+                            [this] { return impl_->sessions.empty(); });
   }
   impl_->work.reset();
   impl_->ioc.stop();

@@ -265,8 +265,15 @@ struct Database::Impl {
     free.pop_back();
     lock.unlock();
     if (!restoreSync(slot)) {
-      giveBack(slot);
-      return nullptr;
+      // SQLite refuses the setting inside a transaction: one left open ends here.
+      try {
+        *sessions[slot] << "ROLLBACK";
+      } catch (...) {
+      }
+      if (!restoreSync(slot)) {
+        giveBack(slot);
+        return nullptr;
+      }
     }
     return sessions[slot].get();
   }
@@ -516,8 +523,8 @@ void Connection::begin(Sync sync) {
 }
 
 void Connection::commit() {
+  exec("COMMIT");  // when it fails, the transaction is still there for rollback() to end
   impl_->inTransaction = false;
-  exec("COMMIT");
   // The commit stands even when the setting cannot be restored now: the connection is not
   // leased again before it is.
   impl_->db->restoreSync(impl_->slot);

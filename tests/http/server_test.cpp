@@ -155,6 +155,9 @@ struct Deferring {
       });
     });
     router.add("GET", "/now", [](Request&) { return Response::json(200, {{"now", true}}); });
+    // A handler that loses its Respond without calling it.
+    router.add("GET", "/dropped",
+               [](Request&) { return Response::deferred([](const Respond&) {}); });
   }
   Respond next() {
     std::unique_lock lock(mutex);
@@ -194,6 +197,11 @@ TEST(Server, ADeferredResponseLeavesTheWorkerFree) {
   EXPECT_EQ(failed.status, 503);
   EXPECT_EQ(failed.headers["content-type"], "application/problem+json");
   EXPECT_NE(failed.body.find("db.unavailable"), std::string::npos);
+
+  // A response dropped unanswered is still answered, and the connection goes on.
+  auto dropped = waiting.request("GET", "/dropped");
+  EXPECT_EQ(dropped.status, 500);
+  EXPECT_EQ(waiting.request("GET", "/now").status, 200);
 }
 
 // Stopping waits for a deferred response, which still goes out.
