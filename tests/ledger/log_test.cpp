@@ -30,10 +30,26 @@ class LogTest : public ::testing::TestWithParam<Backend> {
 
   Signer signer = Signer::generate("test.example/log");
   void exec(const std::string& sql) { db->connect().exec(sql); }
+  // A stored row in the way of index `at` makes the batch that reaches it fail; unblock() after.
+  void block(std::uint64_t at) {
+    db->connect().exec(
+        "INSERT INTO ledger_entries (idx, leaf_hash, entry, appended_at) VALUES (?, 'x', '{}', "
+        "'2026-01-01T00:00:00Z')",
+        {static_cast<std::int64_t>(at)});
+  }
+  void unblock(std::uint64_t at) {
+    db->connect().exec("DELETE FROM ledger_entries WHERE idx = ?", {static_cast<std::int64_t>(at)});
+  }
 };
 
 nlohmann::json event(int i) {
   return {{"type", "data.access"}, {"seq", i}, {"subject", "psn_test"}, {"by", "org_x"}};
+}
+
+std::vector<nlohmann::json> events(int n) {
+  std::vector<nlohmann::json> out;
+  for (int i = 0; i < n; ++i) out.push_back(event(i));
+  return out;
 }
 
 TEST_P(LogTest, ConcurrentAppendsFormOneTreeAndProofsVerify) {
@@ -73,8 +89,7 @@ TEST_P(LogTest, LargeHandOversSpanBatchesAndFailuresReachTheirWriters) {
   LogOptions options;
   options.maxBatch = 3;
   Log log(*db, signer, options);
-  std::vector<nlohmann::json> entries;
-  for (int i = 0; i < 10; ++i) entries.push_back(event(i));
+  auto entries = events(10);
   auto receipts = log.appendAll(entries);
   ASSERT_EQ(receipts.size(), 10u);
   for (std::uint64_t i = 0; i < 10; ++i) {
@@ -86,11 +101,9 @@ TEST_P(LogTest, LargeHandOversSpanBatchesAndFailuresReachTheirWriters) {
   // Batches are at most three entries: a receipt's tree is at most two entries past it.
   EXPECT_LE(receipts[0].treeSize, 3u);
   // A stored row in the way of the next index makes that batch fail, and nothing of it stays.
-  exec(
-      "INSERT INTO ledger_entries (idx, leaf_hash, entry, appended_at) VALUES "
-      "(10, 'x', '{}', '2026-01-01T00:00:00Z')");
+  block(10);
   EXPECT_THROW(log.append(event(10)), std::exception);
-  exec("DELETE FROM ledger_entries WHERE idx = 10");
+  unblock(10);
   EXPECT_EQ(log.size(), 10u);
   EXPECT_EQ(log.append(event(11)).index, 10u);
   EXPECT_TRUE(log.verify().ok);
@@ -141,8 +154,7 @@ TEST_P(LogTest, AsynchronousAppendsAreToldOnceWhenDurable) {
 
   EXPECT_THROW(log.appendAsync(nlohmann::json::array({1}), finished(0)), std::invalid_argument);
   const auto size = log.size();
-  exec("INSERT INTO ledger_entries (idx, leaf_hash, entry, appended_at) VALUES (" +
-       std::to_string(size) + ", 'x', '{}', '2026-01-01T00:00:00Z')");
+  block(size);
   log.appendAsync(event(1), finished(1));
   {
     std::unique_lock lock(m);
@@ -152,7 +164,7 @@ TEST_P(LogTest, AsynchronousAppendsAreToldOnceWhenDurable) {
   EXPECT_EQ(failed, 1);
   EXPECT_EQ(calls[0], 1);  // the refused entry's callback never ran
   EXPECT_EQ(calls[1], 2);
-  exec("DELETE FROM ledger_entries WHERE idx = " + std::to_string(size));
+  unblock(size);
   EXPECT_EQ(log.size(), size);
   EXPECT_TRUE(log.verify().ok);
 }
@@ -163,8 +175,7 @@ TEST_P(LogTest, AsynchronousHandOversAreAnsweredOnceForAll) {
   LogOptions options;
   options.maxBatch = 3;
   Log log(*db, signer, options);
-  std::vector<nlohmann::json> entries;
-  for (int i = 0; i < 10; ++i) entries.push_back(event(i));
+  auto entries = events(10);
   std::promise<std::vector<Receipt>> got;
   int calls = 0;
   log.appendAllAsync(entries, [&](std::exception_ptr error, const std::vector<Receipt>& r) {
