@@ -54,6 +54,7 @@ Log::Log(store::Database& db, Signer signer, LogOptions options)
       tiles_(std::make_unique<TileStore>()) {
   options_.maxBatch = std::max<std::size_t>(1, options_.maxBatch);
   convertStoredNodes();
+  openLookups();
   sequencer_ = std::thread([this] { sequence(); });
   syncer_ = std::thread([this] { syncBatches(); });
   // Named for top, perf and gdb.
@@ -304,7 +305,6 @@ void Log::sequence() {
       queue_.pop_front();
     }
     try {
-      std::lock_guard write(writeMutex_);
       writeBatch(*batch);
     } catch (...) {
       // Nothing of the batch was committed: every writer hears of it.

@@ -89,6 +89,10 @@ using WitnessPost = std::function<WitnessReply(const std::string& url, const std
 // std::invalid_argument naming the bad part.
 std::vector<WitnessEndpoint> parseWitnessList(const std::string& setting);
 
+// On SQLite, the file of the log's lookup tables: `onceonly.db` → `onceonly.ledger-lookups.db`
+// in the same directory. nullopt for PostgreSQL, where they are in the log's database.
+std::optional<std::string> lookupsPath(const std::string& databaseUrl);
+
 struct LogOptions {
   std::size_t maxBatch = 4096;
   std::string origin = "onceonly.localhost/ledger";  // the checkpoint's first line
@@ -172,6 +176,10 @@ class Log {
   // sequencer (every kIndexEvery appends or 200 ms), plus the entries it has not reached yet.
   // This brings them up to date now; returns how many entries it indexed.
   std::uint64_t indexLookups();
+  // Where those tables live. On SQLite, a database file of their own beside the log's
+  // (lookupsPath()), so that filling them never takes the one write lock the sequencer needs;
+  // it holds nothing that cannot be rebuilt from the entries. On PostgreSQL, the log's database.
+  store::Database& lookupDatabase() { return lookups_ ? *lookups_ : db_; }
   static constexpr std::uint64_t kIndexEvery = 8192;
   Hash root(std::uint64_t size);
   std::vector<Hash> inclusionProof(std::uint64_t index, std::uint64_t size);
@@ -245,7 +253,10 @@ class Log {
   void writeBatch(Batch& batch);
   void convertStoredNodes();
   void indexer();
-  static std::uint64_t indexedUpTo(store::Connection& c);
+  std::uint64_t indexedUpTo();
+  // SQLite: opens the lookups file, and forgets what it holds of entries the log no longer has
+  // (a crash took commits that were never acknowledged, or an older backup was restored).
+  void openLookups();
   void background();
   WitnessOutcome askWitness(const WitnessEndpoint& w, std::uint64_t size, const std::string& note);
   std::vector<std::string> cosigners(const Note& note) const;
@@ -270,15 +281,14 @@ class Log {
   std::vector<std::shared_ptr<Batch>> committed_;  // GUARDED_BY syncMutex_
   bool sequencerStopped_ = false;                  // GUARDED_BY syncMutex_
   std::thread syncer_;
-  // Held by whoever writes in this process (sequencer, indexer), so that one waits for the
-  // other here instead of polling SQLite's lock.
-  std::mutex writeMutex_;
   std::unique_ptr<TileStore> tiles_;
   std::condition_variable stopWake_;
   std::thread background_;
   std::condition_variable indexWake_;
   std::mutex witnessMutex_;      // requestCosignatures() in this process
   std::uint64_t unindexed_ = 0;  // GUARDED_BY mutex_: appended since the indexer last ran
+  std::unique_ptr<store::Database> lookups_;  // SQLite only
+  std::mutex indexMutex_;                     // one indexLookups() at a time in this process
   std::thread indexer_;
 };
 

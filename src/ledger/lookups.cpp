@@ -1,7 +1,14 @@
 // The log's lookups by subject and by leaf hash (see ledger_by_leaf and ledger_by_subject in
 // docs/architecture.md): the tables a background thread fills behind the sequencer, and the
 // reads that combine them with the entries it has not reached yet.
+//
+// On SQLite the tables are in a database file of their own. SQLite lets one transaction at a time
+// write to a file, and the indexer's chunks (16,384 entries) held the sequencer, and every writer
+// behind it, for tens of milliseconds at a time. Apart, the two never wait for each other. The
+// lookups are derived data: the file may lag behind the log, be lost or be deleted, and is filled
+// again from the entries; every answer it gives is checked against the entry itself.
 #include <algorithm>
+#include <filesystem>
 
 #include "core/log.h"
 #include "ledger/log.h"
@@ -9,60 +16,134 @@
 #include "store/store.h"
 
 namespace onceonly::ledger {
+namespace {
+
+constexpr const char* kLookupTables[] = {
+    "CREATE TABLE IF NOT EXISTS ledger_by_leaf ("
+    " leaf_key TEXT NOT NULL, idx BIGINT NOT NULL, PRIMARY KEY (leaf_key, idx)) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS ledger_by_subject ("
+    " subject TEXT NOT NULL, idx BIGINT NOT NULL, PRIMARY KEY (subject, idx)) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS ledger_lookups_state ("
+    " id INTEGER PRIMARY KEY CHECK (id = 1), indexed_upto BIGINT NOT NULL)",
+};
+
+// "?, ?, …, ?" for n values.
+std::string placeholders(std::size_t n) {
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) out += i == 0 ? "?" : ", ?";
+  return out;
+}
+
+// The indexes a lookup found, as arguments.
+store::Args indexArgs(const std::vector<store::Row>& rows) {
+  store::Args out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) out.emplace_back(r.integer("idx"));
+  return out;
+}
+
+std::string leafKey(const std::string& leafHex) {
+  return leafHex.substr(0, 16);
+}
+
+}  // namespace
+
+std::optional<std::string> lookupsPath(const std::string& databaseUrl) {
+  auto path = store::sqlitePath(databaseUrl);
+  if (!path) return std::nullopt;
+  std::filesystem::path p(*path);
+  auto name = p.stem().string() + ".ledger-lookups" + p.extension().string();
+  return (p.parent_path() / name).string();
+}
+
+void Log::openLookups() {
+  auto path = lookupsPath(db_.url());
+  if (!path) return;  // PostgreSQL: the tables are the log database's (migrations 0008, 0009)
+  lookups_ =
+      store::Database::open("sqlite://" + *path, 2, {{"log", *store::sqlitePath(db_.url())}});
+  lookups_->transaction([](store::Connection& c) {
+    for (const char* sql : kLookupTables) c.exec(sql);
+  });
+  // Entries committed but not yet synced may have been indexed; a crash takes them from the log
+  // but not necessarily from here, and the indexes they had go to other entries.
+  const std::uint64_t size = this->size();
+  lookups_->transaction([&](store::Connection& c) {
+    auto state = c.queryOne("SELECT indexed_upto FROM ledger_lookups_state WHERE id = 1");
+    if (!state || static_cast<std::uint64_t>(state->integer("indexed_upto")) <= size) return;
+    const auto keep = static_cast<std::int64_t>(size);
+    c.exec("DELETE FROM ledger_by_leaf WHERE idx >= ?", {keep});
+    c.exec("DELETE FROM ledger_by_subject WHERE idx >= ?", {keep});
+    c.exec("UPDATE ledger_lookups_state SET indexed_upto = ? WHERE id = 1", {keep});
+    log::warn("ledger.lookups_ahead",
+              {{"indexed_upto", state->integer("indexed_upto")}, {"log_size", size}});
+  });
+}
 
 std::vector<Log::StoredEntry> Log::entries(std::uint64_t from, std::size_t limit,
                                            const std::optional<std::string>& subject) {
-  auto c = db_.connect();
   std::vector<StoredEntry> out;
   auto add = [&](const std::vector<store::Row>& rows) {
     for (const auto& r : rows)
-      out.push_back(
-          {static_cast<std::uint64_t>(r.integer("idx")), r.text("entry"), r.optText("subject")});
+      if (!subject || r.optText("subject") == subject)  // a lookup is checked against its entry
+        out.push_back(
+            {static_cast<std::uint64_t>(r.integer("idx")), r.text("entry"), r.optText("subject")});
   };
   if (!subject) {
-    add(c.query(
+    add(db_.connect().query(
         "SELECT idx, entry, subject FROM ledger_entries WHERE idx >= ? ORDER BY idx LIMIT ?",
         {static_cast<std::int64_t>(from), static_cast<std::int64_t>(limit)}));
     return out;
   }
   // Indexed entries first, then the few the indexer has not reached yet.
-  const std::uint64_t upto = indexedUpTo(c);
-  if (from < upto)
-    add(
-        c.query("SELECT e.idx, e.entry, e.subject FROM ledger_by_subject s "
-                "JOIN ledger_entries e ON e.idx = s.idx "
-                "WHERE s.subject = ? AND s.idx >= ? AND s.idx < ? ORDER BY s.idx LIMIT ?",
-                {*subject, static_cast<std::int64_t>(from), static_cast<std::int64_t>(upto),
-                 static_cast<std::int64_t>(limit)}));
+  const std::uint64_t upto = indexedUpTo();
+  if (from < upto) {
+    auto found = lookupDatabase().connect().query(
+        "SELECT idx FROM ledger_by_subject WHERE subject = ? AND idx >= ? AND idx < ? "
+        "ORDER BY idx LIMIT ?",
+        {*subject, static_cast<std::int64_t>(from), static_cast<std::int64_t>(upto),
+         static_cast<std::int64_t>(limit)});
+    if (!found.empty())
+      add(db_.connect().query("SELECT idx, entry, subject FROM ledger_entries WHERE idx IN (" +
+                                  placeholders(found.size()) + ") ORDER BY idx",
+                              indexArgs(found)));
+  }
   if (out.size() < limit)
-    add(
-        c.query("SELECT idx, entry, subject FROM ledger_entries WHERE idx >= ? AND subject = ? "
-                "ORDER BY idx LIMIT ?",
-                {static_cast<std::int64_t>(std::max(from, upto)), *subject,
-                 static_cast<std::int64_t>(limit - out.size())}));
+    add(db_.connect().query(
+        "SELECT idx, entry, subject FROM ledger_entries WHERE idx >= ? AND subject = ? "
+        "ORDER BY idx LIMIT ?",
+        {static_cast<std::int64_t>(std::max(from, upto)), *subject,
+         static_cast<std::int64_t>(limit - out.size())}));
   return out;
 }
 
 std::uint64_t Log::countEntries(const std::optional<std::string>& subject) {
   if (!subject) return size();
-  auto c = db_.connect();
-  const auto upto = static_cast<std::int64_t>(indexedUpTo(c));
-  auto indexed =
-      c.queryOne("SELECT COUNT(*) AS n FROM ledger_by_subject WHERE subject = ? AND idx < ?",
-                 {*subject, upto});
-  auto tail = c.queryOne("SELECT COUNT(*) AS n FROM ledger_entries WHERE idx >= ? AND subject = ?",
-                         {upto, *subject});
+  const auto upto = static_cast<std::int64_t>(indexedUpTo());
+  auto indexed = lookupDatabase().connect().queryOne(
+      "SELECT COUNT(*) AS n FROM ledger_by_subject WHERE subject = ? AND idx < ?",
+      {*subject, upto});
+  auto tail = db_.connect().queryOne(
+      "SELECT COUNT(*) AS n FROM ledger_entries WHERE idx >= ? AND subject = ?", {upto, *subject});
   return static_cast<std::uint64_t>(indexed->integer("n") + tail->integer("n"));
 }
 
 std::optional<std::uint64_t> Log::indexOf(const Hash& leaf) {
-  auto c = db_.connect();
-  const auto upto = static_cast<std::int64_t>(indexedUpTo(c));
+  const auto upto = static_cast<std::int64_t>(indexedUpTo());
   const std::string hex = toHex(leaf);
-  auto row = c.queryOne(
-      "SELECT MIN(e.idx) AS idx FROM ledger_by_leaf b JOIN ledger_entries e ON e.idx = b.idx "
-      "WHERE b.leaf_key = ? AND b.idx < ? AND e.leaf_hash = ? HAVING COUNT(*) > 0",
-      {hex.substr(0, 16), upto, hex});
+  // Entries whose leaf hashes share the first 64 bits: the same entry appended more than once,
+  // hardly ever another.
+  auto found = lookupDatabase().connect().query(
+      "SELECT idx FROM ledger_by_leaf WHERE leaf_key = ? AND idx < ? ORDER BY idx LIMIT 64",
+      {leafKey(hex), upto});
+  auto c = db_.connect();
+  std::optional<store::Row> row;
+  if (!found.empty()) {
+    auto args = indexArgs(found);
+    args.emplace_back(hex);
+    row = c.queryOne("SELECT MIN(idx) AS idx FROM ledger_entries WHERE idx IN (" +
+                         placeholders(found.size()) + ") AND leaf_hash = ? HAVING COUNT(*) > 0",
+                     args);
+  }
   if (!row)
     row = c.queryOne(
         "SELECT MIN(idx) AS idx FROM ledger_entries WHERE idx >= ? AND leaf_hash = ? "
@@ -72,49 +153,77 @@ std::optional<std::uint64_t> Log::indexOf(const Hash& leaf) {
   return static_cast<std::uint64_t>(row->integer("idx"));
 }
 
-std::uint64_t Log::indexedUpTo(store::Connection& c) {
-  auto row = c.queryOne("SELECT indexed_upto FROM ledger_lookups_state WHERE id = 1");
+std::uint64_t Log::indexedUpTo() {
+  auto row = lookupDatabase().connect().queryOne(
+      "SELECT indexed_upto FROM ledger_lookups_state WHERE id = 1");
   return row ? static_cast<std::uint64_t>(row->integer("indexed_upto")) : 0;
 }
 
 std::uint64_t Log::indexLookups() {
   constexpr std::int64_t kChunk = 16384;
+  std::lock_guard one(indexMutex_);
   std::uint64_t total = 0;
   for (;;) {
-    std::lock_guard write(writeMutex_);
-    std::uint64_t done = db_.transaction(
-        [&](store::Connection& c) -> std::uint64_t {
-          // One indexer at a time, also across processes (SQLite's write lock, the row lock here).
-          auto state =
-              c.queryOne(c.dialect() == store::Dialect::Postgres
-                             ? "SELECT indexed_upto FROM ledger_lookups_state WHERE id = 1 "
-                               "FOR UPDATE"
-                             : "SELECT indexed_upto FROM ledger_lookups_state WHERE id = 1");
-          const std::int64_t upto = state ? state->integer("indexed_upto") : 0;
-          // Entries are committed in order, so every index below the size is there.
-          const std::int64_t end =
-              std::min(static_cast<std::int64_t>(logSize(c)), upto + std::int64_t{kChunk});
-          if (end <= upto) return 0;
-          // The database copies the keys itself, sorted so that consecutive inserts land on the
-          // same index pages.
-          c.exec(
-              "INSERT INTO ledger_by_leaf (leaf_key, idx) SELECT substr(leaf_hash, 1, 16), idx "
-              "FROM ledger_entries WHERE idx >= ? AND idx < ? ORDER BY 1, 2",
-              {upto, end});
-          c.exec(
-              "INSERT INTO ledger_by_subject (subject, idx) SELECT subject, idx FROM "
-              "ledger_entries "
-              "WHERE idx >= ? AND idx < ? AND subject IS NOT NULL ORDER BY 1, 2",
-              {upto, end});
-          if (state)
-            c.exec("UPDATE ledger_lookups_state SET indexed_upto = ? WHERE id = 1", {end});
-          else
-            c.exec("INSERT INTO ledger_lookups_state (id, indexed_upto) VALUES (1, ?)", {end});
-          return static_cast<std::uint64_t>(end - upto);
-        },
-        store::Sync::deferred);  // rebuilt from the entries if a crash loses it
-    total += done;
-    if (done < static_cast<std::uint64_t>(kChunk)) return total;
+    // The database copies the keys itself, sorted so that consecutive inserts land on the same
+    // index pages. On SQLite the entries are in the attached log file, and a copy may be
+    // repeated (see below).
+    auto copy = [](store::Connection& c, std::int64_t from, std::int64_t to) {
+      const bool apart = c.dialect() == store::Dialect::Sqlite;
+      c.exec(apart ? "INSERT OR IGNORE INTO ledger_by_leaf (leaf_key, idx) "
+                     "SELECT substr(leaf_hash, 1, 16), idx FROM log.ledger_entries "
+                     "WHERE idx >= ? AND idx < ? ORDER BY 1, 2"
+                   : "INSERT INTO ledger_by_leaf (leaf_key, idx) "
+                     "SELECT substr(leaf_hash, 1, 16), idx FROM ledger_entries "
+                     "WHERE idx >= ? AND idx < ? ORDER BY 1, 2",
+             {from, to});
+      c.exec(apart ? "INSERT OR IGNORE INTO ledger_by_subject (subject, idx) "
+                     "SELECT subject, idx FROM log.ledger_entries "
+                     "WHERE idx >= ? AND idx < ? AND subject IS NOT NULL ORDER BY 1, 2"
+                   : "INSERT INTO ledger_by_subject (subject, idx) "
+                     "SELECT subject, idx FROM ledger_entries "
+                     "WHERE idx >= ? AND idx < ? AND subject IS NOT NULL ORDER BY 1, 2",
+             {from, to});
+    };
+    std::int64_t done = 0;
+    if (lookups_) {
+      // SQLite: the entries are read through the attached log file ("log"), and each statement
+      // commits on its own, so that only the lookups file is ever written or locked. They can
+      // be repeated (OR IGNORE), and the state only moves on once both are in.
+      auto c = lookups_->connect();
+      auto state = c.queryOne("SELECT indexed_upto FROM ledger_lookups_state WHERE id = 1");
+      const std::int64_t upto = state ? state->integer("indexed_upto") : 0;
+      auto last = c.queryOne("SELECT MAX(idx) AS last FROM log.ledger_entries");
+      const std::int64_t size = last->isNull("last") ? 0 : last->integer("last") + 1;
+      const std::int64_t end = std::min(size, upto + kChunk);
+      if (end > upto) {
+        copy(c, upto, end);
+        c.exec(
+            "INSERT INTO ledger_lookups_state (id, indexed_upto) VALUES (1, ?) "
+            "ON CONFLICT (id) DO UPDATE SET indexed_upto = excluded.indexed_upto "
+            "WHERE excluded.indexed_upto > ledger_lookups_state.indexed_upto",
+            {end});
+        done = end - upto;
+      }
+    } else {
+      done = db_.transaction([&](store::Connection& c) -> std::int64_t {
+        // One indexer at a time across the nodes: the row lock.
+        auto state =
+            c.queryOne("SELECT indexed_upto FROM ledger_lookups_state WHERE id = 1 FOR UPDATE");
+        const std::int64_t upto = state ? state->integer("indexed_upto") : 0;
+        // Entries are committed in order, so every index below the size is there.
+        const std::int64_t end =
+            std::min(static_cast<std::int64_t>(logSize(c)), upto + std::int64_t{kChunk});
+        if (end <= upto) return 0;
+        copy(c, upto, end);
+        if (state)
+          c.exec("UPDATE ledger_lookups_state SET indexed_upto = ? WHERE id = 1", {end});
+        else
+          c.exec("INSERT INTO ledger_lookups_state (id, indexed_upto) VALUES (1, ?)", {end});
+        return end - upto;
+      });
+    }
+    total += static_cast<std::uint64_t>(done);
+    if (done < kChunk) return total;
   }
 }
 

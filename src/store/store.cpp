@@ -553,6 +553,14 @@ std::optional<std::string> sqlitePath(const std::string& url) {
 }
 
 std::unique_ptr<Database> Database::open(const std::string& url, int poolSize) {
+  return open(url, poolSize, {});
+}
+
+std::unique_ptr<Database> Database::open(const std::string& url, int poolSize,
+                                         const std::vector<Attached>& attach) {
+  for (const auto& a : attach)
+    if (a.name.empty() || a.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != a.name.npos)
+      throw std::invalid_argument("attached database name: " + a.name);
   auto impl = std::make_unique<Impl>();
   impl->url = url;
   const int size = std::max(1, poolSize);
@@ -563,6 +571,7 @@ std::unique_ptr<Database> Database::open(const std::string& url, int poolSize) {
     auto parent = std::filesystem::path(*path).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent);
   } else if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
+    if (!attach.empty()) throw std::invalid_argument("only SQLite databases attach others");
     impl->dialect = Dialect::Postgres;
   } else {
     throw std::runtime_error("database_url must start with sqlite:// or postgresql://");
@@ -587,6 +596,7 @@ std::unique_ptr<Database> Database::open(const std::string& url, int poolSize) {
         // per connection (SQLite's default ceiling), shared pages: a ledger of 10M entries
         // takes about 1.3 GB.
         s << "PRAGMA mmap_size=2147418112";
+        for (const auto& a : attach) s << "ATTACH DATABASE :path AS " + a.name, soci::use(a.path);
       } else {
         s.open(*soci::factory_postgresql(), postgresConnInfo(url));
       }

@@ -111,6 +111,14 @@ class Database {
   // Opens the pool; throws std::runtime_error with the reason when the URL is bad or the
   // database cannot be opened.
   static std::unique_ptr<Database> open(const std::string& url, int poolSize);
+  // SQLite: every session also sees another database file under a schema name (ATTACH), so
+  // that one statement can read there and write here. Names are lower-case letters and '_'.
+  struct Attached {
+    std::string name;
+    std::string path;
+  };
+  static std::unique_ptr<Database> open(const std::string& url, int poolSize,
+                                        const std::vector<Attached>& attach);
   ~Database();
 
   Connection connect();

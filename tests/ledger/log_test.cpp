@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
 #include <future>
 #include <mutex>
 #include <set>
@@ -493,16 +494,20 @@ TEST_P(LogTest, LookupsAgreeWhereverTheIndexerStopped) {
   ASSERT_EQ(indexed[19], "2");
   ASSERT_EQ(indexed.back(), "59");
   // Pretend the indexer only got to entry 31 (as after a crash), then to nothing at all.
+  auto lookups = [&](const std::string& sql) { log.lookupDatabase().connect().exec(sql); };
   for (int upto : {31, 0}) {
-    exec("DELETE FROM ledger_by_subject WHERE idx >= " + std::to_string(upto));
-    exec("DELETE FROM ledger_by_leaf WHERE idx >= " + std::to_string(upto));
-    exec("UPDATE ledger_lookups_state SET indexed_upto = " + std::to_string(upto));
+    lookups("DELETE FROM ledger_by_subject WHERE idx >= " + std::to_string(upto));
+    lookups("DELETE FROM ledger_by_leaf WHERE idx >= " + std::to_string(upto));
+    lookups("UPDATE ledger_lookups_state SET indexed_upto = " + std::to_string(upto));
     EXPECT_EQ(answers(), indexed) << "indexed up to " << upto;
   }
   // Catching up fills the tables again, once per entry.
   EXPECT_EQ(log.indexLookups(), 60u);
   EXPECT_EQ(log.indexLookups(), 0u);
-  EXPECT_EQ(db->connect().queryOne("SELECT COUNT(*) AS n FROM ledger_by_subject")->integer("n"),
+  EXPECT_EQ(log.lookupDatabase()
+                .connect()
+                .queryOne("SELECT COUNT(*) AS n FROM ledger_by_subject")
+                ->integer("n"),
             60);
   EXPECT_EQ(answers(), indexed);
   EXPECT_FALSE(log.indexOf(leafHash("{}")).has_value());
@@ -512,9 +517,9 @@ TEST_P(LogTest, TheIndexerCatchesUpOnItsOwn) {
   Log log(*db, signer);
   for (int i = 0; i < 10; ++i) log.append(event(i));
   auto indexedUpTo = [&] {
-    return db->connect()
-        .queryOne("SELECT indexed_upto FROM ledger_lookups_state WHERE id = 1")
-        ->integer("indexed_upto");
+    auto row = log.lookupDatabase().connect().queryOne(
+        "SELECT indexed_upto FROM ledger_lookups_state WHERE id = 1");
+    return row ? row->integer("indexed_upto") : 0;
   };
   // It runs at least every 200 ms; the generous deadline only keeps a broken indexer from
   // hanging the suite.
@@ -563,6 +568,67 @@ TEST(LedgerSqlite, EntriesAreKeyedByTheirIndexAndSurviveTheRebuild) {
   EXPECT_EQ(*log.entry(299), canonicalJson(event(299)));
   EXPECT_EQ(log.append(event(300)).index, 300u);
   EXPECT_TRUE(log.verify().ok);
+}
+
+// On SQLite the lookup tables are in a file of their own, so filling them needs nothing of the
+// log database's one write lock: the indexer goes on while another transaction holds it.
+TEST(LedgerSqlite, LookupsAreFilledWhileTheLogDatabaseIsBeingWritten) {
+  onceonly::testing::ScratchDatabase scratch(Backend::Sqlite);
+  auto db = store::Database::open(scratch.url(), 3);
+  db->migrate();
+  LogOptions options;
+  options.indexInBackground = false;
+  Log log(*db, Signer::generate("test.example/log"), options);
+  for (int i = 0; i < 20; ++i) log.append(event(i));
+  auto writer = db->connect();
+  writer.begin();  // BEGIN IMMEDIATE: the write lock, until rollback
+  writer.exec(
+      "INSERT INTO ledger_checkpoints (size, root, note, signed_at) VALUES (0, '', '', '')");
+  EXPECT_EQ(log.indexLookups(), 20u);
+  writer.rollback();
+  EXPECT_EQ(log.countEntries(std::string("psn_test")), 20u);
+  EXPECT_TRUE(std::filesystem::exists(*lookupsPath(scratch.url())));
+  EXPECT_EQ(db->connect()
+                .queryOne("SELECT COUNT(*) AS n FROM sqlite_master WHERE name LIKE 'ledger_by_%'")
+                ->integer("n"),
+            0);
+}
+
+// A crash can take entries that were committed but never acknowledged (their sync had not
+// returned) after the indexer saw them. Their indexes then go to other entries: the lookups
+// forget what they held of them.
+TEST(LedgerSqlite, LookupsForgetEntriesTheLogNoLongerHas) {
+  onceonly::testing::ScratchDatabase scratch(Backend::Sqlite);
+  auto db = store::Database::open(scratch.url(), 3);
+  db->migrate();
+  Signer signer = Signer::generate("test.example/log");
+  LogOptions options;
+  options.indexInBackground = false;
+  std::vector<Hash> lost;
+  {
+    Log log(*db, signer, options);
+    for (int i = 0; i < 10; ++i) {
+      auto r = log.append({{"type", "data.access"}, {"seq", i}, {"subject", "psn_a"}});
+      if (i >= 6) lost.push_back(r.leafHash);
+    }
+    EXPECT_EQ(log.indexLookups(), 10u);
+  }
+  db->connect().exec("DELETE FROM ledger_entries WHERE idx >= 6");
+  Log log(*db, signer, options);
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(log.append({{"type", "data.access"}, {"seq", i}, {"subject", "psn_b"}}).index,
+              6u + i);
+  for (bool indexed : {false, true}) {
+    if (indexed) {
+      EXPECT_EQ(log.indexLookups(), 4u);
+    }
+    EXPECT_EQ(log.countEntries(std::string("psn_a")), 6u);
+    EXPECT_EQ(log.countEntries(std::string("psn_b")), 4u);
+    auto b = log.entries(0, 10, std::string("psn_b"));
+    ASSERT_EQ(b.size(), 4u);
+    EXPECT_EQ(b.front().index, 6u);
+    for (const auto& h : lost) EXPECT_FALSE(log.indexOf(h).has_value());
+  }
 }
 
 TEST(Ledger, PseudonymsAreStableAndKeyed) {

@@ -279,6 +279,29 @@ TEST(StoreSqlite, SyncingFindsTheFileThatHoldsTheCommits) {
   EXPECT_THROW(db->syncCommitted(), std::runtime_error);
 }
 
+// An attached file is there in every pooled session, and one statement reads it and writes the
+// database itself, holding no write lock on the attached file.
+TEST(StoreSqlite, EverySessionSeesTheAttachedFile) {
+  onceonly::testing::TempDir dir;
+  const std::string other = (dir.path() / "other.db").string();
+  auto source = Database::open("sqlite://" + other, 2);
+  source->connect().exec("CREATE TABLE src (n BIGINT)");
+  source->connect().exec("INSERT INTO src (n) VALUES (1), (2), (3)");
+  auto db = Database::open("sqlite://" + (dir.path() / "main.db").string(), 2, {{"other", other}});
+  db->connect().exec("CREATE TABLE dst (n BIGINT)");
+  auto held = source->connect();
+  held.begin();  // the attached file's write lock, held throughout
+  held.exec("INSERT INTO src (n) VALUES (4)");
+  auto a = db->connect();
+  auto b = db->connect();  // both sessions of the pool
+  EXPECT_EQ(a.exec("INSERT INTO dst (n) SELECT n FROM other.src"), 3);
+  EXPECT_EQ(b.queryOne("SELECT SUM(n) AS s FROM other.src")->integer("s"), 6);
+  held.rollback();
+  EXPECT_THROW(
+      Database::open("sqlite://" + (dir.path() / "x.db").string(), 1, {{"bad name", other}}),
+      std::invalid_argument);
+}
+
 TEST(StoreSqlite, BackupOfAMissingFileFails) {
   onceonly::testing::TempDir dir;
   EXPECT_THROW(backupSqlite((dir.path() / "none.db").string(), (dir.path() / "c.db").string()),
