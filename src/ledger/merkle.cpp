@@ -1,8 +1,9 @@
 #include "ledger/merkle.h"
 
-#include <sodium.h>
+#include <openssl/evp.h>
 
 #include <bit>
+#include <memory>
 #include <stdexcept>
 
 #include "core/encoding.h"
@@ -10,13 +11,19 @@
 namespace onceonly::ledger {
 namespace {
 
+// OpenSSL's SHA-256 uses the CPU's SHA extensions where there are any: about three times as
+// fast as libsodium's portable code for a node (65 bytes), and a tree costs one hash per node.
+// The digest is fetched once and each thread keeps one context.
 Hash sha256(std::initializer_list<std::string_view> parts) {
-  crypto_hash_sha256_state state;
-  crypto_hash_sha256_init(&state);
-  for (auto p : parts)
-    crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(p.data()), p.size());
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
+                                                                                 EVP_MD_CTX_free);
+  bool ok = md && ctx && EVP_DigestInit_ex2(ctx.get(), md, nullptr) == 1;
+  for (auto p : parts) ok = ok && EVP_DigestUpdate(ctx.get(), p.data(), p.size()) == 1;
   Hash out;
-  crypto_hash_sha256_final(&state, out.data());
+  unsigned int length = 0;
+  ok = ok && EVP_DigestFinal_ex(ctx.get(), out.data(), &length) == 1 && length == out.size();
+  if (!ok) throw std::runtime_error("SHA-256 is not available from OpenSSL");
   return out;
 }
 

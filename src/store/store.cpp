@@ -226,8 +226,8 @@ struct Database::Impl {
   std::vector<BulkCache> bulkCaches;
   std::vector<int> cacheEpochs;
   std::atomic<int> schemaEpoch{0};
-  // Per SQLite session, likewise: 1 while it runs with synchronous=NORMAL (a deferred
-  // transaction, or a failed attempt to end one). No one leases it back like that.
+  // Per SQLite session, likewise: 1 while it runs with synchronous=NORMAL (after a deferred
+  // transaction, or a failed attempt to end one). Only a deferred transaction leases it like that.
   std::vector<char> relaxed;
 
   // Back to synchronous=FULL; false when SQLite refused (the flag stays set).
@@ -256,7 +256,11 @@ struct Database::Impl {
     return bulkCaches[slot];
   }
 
-  soci::session* lease(std::size_t& slot) {
+  // A session for the next transaction or statements. One found inside a transaction (a failed
+  // attempt to end one) is rolled back first. For anything but a deferred transaction, the
+  // session syncs every commit again; a deferred one keeps synchronous=NORMAL from the last, so
+  // that a sequencer of batches does not set it back and forth twice a batch.
+  soci::session* lease(std::size_t& slot, Sync sync) {
     std::unique_lock lock(mutex);
     if (!released.wait_for(lock, std::chrono::milliseconds(kLeaseTimeoutMs),
                            [this] { return !free.empty(); }))
@@ -264,18 +268,21 @@ struct Database::Impl {
     slot = free.back();
     free.pop_back();
     lock.unlock();
-    if (!restoreSync(slot)) {
-      // SQLite refuses the setting inside a transaction: one left open ends here.
+    if (dialect == Dialect::Sqlite && !sqlite_api::sqlite3_get_autocommit(sqliteHandle(slot))) {
       try {
         *sessions[slot] << "ROLLBACK";
       } catch (...) {
       }
-      if (!restoreSync(slot)) {
-        giveBack(slot);
-        return nullptr;
-      }
+    }
+    if (sync == Sync::onCommit && !restoreSync(slot)) {
+      giveBack(slot);
+      return nullptr;
     }
     return sessions[slot].get();
+  }
+
+  sqlite_api::sqlite3* sqliteHandle(std::size_t slot) {
+    return static_cast<soci::sqlite3_session_backend*>(sessions[slot]->get_backend())->conn_;
   }
 
   void giveBack(std::size_t slot) {
@@ -292,6 +299,7 @@ struct Connection::Impl {
   std::size_t slot = 0;
   soci::session* session = nullptr;
   bool inTransaction = false;
+  Sync leasedFor = Sync::onCommit;  // see Database::Impl::lease
 
   ~Impl() {
     if (!session) return;
@@ -299,8 +307,7 @@ struct Connection::Impl {
       if (inTransaction) *session << "ROLLBACK";
     } catch (...) {
     }
-    db->restoreSync(slot);  // or the next lease tries again
-    db->giveBack(slot);
+    db->giveBack(slot);  // a session left with synchronous=NORMAL is restored when leased
   }
 
   // Classifies a SOCI failure: unreachable database → 503, unique violation → SqlError.
@@ -511,7 +518,7 @@ Dialect Connection::dialect() const {
 void Connection::begin(Sync sync) {
   if (dialect() == Dialect::Sqlite) {
     // SQLite refuses to change the setting inside a transaction.
-    if (sync == Sync::deferred) {
+    if (sync == Sync::deferred && !impl_->db->relaxed[impl_->slot]) {
       impl_->db->relaxed[impl_->slot] = 1;
       exec("PRAGMA synchronous=NORMAL");
     }
@@ -526,8 +533,9 @@ void Connection::commit() {
   exec("COMMIT");  // when it fails, the transaction is still there for rollback() to end
   impl_->inTransaction = false;
   // The commit stands even when the setting cannot be restored now: the connection is not
-  // leased again before it is.
-  impl_->db->restoreSync(impl_->slot);
+  // leased again before it is. A connection leased for a deferred transaction goes back to the
+  // pool as it is (Database::transaction ends with the commit).
+  if (impl_->leasedFor == Sync::onCommit) impl_->db->restoreSync(impl_->slot);
 }
 
 void Connection::rollback() {
@@ -538,7 +546,7 @@ void Connection::rollback() {
   } catch (...) {
     // The connection may be gone; the server rolls back on its own then.
   }
-  impl_->db->restoreSync(impl_->slot);
+  if (impl_->leasedFor == Sync::onCommit) impl_->db->restoreSync(impl_->slot);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -612,13 +620,18 @@ std::unique_ptr<Database> Database::open(const std::string& url, int poolSize,
 }
 
 Connection Database::connect() {
+  return connectFor(Sync::onCommit);
+}
+
+Connection Database::connectFor(Sync sync) {
   std::size_t slot = 0;
-  soci::session* session = impl_->lease(slot);
+  soci::session* session = impl_->lease(slot, sync);
   if (!session) throw Error(503, "db.unavailable");
   auto c = std::make_unique<Connection::Impl>();
   c->db = impl_.get();
   c->slot = slot;
   c->session = session;
+  c->leasedFor = sync;
   return Connection(std::move(c));
 }
 

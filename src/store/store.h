@@ -130,7 +130,7 @@ class Database {
   template <class F>
   auto transaction(F&& fn, Sync sync = Sync::onCommit)
       -> decltype(fn(std::declval<Connection&>())) {
-    Connection c = connect();
+    Connection c = connectFor(sync);
     c.begin(sync);
     try {
       if constexpr (std::is_void_v<decltype(fn(c))>) {
@@ -164,6 +164,8 @@ class Database {
 
  private:
   explicit Database(std::unique_ptr<Impl> impl);
+  // A connection for one transaction of that kind (see Database::Impl::lease).
+  Connection connectFor(Sync sync);
   // After a migration: statements prepared before it may name tables or columns it changed.
   void forgetPreparedStatements();
   std::unique_ptr<Impl> impl_;
