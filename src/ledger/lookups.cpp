@@ -59,24 +59,30 @@ std::optional<std::string> lookupsPath(const std::string& databaseUrl) {
 void Log::openLookups() {
   auto path = lookupsPath(db_.url());
   if (!path) return;  // PostgreSQL: the tables are the log database's (migrations 0008, 0009)
-  lookups_ =
-      store::Database::open("sqlite://" + *path, 2, {{"log", *store::sqlitePath(db_.url())}});
+  lookups_ = store::Database::open("sqlite://" + *path, db_.poolSize(),
+                                   {{"log", *store::sqlitePath(db_.url())}});
+  // The log is attached read-only: these transactions lock the lookups file alone.
   lookups_->transaction([](store::Connection& c) {
     for (const char* sql : kLookupTables) c.exec(sql);
+    c.exec("INSERT OR IGNORE INTO ledger_lookups_state (id, indexed_upto) VALUES (1, 0)");
   });
   // Entries committed but not yet synced may have been indexed; a crash takes them from the log
-  // but not necessarily from here, and the indexes they had go to other entries.
-  const std::uint64_t size = this->size();
-  lookups_->transaction([&](store::Connection& c) {
-    auto state = c.queryOne("SELECT indexed_upto FROM ledger_lookups_state WHERE id = 1");
-    if (!state || static_cast<std::uint64_t>(state->integer("indexed_upto")) <= size) return;
-    const auto keep = static_cast<std::int64_t>(size);
-    c.exec("DELETE FROM ledger_by_leaf WHERE idx >= ?", {keep});
-    c.exec("DELETE FROM ledger_by_subject WHERE idx >= ?", {keep});
-    c.exec("UPDATE ledger_lookups_state SET indexed_upto = ? WHERE id = 1", {keep});
-    log::warn("ledger.lookups_ahead",
-              {{"indexed_upto", state->integer("indexed_upto")}, {"log_size", size}});
-  });
+  // but not necessarily from here, and the indexes they had go to other entries. The state is
+  // read before the log's size: whatever was indexed then is still in the log unless lost.
+  lookups_->transaction(
+      [&](store::Connection& c) {
+        const std::int64_t upto =
+            c.queryOne("SELECT indexed_upto FROM ledger_lookups_state WHERE id = 1")
+                ->integer("indexed_upto");
+        auto last = c.queryOne("SELECT MAX(idx) AS last FROM log.ledger_entries");
+        const std::int64_t size = last->isNull("last") ? 0 : last->integer("last") + 1;
+        if (upto <= size) return;
+        c.exec("DELETE FROM ledger_by_leaf WHERE idx >= ?", {size});
+        c.exec("DELETE FROM ledger_by_subject WHERE idx >= ?", {size});
+        c.exec("UPDATE ledger_lookups_state SET indexed_upto = ? WHERE id = 1", {size});
+        log::warn("ledger.lookups_ahead", {{"indexed_upto", upto}, {"log_size", size}});
+      },
+      store::Sync::onCommit);
 }
 
 std::vector<Log::StoredEntry> Log::entries(std::uint64_t from, std::size_t limit,
@@ -165,18 +171,17 @@ std::uint64_t Log::indexLookups() {
   std::uint64_t total = 0;
   for (;;) {
     // The database copies the keys itself, sorted so that consecutive inserts land on the same
-    // index pages. On SQLite the entries are in the attached log file, and a copy may be
-    // repeated (see below).
+    // index pages. On SQLite the entries are in the attached log file.
     auto copy = [](store::Connection& c, std::int64_t from, std::int64_t to) {
       const bool apart = c.dialect() == store::Dialect::Sqlite;
-      c.exec(apart ? "INSERT OR IGNORE INTO ledger_by_leaf (leaf_key, idx) "
+      c.exec(apart ? "INSERT INTO ledger_by_leaf (leaf_key, idx) "
                      "SELECT substr(leaf_hash, 1, 16), idx FROM log.ledger_entries "
                      "WHERE idx >= ? AND idx < ? ORDER BY 1, 2"
                    : "INSERT INTO ledger_by_leaf (leaf_key, idx) "
                      "SELECT substr(leaf_hash, 1, 16), idx FROM ledger_entries "
                      "WHERE idx >= ? AND idx < ? ORDER BY 1, 2",
              {from, to});
-      c.exec(apart ? "INSERT OR IGNORE INTO ledger_by_subject (subject, idx) "
+      c.exec(apart ? "INSERT INTO ledger_by_subject (subject, idx) "
                      "SELECT subject, idx FROM log.ledger_entries "
                      "WHERE idx >= ? AND idx < ? AND subject IS NOT NULL ORDER BY 1, 2"
                    : "INSERT INTO ledger_by_subject (subject, idx) "
@@ -186,24 +191,27 @@ std::uint64_t Log::indexLookups() {
     };
     std::int64_t done = 0;
     if (lookups_) {
-      // SQLite: the entries are read through the attached log file ("log"), and each statement
-      // commits on its own, so that only the lookups file is ever written or locked. They can
-      // be repeated (OR IGNORE), and the state only moves on once both are in.
-      auto c = lookups_->connect();
-      auto state = c.queryOne("SELECT indexed_upto FROM ledger_lookups_state WHERE id = 1");
-      const std::int64_t upto = state ? state->integer("indexed_upto") : 0;
-      auto last = c.queryOne("SELECT MAX(idx) AS last FROM log.ledger_entries");
-      const std::int64_t size = last->isNull("last") ? 0 : last->integer("last") + 1;
-      const std::int64_t end = std::min(size, upto + kChunk);
-      if (end > upto) {
-        copy(c, upto, end);
-        c.exec(
-            "INSERT INTO ledger_lookups_state (id, indexed_upto) VALUES (1, ?) "
-            "ON CONFLICT (id) DO UPDATE SET indexed_upto = excluded.indexed_upto "
-            "WHERE excluded.indexed_upto > ledger_lookups_state.indexed_upto",
-            {end});
-        done = end - upto;
-      }
+      // SQLite: the entries are read through the attached log file ("log"); the keys and the
+      // new state are written in one transaction, so no key is ever stored past the state.
+      // One indexer at a time, also across processes: the lookups file's write lock, taken
+      // first (the log is attached read-only, so it is not locked).
+      done = lookups_->transaction(
+          [&](store::Connection& c) -> std::int64_t {
+            const std::int64_t upto =
+                c.queryOne("SELECT indexed_upto FROM ledger_lookups_state WHERE id = 1")
+                    ->integer("indexed_upto");
+            auto last = c.queryOne("SELECT MAX(idx) AS last FROM log.ledger_entries");
+            const std::int64_t size = last->isNull("last") ? 0 : last->integer("last") + 1;
+            const std::int64_t end = std::min(size, upto + kChunk);
+            if (end <= upto) return 0;
+            copy(c, upto, end);
+            if (c.exec("UPDATE ledger_lookups_state SET indexed_upto = ? "
+                       "WHERE id = 1 AND indexed_upto = ?",
+                       {end, upto}) != 1)
+              throw std::runtime_error("the ledger's lookup state moved while indexing");
+            return end - upto;
+          },
+          store::Sync::deferred);  // filled again from the entries if a crash loses it
     } else {
       done = db_.transaction([&](store::Connection& c) -> std::int64_t {
         // One indexer at a time across the nodes: the row lock.

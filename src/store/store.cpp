@@ -51,6 +51,29 @@ std::string rewritePlaceholders(std::string_view sql) {
   return out;
 }
 
+// A SQL string literal.
+std::string quoted(const std::string& text) {
+  std::string out = "'";
+  for (char ch : text) out += ch == '\'' ? std::string("''") : std::string(1, ch);
+  return out + "'";
+}
+
+// A file: URI that opens the file read-only (RFC 3986 escapes for what a URI path cannot hold).
+std::string readOnlyUri(const std::string& path) {
+  std::string out = "file:";
+  for (unsigned char ch : path) {
+    if (ch == '%' || ch == '?' || ch == '#' || ch < 0x21 || ch > 0x7e) {
+      constexpr char kHex[] = "0123456789ABCDEF";
+      out += '%';
+      out += kHex[ch >> 4];
+      out += kHex[ch & 15];
+    } else {
+      out += static_cast<char>(ch);
+    }
+  }
+  return out + "?mode=ro";
+}
+
 // SOCI's PostgreSQL backend reads its connection string as keyword=value pairs and mangles URIs,
 // so libpq itself parses the URI and the pairs are written back out, quoted as libpq wants.
 std::string postgresConnInfo(const std::string& url) {
@@ -281,7 +304,9 @@ struct Database::Impl {
     return sessions[slot].get();
   }
 
-  sqlite_api::sqlite3* sqliteHandle(std::size_t slot) {
+  // Not checked by UBSan's vptr check: Debian's SOCI does not export the backend's type
+  // information, and the session of a SQLite pool holds nothing else.
+  __attribute__((no_sanitize("vptr"))) sqlite_api::sqlite3* sqliteHandle(std::size_t slot) {
     return static_cast<soci::sqlite3_session_backend*>(sessions[slot]->get_backend())->conn_;
   }
 
@@ -522,6 +547,9 @@ void Connection::begin(Sync sync) {
       impl_->db->relaxed[impl_->slot] = 1;
       exec("PRAGMA synchronous=NORMAL");
     }
+    // A connection leased for a deferred transaction that goes on to a durable one.
+    if (sync == Sync::onCommit && !impl_->db->restoreSync(impl_->slot))
+      throw Error(503, "db.unavailable");
     exec("BEGIN IMMEDIATE");
   } else {
     exec("BEGIN");  // every commit waits for its WAL flush: Sync::deferred changes nothing
@@ -604,7 +632,8 @@ std::unique_ptr<Database> Database::open(const std::string& url, int poolSize,
         // per connection (SQLite's default ceiling), shared pages: a ledger of 10M entries
         // takes about 1.3 GB.
         s << "PRAGMA mmap_size=2147418112";
-        for (const auto& a : attach) s << "ATTACH DATABASE :path AS " + a.name, soci::use(a.path);
+        for (const auto& a : attach)
+          s << "ATTACH DATABASE " + quoted(readOnlyUri(a.path)) + " AS " + a.name;
       } else {
         s.open(*soci::factory_postgresql(), postgresConnInfo(url));
       }
@@ -640,6 +669,10 @@ Dialect Database::dialect() const {
 }
 const std::string& Database::url() const {
   return impl_->url;
+}
+
+int Database::poolSize() const {
+  return static_cast<int>(impl_->sessions.size());
 }
 
 void Database::forgetPreparedStatements() {

@@ -111,8 +111,9 @@ class Database {
   // Opens the pool; throws std::runtime_error with the reason when the URL is bad or the
   // database cannot be opened.
   static std::unique_ptr<Database> open(const std::string& url, int poolSize);
-  // SQLite: every session also sees another database file under a schema name (ATTACH), so
-  // that one statement can read there and write here. Names are lower-case letters and '_'.
+  // SQLite: every session also sees other database files, read-only, under schema names
+  // (ATTACH), so that one statement can read there and write here; a transaction never locks
+  // them for writing. Names are lower-case letters and '_'.
   struct Attached {
     std::string name;
     std::string path;
@@ -157,6 +158,7 @@ class Database {
   // Returns the number applied.
   int migrate();
   int schemaVersion();
+  int poolSize() const;
   // True when a trivial query answers (readiness).
   bool ping();
 

@@ -279,23 +279,35 @@ TEST(StoreSqlite, SyncingFindsTheFileThatHoldsTheCommits) {
   EXPECT_THROW(db->syncCommitted(), std::runtime_error);
 }
 
-// An attached file is there in every pooled session, and one statement reads it and writes the
-// database itself, holding no write lock on the attached file.
-TEST(StoreSqlite, EverySessionSeesTheAttachedFile) {
+// An attached file is there, read-only, in every pooled session: one statement reads it and
+// writes the database itself, and even a transaction never takes the attached file's write lock.
+TEST(StoreSqlite, EverySessionSeesTheAttachedFilesReadOnly) {
   onceonly::testing::TempDir dir;
-  const std::string other = (dir.path() / "other.db").string();
-  auto source = Database::open("sqlite://" + other, 2);
-  source->connect().exec("CREATE TABLE src (n BIGINT)");
-  source->connect().exec("INSERT INTO src (n) VALUES (1), (2), (3)");
-  auto db = Database::open("sqlite://" + (dir.path() / "main.db").string(), 2, {{"other", other}});
+  auto source = [&](const std::string& name) {
+    const std::string path = (dir.path() / name).string();
+    auto db = Database::open("sqlite://" + path, 1);
+    db->connect().exec("CREATE TABLE src (n BIGINT)");
+    db->connect().exec("INSERT INTO src (n) VALUES (1), (2), (3)");
+    return std::make_pair(path, std::move(db));
+  };
+  auto [other, otherDb] = source("other.db");
+  auto [odd, oddDb] = source("other #1?.db");  // a path that a URI would otherwise cut short
+  auto db = Database::open("sqlite://" + (dir.path() / "main.db").string(), 2,
+                           {{"other", other}, {"odd", odd}});
   db->connect().exec("CREATE TABLE dst (n BIGINT)");
-  auto held = source->connect();
+  auto held = otherDb->connect();
   held.begin();  // the attached file's write lock, held throughout
   held.exec("INSERT INTO src (n) VALUES (4)");
   auto a = db->connect();
   auto b = db->connect();  // both sessions of the pool
   EXPECT_EQ(a.exec("INSERT INTO dst (n) SELECT n FROM other.src"), 3);
   EXPECT_EQ(b.queryOne("SELECT SUM(n) AS s FROM other.src")->integer("s"), 6);
+  EXPECT_EQ(b.queryOne("SELECT SUM(n) AS s FROM odd.src")->integer("s"), 6);
+  EXPECT_THROW(b.exec("INSERT INTO other.src (n) VALUES (5)"), SqlError);
+  a.begin();  // BEGIN IMMEDIATE: it would wait for the held lock if it took the attached file's
+  a.exec("INSERT INTO dst (n) SELECT n FROM odd.src WHERE n = 1");
+  a.commit();
+  EXPECT_EQ(b.queryOne("SELECT COUNT(*) AS n FROM dst")->integer("n"), 4);
   held.rollback();
   EXPECT_THROW(
       Database::open("sqlite://" + (dir.path() / "x.db").string(), 1, {{"bad name", other}}),
