@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <deque>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <map>
 #include <memory>
@@ -53,14 +54,25 @@ nlohmann::json accessEvent(int w, int i) {
           {"subject", subject}};
 }
 
-// Access events 0 … total-1 appended by one caller, 4,096 to a call.
-void appendInBatches(ledger::Log& log, int total) {
+// Access events first … first+count-1 appended by one caller, 4,096 to a call.
+void appendInBatches(ledger::Log& log, int count, int first = 0) {
   constexpr int kBatch = 4096;
-  for (int from = 0; from < total; from += kBatch) {
+  for (int from = first; from < first + count; from += kBatch) {
     std::vector<nlohmann::json> batch;
-    for (int i = from; i < std::min(total, from + kBatch); ++i) batch.push_back(accessEvent(0, i));
+    for (int i = from; i < std::min(first + count, from + kBatch); ++i)
+      batch.push_back(accessEvent(0, i));
     log.appendAll(batch);
   }
+}
+
+// Bytes this process has handed to write system calls so far (Linux /proc/self/io, wchar).
+std::int64_t bytesWritten() {
+  std::ifstream io("/proc/self/io");
+  std::string key;
+  std::int64_t value = 0;
+  while (io >> key >> value)
+    if (key == "wchar:") return value;
+  return 0;
 }
 
 // About a second or more of appends each.
@@ -187,6 +199,36 @@ void BM_DurableAppendsInBatches(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(done), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_DurableAppendsInBatches)->UseRealTime()->Unit(benchmark::kMillisecond)->Iterations(1);
+
+// The lookups by leaf hash and by subject for the next 65,536 entries of a log whose first
+// range(0) entries are indexed already. Both keys are random, so the pages a chunk of keys lands
+// on spread further as the tables grow. Reports entries indexed per second and the bytes
+// written per entry (the lookups file's WAL and checkpoints, through write system calls).
+void BM_IndexLookups(benchmark::State& state) {
+  const int before = static_cast<int>(state.range(0));
+  constexpr int kMore = 65536;
+  auto db = scratchDatabase("index-" + std::to_string(before), 4);
+  ledger::LogOptions options;
+  options.indexInBackground = false;
+  ledger::Log log(*db, ledger::Signer::generate("bench.example/log"), options);
+  appendInBatches(log, before);
+  log.indexLookups();
+  appendInBatches(log, kMore, before);
+  std::int64_t written = 0;
+  for (auto _ : state) {
+    const std::int64_t from = bytesWritten();
+    if (log.indexLookups() != kMore) state.SkipWithError("indexed a different number of entries");
+    written += bytesWritten() - from;
+  }
+  state.counters["entries/s"] = benchmark::Counter(kMore, benchmark::Counter::kIsRate);
+  state.counters["bytes/entry"] = static_cast<double>(written) / kMore;
+}
+BENCHMARK(BM_IndexLookups)
+    ->Arg(0)
+    ->Arg(1 << 20)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
 
 // The same on PostgreSQL, as several nodes of one government would share it, when
 // ONCEONLY_BENCH_PG_URL names a server with fsync on (ONCEONLY_PG_DURABLE=1 scripts/pg.sh
