@@ -1,6 +1,6 @@
-// The log's lookups by subject and by leaf hash (see ledger_by_leaf and ledger_by_subject in
-// docs/architecture.md): the tables a background thread fills behind the sequencer, and the
-// reads that combine them with the entries it has not reached yet.
+// The log's lookups by subject and by leaf hash (see ledger_leaf_blocks and
+// ledger_subject_blocks in docs/architecture.md): the tables a background thread fills behind the
+// sequencer, and the reads that combine them with the entries it has not reached yet.
 //
 // On SQLite the tables are in a database file of their own. SQLite lets one transaction at a time
 // write to a file, and the indexer's chunks (16,384 entries) held the sequencer, and every writer
@@ -18,14 +18,34 @@
 namespace onceonly::ledger {
 namespace {
 
+// The keys (leaf hash, subject) are random. In one table keyed by them, a chunk of new keys lands
+// on nearly every page of it, and each chunk rewrote the whole table (9 KB written per entry
+// with a million entries before, against 250 bytes into an empty table). So the keys are kept in
+// blocks of 65,536 entries: new keys only ever land in the last block, whose size is bounded, and
+// a lookup seeks its key once in every block, in one statement.
+constexpr int kBlockBits = 16;  // the statements below divide by 65,536
+
 constexpr const char* kLookupTables[] = {
-    "CREATE TABLE IF NOT EXISTS ledger_by_leaf ("
-    " leaf_key TEXT NOT NULL, idx BIGINT NOT NULL, PRIMARY KEY (leaf_key, idx)) WITHOUT ROWID",
-    "CREATE TABLE IF NOT EXISTS ledger_by_subject ("
-    " subject TEXT NOT NULL, idx BIGINT NOT NULL, PRIMARY KEY (subject, idx)) WITHOUT ROWID",
-    "CREATE TABLE IF NOT EXISTS ledger_lookups_state ("
-    " id INTEGER PRIMARY KEY CHECK (id = 1), indexed_upto BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS ledger_leaf_blocks (block BIGINT NOT NULL,"
+    " leaf_key TEXT NOT NULL, idx BIGINT NOT NULL, PRIMARY KEY (block, leaf_key, idx))"
+    " WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS ledger_subject_blocks (block BIGINT NOT NULL,"
+    " subject TEXT NOT NULL, idx BIGINT NOT NULL, PRIMARY KEY (block, subject, idx))"
+    " WITHOUT ROWID",
+    ("CREATE TABLE IF NOT EXISTS ledger_lookups_state ("
+     " id INTEGER PRIMARY KEY CHECK (id = 1), indexed_upto BIGINT NOT NULL)"),
 };
+
+// The blocks holding entries first … end-1 (first < end), as arguments for `block IN (…)`. The
+// list is padded to a power of two with its last block, so that a few statement texts serve
+// every range and stay prepared.
+store::Args blocks(std::uint64_t first, std::uint64_t end) {
+  store::Args out;
+  const auto last = static_cast<std::int64_t>((end - 1) >> kBlockBits);
+  for (auto b = static_cast<std::int64_t>(first >> kBlockBits); b <= last; ++b) out.emplace_back(b);
+  while ((out.size() & (out.size() - 1)) != 0) out.emplace_back(last);
+  return out;
+}
 
 // "?, ?, …, ?" for n values.
 std::string placeholders(std::size_t n) {
@@ -65,6 +85,13 @@ void Log::openLookups() {
   lookups_->transaction([](store::Connection& c) {
     for (const char* sql : kLookupTables) c.exec(sql);
     c.exec("INSERT OR IGNORE INTO ledger_lookups_state (id, indexed_upto) VALUES (1, 0)");
+    // A lookups file from before the blocks: its keys go, and are filled again from the start.
+    if (c.queryOne("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'ledger_by_leaf'")
+            ->integer("n") > 0) {
+      c.exec("DROP TABLE ledger_by_leaf");
+      c.exec("DROP TABLE IF EXISTS ledger_by_subject");
+      c.exec("UPDATE ledger_lookups_state SET indexed_upto = 0 WHERE id = 1");
+    }
   });
   // Entries committed but not yet synced may have been indexed; a crash takes them from the log
   // but not necessarily from here, and the indexes they had go to other entries. The state is
@@ -77,8 +104,10 @@ void Log::openLookups() {
         auto last = c.queryOne("SELECT MAX(idx) AS last FROM log.ledger_entries");
         const std::int64_t size = last->isNull("last") ? 0 : last->integer("last") + 1;
         if (upto <= size) return;
-        c.exec("DELETE FROM ledger_by_leaf WHERE idx >= ?", {size});
-        c.exec("DELETE FROM ledger_by_subject WHERE idx >= ?", {size});
+        c.exec("DELETE FROM ledger_leaf_blocks WHERE block >= ? AND idx >= ?",
+               {size >> kBlockBits, size});
+        c.exec("DELETE FROM ledger_subject_blocks WHERE block >= ? AND idx >= ?",
+               {size >> kBlockBits, size});
         c.exec("UPDATE ledger_lookups_state SET indexed_upto = ? WHERE id = 1", {size});
         log::warn("ledger.lookups_ahead", {{"indexed_upto", upto}, {"log_size", size}});
       },
@@ -103,11 +132,14 @@ std::vector<Log::StoredEntry> Log::entries(std::uint64_t from, std::size_t limit
   // Indexed entries first, then the few the indexer has not reached yet.
   const std::uint64_t upto = indexedUpTo();
   if (from < upto) {
+    auto args = blocks(from, upto);
+    const std::string in = placeholders(args.size());
+    args.insert(args.end(), {*subject, static_cast<std::int64_t>(from),
+                             static_cast<std::int64_t>(upto), static_cast<std::int64_t>(limit)});
     auto found = lookupDatabase().connect().query(
-        "SELECT idx FROM ledger_by_subject WHERE subject = ? AND idx >= ? AND idx < ? "
-        "ORDER BY idx LIMIT ?",
-        {*subject, static_cast<std::int64_t>(from), static_cast<std::int64_t>(upto),
-         static_cast<std::int64_t>(limit)});
+        "SELECT idx FROM ledger_subject_blocks WHERE block IN (" + in +
+            ") AND subject = ? AND idx >= ? AND idx < ? ORDER BY block, idx LIMIT ?",
+        args);
     if (!found.empty())
       add(db_.connect().query("SELECT idx, entry, subject FROM ledger_entries WHERE idx IN (" +
                                   placeholders(found.size()) + ") ORDER BY idx",
@@ -124,23 +156,40 @@ std::vector<Log::StoredEntry> Log::entries(std::uint64_t from, std::size_t limit
 
 std::uint64_t Log::countEntries(const std::optional<std::string>& subject) {
   if (!subject) return size();
-  const auto upto = static_cast<std::int64_t>(indexedUpTo());
-  auto indexed = lookupDatabase().connect().queryOne(
-      "SELECT COUNT(*) AS n FROM ledger_by_subject WHERE subject = ? AND idx < ?",
-      {*subject, upto});
+  const std::uint64_t upto = indexedUpTo();
+  std::int64_t indexed = 0;
+  if (upto > 0) {
+    auto args = blocks(0, upto);
+    const std::string in = placeholders(args.size());
+    args.insert(args.end(), {*subject, static_cast<std::int64_t>(upto)});
+    indexed = lookupDatabase()
+                  .connect()
+                  .queryOne("SELECT COUNT(*) AS n FROM ledger_subject_blocks WHERE block IN (" +
+                                in + ") AND subject = ? AND idx < ?",
+                            args)
+                  ->integer("n");
+  }
   auto tail = db_.connect().queryOne(
-      "SELECT COUNT(*) AS n FROM ledger_entries WHERE idx >= ? AND subject = ?", {upto, *subject});
-  return static_cast<std::uint64_t>(indexed->integer("n") + tail->integer("n"));
+      "SELECT COUNT(*) AS n FROM ledger_entries WHERE idx >= ? AND subject = ?",
+      {static_cast<std::int64_t>(upto), *subject});
+  return static_cast<std::uint64_t>(indexed + tail->integer("n"));
 }
 
 std::optional<std::uint64_t> Log::indexOf(const Hash& leaf) {
-  const auto upto = static_cast<std::int64_t>(indexedUpTo());
+  const std::uint64_t upto = indexedUpTo();
   const std::string hex = toHex(leaf);
   // Entries whose leaf hashes share the first 64 bits: the same entry appended more than once,
   // hardly ever another.
-  auto found = lookupDatabase().connect().query(
-      "SELECT idx FROM ledger_by_leaf WHERE leaf_key = ? AND idx < ? ORDER BY idx LIMIT 64",
-      {leafKey(hex), upto});
+  std::vector<store::Row> found;
+  if (upto > 0) {
+    auto args = blocks(0, upto);
+    const std::string in = placeholders(args.size());
+    args.insert(args.end(), {leafKey(hex), static_cast<std::int64_t>(upto)});
+    found = lookupDatabase().connect().query(
+        "SELECT idx FROM ledger_leaf_blocks WHERE block IN (" + in +
+            ") AND leaf_key = ? AND idx < ? ORDER BY block, idx LIMIT 64",
+        args);
+  }
   auto c = db_.connect();
   std::optional<store::Row> row;
   if (!found.empty()) {
@@ -154,7 +203,7 @@ std::optional<std::uint64_t> Log::indexOf(const Hash& leaf) {
     row = c.queryOne(
         "SELECT MIN(idx) AS idx FROM ledger_entries WHERE idx >= ? AND leaf_hash = ? "
         "HAVING COUNT(*) > 0",
-        {upto, hex});
+        {static_cast<std::int64_t>(upto), hex});
   if (!row) return std::nullopt;
   return static_cast<std::uint64_t>(row->integer("idx"));
 }
@@ -174,19 +223,19 @@ std::uint64_t Log::indexLookups() {
     // index pages. On SQLite the entries are in the attached log file.
     auto copy = [](store::Connection& c, std::int64_t from, std::int64_t to) {
       const bool apart = c.dialect() == store::Dialect::Sqlite;
-      c.exec(apart ? "INSERT INTO ledger_by_leaf (leaf_key, idx) "
-                     "SELECT substr(leaf_hash, 1, 16), idx FROM log.ledger_entries "
-                     "WHERE idx >= ? AND idx < ? ORDER BY 1, 2"
-                   : "INSERT INTO ledger_by_leaf (leaf_key, idx) "
-                     "SELECT substr(leaf_hash, 1, 16), idx FROM ledger_entries "
-                     "WHERE idx >= ? AND idx < ? ORDER BY 1, 2",
+      c.exec(apart ? "INSERT INTO ledger_leaf_blocks (block, leaf_key, idx) "
+                     "SELECT idx / 65536, substr(leaf_hash, 1, 16), idx FROM log.ledger_entries "
+                     "WHERE idx >= ? AND idx < ? ORDER BY 1, 2, 3"
+                   : "INSERT INTO ledger_leaf_blocks (block, leaf_key, idx) "
+                     "SELECT idx / 65536, substr(leaf_hash, 1, 16), idx FROM ledger_entries "
+                     "WHERE idx >= ? AND idx < ? ORDER BY 1, 2, 3",
              {from, to});
-      c.exec(apart ? "INSERT INTO ledger_by_subject (subject, idx) "
-                     "SELECT subject, idx FROM log.ledger_entries "
-                     "WHERE idx >= ? AND idx < ? AND subject IS NOT NULL ORDER BY 1, 2"
-                   : "INSERT INTO ledger_by_subject (subject, idx) "
-                     "SELECT subject, idx FROM ledger_entries "
-                     "WHERE idx >= ? AND idx < ? AND subject IS NOT NULL ORDER BY 1, 2",
+      c.exec(apart ? "INSERT INTO ledger_subject_blocks (block, subject, idx) "
+                     "SELECT idx / 65536, subject, idx FROM log.ledger_entries "
+                     "WHERE idx >= ? AND idx < ? AND subject IS NOT NULL ORDER BY 1, 2, 3"
+                   : "INSERT INTO ledger_subject_blocks (block, subject, idx) "
+                     "SELECT idx / 65536, subject, idx FROM ledger_entries "
+                     "WHERE idx >= ? AND idx < ? AND subject IS NOT NULL ORDER BY 1, 2, 3",
              {from, to});
     };
     std::int64_t done = 0;

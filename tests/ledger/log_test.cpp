@@ -496,8 +496,8 @@ TEST_P(LogTest, LookupsAgreeWhereverTheIndexerStopped) {
   // Pretend the indexer only got to entry 31 (as after a crash), then to nothing at all.
   auto lookups = [&](const std::string& sql) { log.lookupDatabase().connect().exec(sql); };
   for (int upto : {31, 0}) {
-    lookups("DELETE FROM ledger_by_subject WHERE idx >= " + std::to_string(upto));
-    lookups("DELETE FROM ledger_by_leaf WHERE idx >= " + std::to_string(upto));
+    lookups("DELETE FROM ledger_subject_blocks WHERE idx >= " + std::to_string(upto));
+    lookups("DELETE FROM ledger_leaf_blocks WHERE idx >= " + std::to_string(upto));
     lookups("UPDATE ledger_lookups_state SET indexed_upto = " + std::to_string(upto));
     EXPECT_EQ(answers(), indexed) << "indexed up to " << upto;
   }
@@ -506,11 +506,38 @@ TEST_P(LogTest, LookupsAgreeWhereverTheIndexerStopped) {
   EXPECT_EQ(log.indexLookups(), 0u);
   EXPECT_EQ(log.lookupDatabase()
                 .connect()
-                .queryOne("SELECT COUNT(*) AS n FROM ledger_by_subject")
+                .queryOne("SELECT COUNT(*) AS n FROM ledger_subject_blocks")
                 ->integer("n"),
             60);
   EXPECT_EQ(answers(), indexed);
   EXPECT_FALSE(log.indexOf(leafHash("{}")).has_value());
+}
+
+// The lookups keep their keys in blocks of 65,536 entries: answers that cross a block, or come
+// from the second, are the same as from the entries themselves.
+TEST_P(LogTest, LookupsAcrossBlocksOfEntries) {
+  LogOptions options;
+  options.indexInBackground = false;
+  Log log(*db, signer, options);
+  constexpr int kSize = 65536 + 300;
+  std::vector<Hash> leaves;
+  for (int from = 0; from < kSize; from += 4096) {
+    std::vector<nlohmann::json> batch;
+    for (int i = from; i < std::min(kSize, from + 4096); ++i)
+      batch.push_back({{"seq", i}, {"subject", "psn_" + std::to_string(i % 7)}});
+    for (const auto& r : log.appendAll(batch)) leaves.push_back(r.leafHash);
+  }
+  EXPECT_EQ(log.indexLookups(), static_cast<std::uint64_t>(kSize));
+  // psn_3 from index 65,530 on: 65,530 (block 0), then 65,537 and 65,544 (block 1).
+  auto page = log.entries(65530, 3, std::string("psn_3"));
+  ASSERT_EQ(page.size(), 3u);
+  EXPECT_EQ(page[0].index, 65530u);
+  EXPECT_EQ(page[1].index, 65537u);
+  EXPECT_EQ(page[2].index, 65544u);
+  EXPECT_EQ(log.countEntries(std::string("psn_3")),
+            static_cast<std::uint64_t>((kSize - 3 + 6) / 7));
+  for (int i : {0, 65535, 65536, kSize - 1})
+    EXPECT_EQ(log.indexOf(leaves[static_cast<std::size_t>(i)]), static_cast<std::uint64_t>(i));
 }
 
 TEST_P(LogTest, TheIndexerCatchesUpOnItsOwn) {
@@ -589,9 +616,33 @@ TEST(LedgerSqlite, LookupsAreFilledWhileTheLogDatabaseIsBeingWritten) {
   EXPECT_EQ(log.countEntries(std::string("psn_test")), 20u);
   EXPECT_TRUE(std::filesystem::exists(*lookupsPath(scratch.url())));
   EXPECT_EQ(db->connect()
-                .queryOne("SELECT COUNT(*) AS n FROM sqlite_master WHERE name LIKE 'ledger_by_%'")
+                .queryOne("SELECT COUNT(*) AS n FROM sqlite_master WHERE name LIKE 'ledger_by_%' "
+                          "OR name LIKE 'ledger_%_blocks'")
                 ->integer("n"),
             0);
+}
+
+// A lookups file laid out before the blocks loses its keys and is filled again from the start.
+TEST(LedgerSqlite, ALookupsFileFromBeforeTheBlocksIsFilledAgain) {
+  onceonly::testing::ScratchDatabase scratch(Backend::Sqlite);
+  auto db = store::Database::open(scratch.url(), 3);
+  db->migrate();
+  Signer signer = Signer::generate("test.example/log");
+  LogOptions options;
+  options.indexInBackground = false;
+  {
+    Log log(*db, signer, options);
+    for (int i = 0; i < 10; ++i) log.append(event(i));
+  }
+  {
+    auto old = store::Database::open("sqlite://" + *lookupsPath(scratch.url()), 1);
+    old->connect().exec("CREATE TABLE ledger_by_leaf (leaf_key TEXT, idx BIGINT)");
+    old->connect().exec("UPDATE ledger_lookups_state SET indexed_upto = 10");
+  }
+  Log log(*db, signer, options);
+  EXPECT_EQ(log.countEntries(std::string("psn_test")), 10u);
+  EXPECT_EQ(log.indexLookups(), 10u);
+  EXPECT_EQ(log.countEntries(std::string("psn_test")), 10u);
 }
 
 // A crash can take entries that were committed but never acknowledged (their sync had not
