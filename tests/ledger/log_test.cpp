@@ -597,15 +597,23 @@ TEST(LedgerSqlite, EntriesAreKeyedByTheirIndexAndSurviveTheRebuild) {
   EXPECT_TRUE(log.verify().ok);
 }
 
+// A migrated SQLite database and a log's settings with the indexer left to the test.
+class SqliteLookups : public ::testing::Test {
+ protected:
+  SqliteLookups() {
+    db->migrate();
+    options.indexInBackground = false;
+  }
+  onceonly::testing::ScratchDatabase scratch{Backend::Sqlite};
+  std::unique_ptr<store::Database> db = store::Database::open(scratch.url(), 3);
+  Signer signer = Signer::generate("test.example/log");
+  LogOptions options;
+};
+
 // On SQLite the lookup tables are in a file of their own, so filling them needs nothing of the
 // log database's one write lock: the indexer goes on while another transaction holds it.
-TEST(LedgerSqlite, LookupsAreFilledWhileTheLogDatabaseIsBeingWritten) {
-  onceonly::testing::ScratchDatabase scratch(Backend::Sqlite);
-  auto db = store::Database::open(scratch.url(), 3);
-  db->migrate();
-  LogOptions options;
-  options.indexInBackground = false;
-  Log log(*db, Signer::generate("test.example/log"), options);
+TEST_F(SqliteLookups, AreFilledWhileTheLogDatabaseIsBeingWritten) {
+  Log log(*db, signer, options);
   for (int i = 0; i < 20; ++i) log.append(event(i));
   auto writer = db->connect();
   writer.begin();  // BEGIN IMMEDIATE: the write lock, until rollback
@@ -623,13 +631,7 @@ TEST(LedgerSqlite, LookupsAreFilledWhileTheLogDatabaseIsBeingWritten) {
 }
 
 // A lookups file laid out before the blocks loses its keys and is filled again from the start.
-TEST(LedgerSqlite, ALookupsFileFromBeforeTheBlocksIsFilledAgain) {
-  onceonly::testing::ScratchDatabase scratch(Backend::Sqlite);
-  auto db = store::Database::open(scratch.url(), 3);
-  db->migrate();
-  Signer signer = Signer::generate("test.example/log");
-  LogOptions options;
-  options.indexInBackground = false;
+TEST_F(SqliteLookups, AFileFromBeforeTheBlocksIsFilledAgain) {
   {
     Log log(*db, signer, options);
     for (int i = 0; i < 10; ++i) log.append(event(i));
@@ -648,13 +650,7 @@ TEST(LedgerSqlite, ALookupsFileFromBeforeTheBlocksIsFilledAgain) {
 // A crash can take entries that were committed but never acknowledged (their sync had not
 // returned) after the indexer saw them. Their indexes then go to other entries: the lookups
 // forget what they held of them.
-TEST(LedgerSqlite, LookupsForgetEntriesTheLogNoLongerHas) {
-  onceonly::testing::ScratchDatabase scratch(Backend::Sqlite);
-  auto db = store::Database::open(scratch.url(), 3);
-  db->migrate();
-  Signer signer = Signer::generate("test.example/log");
-  LogOptions options;
-  options.indexInBackground = false;
+TEST_F(SqliteLookups, ForgetEntriesTheLogNoLongerHas) {
   std::vector<Hash> lost;
   {
     Log log(*db, signer, options);
