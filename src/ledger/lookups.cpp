@@ -90,6 +90,8 @@ void Log::openLookups() {
             ->integer("n") > 0) {
       c.exec("DROP TABLE ledger_by_leaf");
       c.exec("DROP TABLE IF EXISTS ledger_by_subject");
+      c.exec("DELETE FROM ledger_leaf_blocks");
+      c.exec("DELETE FROM ledger_subject_blocks");
       c.exec("UPDATE ledger_lookups_state SET indexed_upto = 0 WHERE id = 1");
     }
   });

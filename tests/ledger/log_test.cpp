@@ -534,6 +534,10 @@ TEST_P(LogTest, LookupsAcrossBlocksOfEntries) {
   EXPECT_EQ(page[0].index, 65530u);
   EXPECT_EQ(page[1].index, 65537u);
   EXPECT_EQ(page[2].index, 65544u);
+  page = log.entries(65540, 2, std::string("psn_3"));  // from inside the second block
+  ASSERT_EQ(page.size(), 2u);
+  EXPECT_EQ(page[0].index, 65544u);
+  EXPECT_EQ(page[1].index, 65551u);
   EXPECT_EQ(log.countEntries(std::string("psn_3")),
             static_cast<std::uint64_t>((kSize - 3 + 6) / 7));
   for (int i : {0, 65535, 65536, kSize - 1})
@@ -639,6 +643,8 @@ TEST_F(SqliteLookups, AFileFromBeforeTheBlocksIsFilledAgain) {
   {
     auto old = store::Database::open("sqlite://" + *lookupsPath(scratch.url()), 1);
     old->connect().exec("CREATE TABLE ledger_by_leaf (leaf_key TEXT, idx BIGINT)");
+    // Keys an older build left in the blocks: filled again all the same.
+    old->connect().exec("INSERT INTO ledger_subject_blocks VALUES (0, 'psn_test', 3)");
     old->connect().exec("UPDATE ledger_lookups_state SET indexed_upto = 10");
   }
   Log log(*db, signer, options);

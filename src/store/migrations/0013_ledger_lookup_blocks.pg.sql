@@ -2,6 +2,9 @@
 -- are random, and in one table keyed by them each chunk of new keys landed on nearly every page
 -- of it. New keys now land in the last block only. On SQLite the lookups are in a file of their
 -- own (0012), which the log lays out the same way itself.
+-- An indexer of a node not yet upgraded finishes first, and none starts until this commits (the
+-- old tables are gone then: it fails until its node is upgraded).
+LOCK TABLE ledger_lookups_state, ledger_by_leaf, ledger_by_subject IN EXCLUSIVE MODE;
 CREATE TABLE ledger_leaf_blocks (
   block BIGINT NOT NULL,  -- idx / 65536
   leaf_key TEXT NOT NULL,
