@@ -240,6 +240,7 @@ void BM_IndexLookups(benchmark::State& state) {
 BENCHMARK(BM_IndexLookups)
     ->Arg(0)
     ->Arg(1 << 20)
+    ->Arg(4 << 20)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond)
     ->Iterations(1);
