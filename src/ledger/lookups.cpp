@@ -103,8 +103,7 @@ void Log::openLookups() {
         const std::int64_t upto =
             c.queryOne("SELECT indexed_upto FROM ledger_lookups_state WHERE id = 1")
                 ->integer("indexed_upto");
-        auto last = c.queryOne("SELECT MAX(idx) AS last FROM log.ledger_entries");
-        const std::int64_t size = last->isNull("last") ? 0 : last->integer("last") + 1;
+        const auto size = static_cast<std::int64_t>(logSize(c, "log.ledger_entries"));
         if (upto <= size) return;
         c.exec("DELETE FROM ledger_leaf_blocks WHERE block >= ? AND idx >= ?",
                {size >> kBlockBits, size});
@@ -219,68 +218,47 @@ std::uint64_t Log::indexedUpTo() {
 std::uint64_t Log::indexLookups() {
   constexpr std::int64_t kChunk = 16384;
   std::lock_guard one(indexMutex_);
+  // On SQLite the entries are read through the lookups file's connection, which has the log
+  // attached read-only as "log": its transactions lock the lookups file alone.
+  const std::string entries = lookups_ ? "log.ledger_entries" : "ledger_entries";
+  std::string byLeaf =
+      "INSERT INTO ledger_leaf_blocks (block, leaf_key, idx) "
+      "SELECT idx / 65536, substr(leaf_hash, 1, 16), idx FROM ";
+  byLeaf += entries;
+  byLeaf += " WHERE idx >= ? AND idx < ? ORDER BY 1, 2, 3";
+  std::string bySubject =
+      "INSERT INTO ledger_subject_blocks (block, subject, idx) "
+      "SELECT idx / 65536, subject, idx FROM ";
+  bySubject += entries;
+  bySubject += " WHERE idx >= ? AND idx < ? AND subject IS NOT NULL ORDER BY 1, 2, 3";
   std::uint64_t total = 0;
   for (;;) {
-    // The database copies the keys itself, sorted so that consecutive inserts land on the same
-    // index pages. On SQLite the entries are in the attached log file.
-    auto copy = [](store::Connection& c, std::int64_t from, std::int64_t to) {
-      const bool apart = c.dialect() == store::Dialect::Sqlite;
-      c.exec(apart ? "INSERT INTO ledger_leaf_blocks (block, leaf_key, idx) "
-                     "SELECT idx / 65536, substr(leaf_hash, 1, 16), idx FROM log.ledger_entries "
-                     "WHERE idx >= ? AND idx < ? ORDER BY 1, 2, 3"
-                   : "INSERT INTO ledger_leaf_blocks (block, leaf_key, idx) "
-                     "SELECT idx / 65536, substr(leaf_hash, 1, 16), idx FROM ledger_entries "
-                     "WHERE idx >= ? AND idx < ? ORDER BY 1, 2, 3",
-             {from, to});
-      c.exec(apart ? "INSERT INTO ledger_subject_blocks (block, subject, idx) "
-                     "SELECT idx / 65536, subject, idx FROM log.ledger_entries "
-                     "WHERE idx >= ? AND idx < ? AND subject IS NOT NULL ORDER BY 1, 2, 3"
-                   : "INSERT INTO ledger_subject_blocks (block, subject, idx) "
-                     "SELECT idx / 65536, subject, idx FROM ledger_entries "
-                     "WHERE idx >= ? AND idx < ? AND subject IS NOT NULL ORDER BY 1, 2, 3",
-             {from, to});
-    };
-    std::int64_t done = 0;
-    if (lookups_) {
-      // SQLite: the entries are read through the attached log file ("log"); the keys and the
-      // new state are written in one transaction, so no key is ever stored past the state.
-      // One indexer at a time, also across processes: the lookups file's write lock, taken
-      // first (the log is attached read-only, so it is not locked).
-      done = lookups_->transaction(
-          [&](store::Connection& c) -> std::int64_t {
-            const std::int64_t upto =
-                c.queryOne("SELECT indexed_upto FROM ledger_lookups_state WHERE id = 1")
-                    ->integer("indexed_upto");
-            auto last = c.queryOne("SELECT MAX(idx) AS last FROM log.ledger_entries");
-            const std::int64_t size = last->isNull("last") ? 0 : last->integer("last") + 1;
-            const std::int64_t end = std::min(size, upto + kChunk);
-            if (end <= upto) return 0;
-            copy(c, upto, end);
-            if (c.exec("UPDATE ledger_lookups_state SET indexed_upto = ? "
-                       "WHERE id = 1 AND indexed_upto = ?",
-                       {end, upto}) != 1)
-              throw std::runtime_error("the ledger's lookup state moved while indexing");
-            return end - upto;
-          },
-          store::Sync::deferred);  // filled again from the entries if a crash loses it
-    } else {
-      done = db_.transaction([&](store::Connection& c) -> std::int64_t {
-        // One indexer at a time across the nodes: the row lock.
-        auto state =
-            c.queryOne("SELECT indexed_upto FROM ledger_lookups_state WHERE id = 1 FOR UPDATE");
-        const std::int64_t upto = state ? state->integer("indexed_upto") : 0;
-        // Entries are committed in order, so every index below the size is there.
-        const std::int64_t end =
-            std::min(static_cast<std::int64_t>(logSize(c)), upto + std::int64_t{kChunk});
-        if (end <= upto) return 0;
-        copy(c, upto, end);
-        if (state)
-          c.exec("UPDATE ledger_lookups_state SET indexed_upto = ? WHERE id = 1", {end});
-        else
-          c.exec("INSERT INTO ledger_lookups_state (id, indexed_upto) VALUES (1, ?)", {end});
-        return end - upto;
-      });
-    }
+    // The keys and the new state in one transaction, so no key is ever stored past the state.
+    // One indexer at a time, also across processes: the lookups file's write lock (SQLite), the
+    // state row's lock (PostgreSQL).
+    const std::int64_t done = lookupDatabase().transaction(
+        [&](store::Connection& c) -> std::int64_t {
+          auto state =
+              c.queryOne(c.dialect() == store::Dialect::Postgres
+                             ? "SELECT indexed_upto FROM ledger_lookups_state WHERE id = 1 "
+                               "FOR UPDATE"
+                             : "SELECT indexed_upto FROM ledger_lookups_state WHERE id = 1");
+          const std::int64_t upto = state ? state->integer("indexed_upto") : 0;
+          // Entries are committed in order, so every index below the size is there.
+          const std::int64_t end =
+              std::min(static_cast<std::int64_t>(logSize(c, entries)), upto + kChunk);
+          if (end <= upto) return 0;
+          // The database copies the keys itself, sorted so that consecutive inserts land on the
+          // same index pages.
+          c.exec(byLeaf, {upto, end});
+          c.exec(bySubject, {upto, end});
+          c.exec(
+              "INSERT INTO ledger_lookups_state (id, indexed_upto) VALUES (1, ?) "
+              "ON CONFLICT (id) DO UPDATE SET indexed_upto = excluded.indexed_upto",
+              {end});
+          return end - upto;
+        },
+        store::Sync::deferred);  // filled again from the entries if a crash loses it
     total += static_cast<std::uint64_t>(done);
     if (done < kChunk) return total;
   }

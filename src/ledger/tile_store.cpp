@@ -16,8 +16,10 @@ store::Args tileRow(const Tile& t) {
           static_cast<std::int64_t>(t.width()), t.text()};
 }
 
-std::uint64_t logSize(store::Connection& c) {
-  auto row = c.queryOne("SELECT MAX(idx) AS last FROM ledger_entries");
+std::uint64_t logSize(store::Connection& c, std::string_view entries) {
+  std::string sql = "SELECT MAX(idx) AS last FROM ";
+  sql += entries;
+  auto row = c.queryOne(sql);
   return row->isNull("last") ? 0 : static_cast<std::uint64_t>(row->integer("last")) + 1;
 }
 

@@ -10,6 +10,7 @@
 #include <shared_mutex>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -73,8 +74,9 @@ inline constexpr const char* kUpsertTile =
     "INSERT INTO ledger_tiles (level, idx, width, hashes) VALUES (?, ?, ?, ?) "
     "ON CONFLICT (level, idx) DO UPDATE SET width = excluded.width, hashes = excluded.hashes";
 store::Args tileRow(const Tile& t);
-// The number of entries: the largest index plus one.
-std::uint64_t logSize(store::Connection& c);
+// The number of entries: the largest index plus one. `entries` names their table where it is
+// not the connection's own (the lookups file reads the log attached as "log").
+std::uint64_t logSize(store::Connection& c, std::string_view entries = "ledger_entries");
 // The stored row (width, hashes) of one tile, if there is one.
 std::optional<store::Row> readTileRow(store::Connection& c, int level, std::uint64_t index);
 // The partial tile at level 0 is never stored: it changed with every batch, and rewriting it

@@ -588,10 +588,6 @@ std::optional<std::string> sqlitePath(const std::string& url) {
   return url.substr(9);
 }
 
-std::unique_ptr<Database> Database::open(const std::string& url, int poolSize) {
-  return open(url, poolSize, {});
-}
-
 std::unique_ptr<Database> Database::open(const std::string& url, int poolSize,
                                          const std::vector<Attached>& attach) {
   for (const auto& a : attach)

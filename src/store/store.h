@@ -108,9 +108,6 @@ struct Migration {
 
 class Database {
  public:
-  // Opens the pool; throws std::runtime_error with the reason when the URL is bad or the
-  // database cannot be opened.
-  static std::unique_ptr<Database> open(const std::string& url, int poolSize);
   // SQLite: every session also sees other database files, read-only, under schema names
   // (ATTACH), so that one statement can read there and write here; a transaction never locks
   // them for writing. Names are lower-case letters and '_'.
@@ -118,8 +115,10 @@ class Database {
     std::string name;
     std::string path;
   };
+  // Opens the pool; throws std::runtime_error with the reason when the URL is bad or the
+  // database cannot be opened.
   static std::unique_ptr<Database> open(const std::string& url, int poolSize,
-                                        const std::vector<Attached>& attach);
+                                        const std::vector<Attached>& attach = {});
   ~Database();
 
   Connection connect();
