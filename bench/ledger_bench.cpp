@@ -9,6 +9,7 @@
 #include <linux/futex.h>
 #include <openssl/evp.h>
 #include <sodium.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -76,6 +77,46 @@ std::int64_t bytesWritten() {
   return 0;
 }
 
+// CPU time so far, in microseconds: of this process (threads that ended included), and of each
+// of its live threads by name (/proc/self/task/*/comm and schedstat).
+struct CpuTimes {
+  double process = 0;
+  std::map<std::string, double> byThread;
+};
+CpuTimes cpuTimes() {
+  CpuTimes out;
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto micros = [](const timeval& t) { return static_cast<double>(t.tv_sec) * 1e6 + t.tv_usec; };
+  out.process = micros(usage.ru_utime) + micros(usage.ru_stime);
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::string name;
+    double nanos = 0;
+    std::ifstream(task.path() / "comm") >> name;
+    std::ifstream(task.path() / "schedstat") >> nanos;
+    out.byThread[name] += nanos / 1000;
+  }
+  return out;
+}
+
+// Reports the CPU time an append cost, in microseconds: the log's threads each, and the rest of
+// the process (the writers, who build, encode and hash their entries, and sleep and wake).
+void reportCpu(benchmark::State& state, const CpuTimes& before, std::int64_t appends) {
+  const CpuTimes after = cpuTimes();
+  const auto n = static_cast<double>(appends);
+  double log = 0;
+  for (const char* name : {"ledger-sequence", "ledger-sync", "ledger-index"}) {
+    auto was = before.byThread.find(name);
+    auto is = after.byThread.find(name);
+    if (is == after.byThread.end()) continue;
+    const double used = is->second - (was == before.byThread.end() ? 0 : was->second);
+    state.counters[std::string("cpu us ") + (name + 7)] = used / n;
+    log += used;
+  }
+  state.counters["cpu us other"] = (after.process - before.process - log) / n;
+  state.counters["cpu us"] = (after.process - before.process) / n;
+}
+
 // About a second or more of appends each.
 int appendsFor(const benchmark::State& state) {
   return state.range(0) == 1 ? 3000 : 60000;
@@ -88,6 +129,7 @@ void runAppends(benchmark::State& state, store::Database& db, int total) {
   const int writers = static_cast<int>(state.range(0));
   ledger::Log log(db, ledger::Signer::generate("bench.example/log"));
   std::int64_t done = 0;
+  const CpuTimes cpu = cpuTimes();
   for (auto _ : state) {
     std::vector<std::thread> threads;
     for (int w = 0; w < writers; ++w)
@@ -98,6 +140,7 @@ void runAppends(benchmark::State& state, store::Database& db, int total) {
     log.indexLookups();
     done += writers * (total / writers);
   }
+  reportCpu(state, cpu, done);
   state.SetItemsProcessed(done);
   state.counters["appends/s"] =
       benchmark::Counter(static_cast<double>(done), benchmark::Counter::kIsRate);
@@ -133,6 +176,7 @@ void BM_DurableAppendsAsync(benchmark::State& state) {
     int failures = 0;
   };
   std::int64_t done = 0;
+  const CpuTimes cpu = cpuTimes();
   for (auto _ : state) {
     std::vector<Mailbox> boxes(static_cast<std::size_t>(servers));
     std::vector<std::thread> threads;
@@ -173,6 +217,7 @@ void BM_DurableAppendsAsync(benchmark::State& state) {
       if (box.failures > 0) state.SkipWithError("an append failed");
     done += static_cast<std::int64_t>(writers) * each;
   }
+  reportCpu(state, cpu, done);
   state.SetItemsProcessed(done);
   state.counters["appends/s"] =
       benchmark::Counter(static_cast<double>(done), benchmark::Counter::kIsRate);
@@ -191,11 +236,13 @@ void BM_DurableAppendsInBatches(benchmark::State& state) {
   auto db = scratchDatabase("batches", 4);
   ledger::Log log(*db, ledger::Signer::generate("bench.example/log"));
   std::int64_t done = 0;
+  const CpuTimes cpu = cpuTimes();
   for (auto _ : state) {
     appendInBatches(log, kTotal);
     log.indexLookups();
     done += kTotal;
   }
+  reportCpu(state, cpu, done);
   state.counters["appends/s"] =
       benchmark::Counter(static_cast<double>(done), benchmark::Counter::kIsRate);
 }
@@ -311,6 +358,7 @@ void BM_HandOffOnly(benchmark::State& state) {
     }
   });
   std::int64_t done = 0;
+  const CpuTimes cpu = cpuTimes();
   for (auto _ : state) {
     std::vector<std::thread> threads;
     for (int w = 0; w < writers; ++w)
@@ -344,6 +392,7 @@ void BM_HandOffOnly(benchmark::State& state) {
   }
   wake.notify_one();
   server.join();
+  reportCpu(state, cpu, done);
   state.counters["appends/s"] =
       benchmark::Counter(static_cast<double>(done), benchmark::Counter::kIsRate);
 }
