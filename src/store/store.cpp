@@ -22,12 +22,26 @@
 #include <mutex>
 
 #include "core/error.h"
+#include "core/log.h"
 
 namespace onceonly::store {
 namespace {
 
 constexpr int kLeaseTimeoutMs = 10000;
 constexpr int kSqliteBusyTimeoutMs = 10000;
+
+// SQLite copies the WAL into the database file once it holds 1,000 pages (a checkpoint after a
+// commit), but starts the WAL over only at a moment when no reader still reads a part of it. Under
+// steady reads beside steady writes that moment may not come, and the WAL grows without bound
+// (SQLite calls it checkpoint starvation). Past kWalRestartPages, the checkpoint after a commit
+// waits up to kWalRestartWaitMs for the readers of the moment (new ones read the database file
+// and do not hold it up), holding other writers back meanwhile, and the WAL starts over;
+// journal_size_limit gives the space back. A reader that takes longer (a backup, a long report)
+// is waited for again only once the WAL has grown by as much again.
+constexpr int kWalCheckpointPages = 1000;  // SQLite's own default
+constexpr int kWalRestartPages = 4096;     // 16 MB of 4 KB pages
+constexpr int kWalRestartWaitMs = 200;
+constexpr std::int64_t kWalKeepBytes = std::int64_t{kWalRestartPages} * 4096;
 
 // `?` placeholders become SOCI's `:pN`, skipping quoted text and `::` casts.
 std::string rewritePlaceholders(std::string_view sql) {
@@ -252,6 +266,29 @@ struct Database::Impl {
   // Per SQLite session, likewise: 1 while it runs with synchronous=NORMAL (after a deferred
   // transaction, or a failed attempt to end one). Only a deferred transaction leases it like that.
   std::vector<char> relaxed;
+  // The WAL's size in pages past which a commit's checkpoint restarts it (SQLite).
+  std::atomic<int> walRestartAt{kWalRestartPages};
+
+  // Installed as each SQLite session's WAL hook, in place of SQLite's automatic checkpoints.
+  static int checkpointAfterCommit(void* self, sqlite_api::sqlite3* db, const char* name,
+                                   int pages) {
+    using namespace sqlite_api;
+    auto& restartAt = static_cast<Impl*>(self)->walRestartAt;
+    if (pages < kWalRestartPages && restartAt.load() != kWalRestartPages)
+      restartAt.store(kWalRestartPages);  // the WAL started over since an attempt failed
+    if (pages >= restartAt.load()) {
+      sqlite3_busy_timeout(db, kWalRestartWaitMs);
+      const int rc =
+          sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+      sqlite3_busy_timeout(db, kSqliteBusyTimeoutMs);
+      restartAt.store(rc == SQLITE_OK ? kWalRestartPages : pages + kWalRestartPages);
+      if (rc != SQLITE_OK)
+        log::warn("db.wal_not_restarted", {{"wal_pages", pages}, {"problem", sqlite3_errstr(rc)}});
+    } else if (pages >= kWalCheckpointPages) {
+      sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    }
+    return SQLITE_OK;  // the commit itself has succeeded, whatever its checkpoint did
+  }
 
   // Back to synchronous=FULL; false when SQLite refused (the flag stays set).
   bool restoreSync(std::size_t slot) noexcept {
@@ -628,6 +665,10 @@ std::unique_ptr<Database> Database::open(const std::string& url, int poolSize,
         // per connection (SQLite's default ceiling), shared pages: a ledger of 10M entries
         // takes about 1.3 GB.
         s << "PRAGMA mmap_size=2147418112";
+        s << "PRAGMA journal_size_limit=" + std::to_string(kWalKeepBytes);
+        // In place of SQLite's automatic checkpoints (see checkpointAfterCommit).
+        sqlite_api::sqlite3_wal_hook(impl->sqliteHandle(static_cast<std::size_t>(i)),
+                                     &Impl::checkpointAfterCommit, impl.get());
         for (const auto& a : attach)
           s << "ATTACH DATABASE " + quoted(readOnlyUri(a.path)) + " AS " + a.name;
       } else {

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <optional>
 #include <thread>
 
 #include "core/error.h"
@@ -312,6 +313,49 @@ TEST(StoreSqlite, EverySessionSeesTheAttachedFilesReadOnly) {
   EXPECT_THROW(
       Database::open("sqlite://" + (dir.path() / "x.db").string(), 1, {{"bad name", other}}),
       std::invalid_argument);
+}
+
+// Readers that overlap one another beside a writer leave SQLite no moment to start the WAL
+// over: without more, it grows by every page written. Past its restart size, a commit's
+// checkpoint waits for the readers of the moment, and the WAL starts again.
+TEST(StoreSqlite, TheWalStartsOverUnderOverlappingReaders) {
+  onceonly::testing::TempDir dir;
+  const std::string path = (dir.path() / "d.db").string();
+  auto db = Database::open("sqlite://" + path, 3);
+  db->connect().exec("CREATE TABLE t (id INTEGER PRIMARY KEY, pad TEXT)");
+  std::atomic<bool> stop{false};
+  std::atomic<int> snapshots{0};
+  std::thread readers([&] {
+    // Always one read transaction open, each a few milliseconds, the next begun before the
+    // last ends.
+    std::optional<Connection> held;
+    while (!stop.load()) {
+      auto next = db->connect();
+      next.exec("BEGIN");
+      next.queryOne("SELECT COUNT(*) AS n FROM t");
+      if (held) held->exec("COMMIT");
+      held.emplace(std::move(next));
+      ++snapshots;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    if (held) held->exec("COMMIT");
+  });
+  while (snapshots.load() == 0) std::this_thread::yield();
+  // About 48 MB of pages, three times the restart size, 20 pages a transaction.
+  const std::string pad(3000, 'x');
+  std::uintmax_t largest = 0;
+  for (int n = 0; n < 600; ++n) {
+    db->transaction([&](Connection& c) {
+      for (int i = 0; i < 20; ++i) c.exec("INSERT INTO t (pad) VALUES (?)", {pad});
+    });
+    largest = std::max(largest, std::filesystem::file_size(path + "-wal"));
+  }
+  stop = true;
+  readers.join();
+  EXPECT_GT(snapshots.load(), 10);
+  EXPECT_EQ(db->connect().queryOne("SELECT COUNT(*) AS n FROM t")->integer("n"), 12000);
+  // The restart size (16 MB), a commit's pages past it, and the WAL's frame headers.
+  EXPECT_LT(largest, std::uintmax_t{20} << 20);
 }
 
 TEST(StoreSqlite, BackupOfAMissingFileFails) {
