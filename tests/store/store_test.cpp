@@ -332,7 +332,7 @@ TEST(StoreSqlite, TheWalStartsOverUnderOverlappingReaders) {
     while (!stop.load()) {
       auto next = db->connect();
       next.exec("BEGIN");
-      next.queryOne("SELECT COUNT(*) AS n FROM t");
+      next.queryOne("SELECT MAX(id) AS n FROM t");  // a snapshot, cheaply
       if (held) held->exec("COMMIT");
       held.emplace(std::move(next));
       ++snapshots;
