@@ -1,4 +1,7 @@
+#include <algorithm>
 #include <charconv>
+#include <cstdint>
+#include <limits>
 
 #include "api/routes.h"
 #include "core/encoding.h"
@@ -42,15 +45,27 @@ std::pair<std::uint64_t, std::uint64_t> proofPositions(http::Request& req, Conte
   qp.finish();
   errors.throwIfAny();
   const std::uint64_t current = ctx.ledger.size();
-  if (values[1] > current)
+  // An entry is in trees of at least one entry; the empty log has none to prove.
+  if (strict && current == 0) throw notFound("ledger entry", std::to_string(values[0]));
+  const std::uint64_t least = strict ? 1 : 0;
+  if (values[1] < least || values[1] > current)
     throw invalidField(FieldLocation::Query, high, "field.range",
-                       {{"min", "0"}, {"max", std::to_string(current)}});
+                       {{"min", std::to_string(least)}, {"max", std::to_string(current)}});
   if (strict ? values[0] >= values[1] : values[0] > values[1])
-    throw invalidField(
-        FieldLocation::Query, low, "field.range",
-        {{"min", "0"},
-         {"max", std::to_string(strict ? (values[1] == 0 ? 0 : values[1] - 1) : values[1])}});
+    throw invalidField(FieldLocation::Query, low, "field.range",
+                       {{"min", "0"}, {"max", std::to_string(values[1] - least)}});
   return {values[0], values[1]};
+}
+
+// The position after which a list continues, from its cursor: a position in the log, or a
+// cursor this list did not hand out.
+std::optional<std::uint64_t> cursorPosition(const ListQuery& q) {
+  if (!q.afterValue) return std::nullopt;
+  if (!q.afterValue->is_number_unsigned() ||
+      q.afterValue->get<std::uint64_t>() >=
+          static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+    throw invalidField(FieldLocation::Query, "cursor", "field.cursor");
+  return q.afterValue->get<std::uint64_t>();
 }
 
 // A page from rows fetched with one row more than the limit: that extra row says there is a
@@ -153,10 +168,14 @@ http::Response onceAccessRecorded(Context& ctx, const identity::Principal& p,
   // Nothing is shown before its access is durably on the record.
   return http::Response::deferred([&ledger = ctx.ledger, entries = std::move(entries),
                                    shown = std::move(shown)](const http::Respond& respond) {
-    ledger.appendAllAsync(entries, [shown, respond](const std::exception_ptr& error,
-                                                    const std::vector<ledger::Receipt>&) {
-      respond(error ? unrecorded(error) : nullptr, error ? http::Response{} : shown);
-    });
+    try {
+      ledger.appendAllAsync(entries, [shown, respond](const std::exception_ptr& error,
+                                                      const std::vector<ledger::Receipt>&) {
+        respond(error ? unrecorded(error) : nullptr, error ? http::Response{} : shown);
+      });
+    } catch (...) {  // refused at once (shutting down, a failed sync): nothing was recorded
+      respond(unrecorded(std::current_exception()), {});
+    }
   });
 }
 
@@ -183,15 +202,13 @@ void addLedgerRoutes(http::Router& router, Endpoints& api, Context& ctx) {
   });
 
   router.add("GET", "/api/v1/ledger/checkpoints", [&ctx](http::Request& req) {
-    QueryParams qp(req, {"witnessed"});
+    QueryParams qp(req, {"witnessed", "limit", "cursor", "sort"}, false);  // no search (q)
     auto witnessed = qp.oneOf("witnessed", {"true", "false"}) == "true";
     auto q = qp.list({"size"}, true);
     qp.finish();
     if (!q.descending)
       throw invalidField(FieldLocation::Query, "sort", "field.sort", {{"allowed", "-size"}});
-    std::optional<std::uint64_t> before;
-    if (q.afterValue && q.afterValue->is_number_unsigned())
-      before = q.afterValue->get<std::uint64_t>();
+    const std::optional<std::uint64_t> before = cursorPosition(q);
     auto page = positionPage(ctx.ledger.checkpoints(before, q.limit + 1u, witnessed), q, "size",
                              ctx.ledger.countCheckpoints(witnessed),
                              [](const ledger::CheckpointInfo& c) { return c.size; });
@@ -230,12 +247,22 @@ void addLedgerRoutes(http::Router& router, Endpoints& api, Context& ctx) {
       if (req.queryParam("index"))
         throw invalidField(FieldLocation::Query, "leaf_hash", "field.conflicts",
                            {{"other", "index"}});
-      auto hash = ledger::hashFromBase64(*leaf);
+      // A '+' left unescaped in the query string arrives as a space; base64 has no spaces.
+      std::string text = *leaf;
+      std::replace(text.begin(), text.end(), ' ', '+');
+      auto hash = ledger::hashFromBase64(text);
       if (!hash)
         throw invalidField(FieldLocation::Query, "leaf_hash", "field.pattern",
                            {{"pattern", "base64 SHA-256 hash"}});
       auto found = ctx.ledger.indexOf(*hash);
-      if (!found) throw notFound("ledger entry", *leaf);
+      if (!found) throw notFound("ledger entry", text);
+      // The entry is in trees larger than its index only: that is what `size` must say.
+      auto size = req.queryParam("size");
+      auto asked = size ? parseIndex(*size) : std::nullopt;
+      if (asked && *asked <= *found && *found < ctx.ledger.size())
+        throw invalidField(
+            FieldLocation::Query, "size", "field.range",
+            {{"min", std::to_string(*found + 1)}, {"max", std::to_string(ctx.ledger.size())}});
       std::erase_if(req.query, [](const auto& kv) { return kv.first == "leaf_hash"; });
       req.query.emplace_back("index", std::to_string(*found));
     }
@@ -272,6 +299,9 @@ void addLedgerRoutes(http::Router& router, Endpoints& api, Context& ctx) {
       if (!size)
         throw invalidField(FieldLocation::Query, "size", "field.type",
                            {{"type", "non-negative integer"}});
+      if (*size == 0)  // no tree without entries holds one
+        throw invalidField(FieldLocation::Query, "size", "field.range",
+                           {{"min", "1"}, {"max", std::to_string(ctx.ledger.size())}});
     }
     auto receipt = ctx.ledger.receipt(*index, size, ledger::Log::SignNow::no);
     if (!receipt && sizeText) throw notFound("checkpoint", *sizeText);
@@ -284,7 +314,7 @@ void addLedgerRoutes(http::Router& router, Endpoints& api, Context& ctx) {
   // Entries name pseudonyms, not people, but who did what is still for auditors; a person
   // reads the entries about themself (subject=me).
   api.read("/api/v1/ledger/entries", [&ctx](http::Request& req, const identity::Principal& p) {
-    QueryParams qp(req, {"subject"});
+    QueryParams qp(req, {"subject", "limit", "cursor", "sort"}, false);  // no search (q)
     auto subject = qp.get("subject");
     auto q = qp.list({"index"});
     qp.finish();
@@ -294,9 +324,8 @@ void addLedgerRoutes(http::Router& router, Endpoints& api, Context& ctx) {
       subject = ownSubject(ctx, p);
     else if (!readsAllEntries(p))
       throw forbidden();
-    std::uint64_t from = 0;
-    if (q.afterValue && q.afterValue->is_number_unsigned())
-      from = q.afterValue->get<std::uint64_t>() + 1;
+    const auto after = cursorPosition(q);
+    const std::uint64_t from = after ? *after + 1 : 0;
     auto page = positionPage(ctx.ledger.entries(from, q.limit + 1u, subject), q, "index",
                              ctx.ledger.countEntries(subject),
                              [](const ledger::Log::StoredEntry& e) { return e.index; });
@@ -305,6 +334,7 @@ void addLedgerRoutes(http::Router& router, Endpoints& api, Context& ctx) {
 
   api.read("/api/v1/ledger/entries/{index}",
            [&ctx](http::Request& req, const identity::Principal& p) {
+             QueryParams(req, {}, false).finish();
              const auto& text = req.param("index");
              std::optional<std::string> mine;
              if (!readsAllEntries(p)) mine = ownSubject(ctx, p);

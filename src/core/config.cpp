@@ -6,10 +6,30 @@
 #include <charconv>
 #include <functional>
 #include <thread>
+#include <tuple>
 
 extern char** environ;
 
 namespace onceonly {
+namespace {
+
+template <class T>
+T parseNumber(const std::string& name, const std::string& v, T lo, T hi);
+
+}  // namespace
+
+std::pair<std::string, std::uint16_t> parseHostPort(const std::string& setting,
+                                                    const std::string& value) {
+  auto colon = value.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    throw ConfigError("setting '" + setting + "': '" + value +
+                      "' is not HOST:PORT, e.g. 127.0.0.1:8080");
+  std::string host = value.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  return {host, parseNumber<std::uint16_t>(setting, value.substr(colon + 1), 0, 65535)};
+}
+
 namespace {
 
 // Each setting knows how to take a string (environment, flag) and a TOML node (file).
@@ -46,15 +66,7 @@ bool parseBool(const std::string& name, const std::string& v) {
 }
 
 void parseListen(Config& c, const std::string& v) {
-  auto colon = v.rfind(':');
-  if (colon == std::string::npos || colon == 0) {
-    throw ConfigError("setting 'listen': '" + v + "' is not HOST:PORT, e.g. 127.0.0.1:8080");
-  }
-  std::string host = v.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
-    host = host.substr(1, host.size() - 2);
-  c.listenHost = host;
-  c.listenPort = parseNumber<std::uint16_t>("listen", v.substr(colon + 1), 0, 65535);
+  std::tie(c.listenHost, c.listenPort) = parseHostPort("listen", v);
 }
 
 const std::vector<Setting>& settings() {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace onceonly {
 
@@ -68,6 +69,11 @@ using Overrides = std::map<std::string, std::string>;
 // Throws ConfigError naming the setting at fault.
 Config loadConfig(const std::optional<std::string>& file, const Environment& env,
                   const Overrides& flags);
+
+// "HOST:PORT", the host an IPv6 address in brackets or not; throws ConfigError naming `setting`
+// when it is not that or the port is not 0-65535.
+std::pair<std::string, std::uint16_t> parseHostPort(const std::string& setting,
+                                                    const std::string& value);
 
 class ConfigError : public std::runtime_error {
  public:

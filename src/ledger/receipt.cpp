@@ -109,4 +109,32 @@ ReceiptCheck checkStillIncluded(const ReceiptProof& receipt, const TrustPolicy& 
   return check;
 }
 
+ReceiptCheck checkLogStillHolds(const ReceiptProof& receipt, const TrustPolicy& policy,
+                                const std::function<std::string(const std::string&)>& get) {
+  const std::string latest = get(policy.quorum > 0 ? "checkpoint?witnessed=true" : "checkpoint");
+  auto note = parseNote(latest);
+  auto cp = note ? parseCheckpoint(note->text) : std::nullopt;
+  if (!cp) return fail("the log's newest checkpoint is not a checkpoint note");
+  if (cp->size < receipt.treeSize)
+    return fail("the log's newest checkpoint, of size " + std::to_string(cp->size) +
+                ", is smaller than the receipt's of size " + std::to_string(receipt.treeSize) +
+                ": the log was cut back");
+  auto answer =
+      nlohmann::json::parse(get("proofs/consistency?first=" + std::to_string(receipt.treeSize) +
+                                "&second=" + std::to_string(cp->size)),
+                            nullptr, false);
+  const bool listed = answer.is_object() && answer.contains("proof") && answer["proof"].is_array();
+  std::vector<Hash> proof;
+  for (const auto& h : listed ? answer["proof"] : nlohmann::json::array()) {
+    auto hash = h.is_string() ? hashFromBase64(h.get<std::string>()) : std::nullopt;
+    if (!hash) break;
+    proof.push_back(*hash);
+  }
+  if (!listed || proof.size() != answer["proof"].size())
+    return fail("the log's consistency proof is not a list of base64 hashes");
+  auto check = checkStillIncluded(receipt, policy, latest, proof);
+  check.newerSize = cp->size;
+  return check;
+}
+
 }  // namespace onceonly::ledger

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,6 +43,7 @@ struct ReceiptCheck {
   bool ok = false;
   std::string problem;                  // the first thing that did not hold
   std::vector<std::string> cosignedBy;  // witnesses whose cosignature verified
+  std::uint64_t newerSize = 0;          // checkLogStillHolds: the size of the checkpoint checked
 };
 
 // Checks, in order: the checkpoint is a signed note by the log's key for tree_size; enough
@@ -54,5 +56,14 @@ ReceiptCheck checkReceipt(const ReceiptProof& receipt, const TrustPolicy& policy
 ReceiptCheck checkStillIncluded(const ReceiptProof& receipt, const TrustPolicy& policy,
                                 const std::string& newerCheckpoint,
                                 const std::vector<Hash>& consistencyProof);
+
+// Whether the log still holds the receipt's entry, as its server answers: asks `get` for the
+// log's newest checkpoint (the newest it counts as witnessed when the policy wants
+// cosignatures: its very newest may still be waiting for them) and for a consistency proof from
+// the receipt's tree to it, then checks them. `get` takes a path below /api/v1/ledger/ and
+// returns the body of a 200 answer; what it throws (the server cannot be reached, answers with
+// an error) is thrown on.
+ReceiptCheck checkLogStillHolds(const ReceiptProof& receipt, const TrustPolicy& policy,
+                                const std::function<std::string(const std::string&)>& get);
 
 }  // namespace onceonly::ledger

@@ -1,11 +1,18 @@
 // The ledger through the API: what a citizen's app or another department's verifier would do.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <limits>
+
 #include "core/encoding.h"
+#include "core/page.h"
 #include "http/url.h"
 #include "identity/identity.h"
 #include "ledger/log.h"
 #include "ledger/note.h"
+#include "ledger/receipt.h"
+#include "store/store.h"
 #include "support/api_harness.h"
 
 namespace onceonly::api {
@@ -95,6 +102,116 @@ TEST_P(LedgerApiTest, BadProofRequestsAreProblems) {
   auto limit = h.call("GET", "/api/v1/ledger/proofs/consistency?first=1&second=2&limit=abc");
   EXPECT_EQ(limit.status, 400);
   EXPECT_EQ(limit.json["errors"][0]["code"], "field.unknown");
+  // No tree without entries holds one: size is at fault, and says from where it may start.
+  auto empty = h.call("GET", "/api/v1/ledger/proofs/inclusion?index=0&size=0");
+  EXPECT_EQ(empty.status, 400);
+  EXPECT_EQ(empty.json["errors"][0]["parameter"], "size");
+  EXPECT_NE(empty.json["errors"][0]["detail"].get<std::string>().find("between 1 and 3"),
+            std::string::npos);
+  // By leaf hash: a tree too small to hold the entry names size, the one parameter given.
+  const std::string leaf = hashToBase64(ledger::leafHash(*h.app().ledger().entry(2)));
+  auto small = h.call(
+      "GET", "/api/v1/ledger/proofs/inclusion?size=2&leaf_hash=" + http::percentEncode(leaf));
+  EXPECT_EQ(small.status, 400) << small.body;
+  EXPECT_EQ(small.json["errors"][0]["parameter"], "size");
+  EXPECT_NE(small.json["errors"][0]["detail"].get<std::string>().find("between 3 and 3"),
+            std::string::npos);
+  // A '+' sent unescaped arrives as a space, and is read as the '+' it was.
+  std::string loose = leaf;
+  std::replace(loose.begin(), loose.end(), '+', ' ');
+  auto found = h.call(
+      "GET", "/api/v1/ledger/proofs/inclusion?size=3&leaf_hash=" + http::percentEncode(loose));
+  EXPECT_EQ(found.status, 200) << found.body;
+  EXPECT_EQ(found.json["index"], 2);
+  EXPECT_EQ(h.call("GET", "/api/v1/ledger/receipts/1?size=0").status, 400);
+  EXPECT_EQ(h.call("GET", "/api/v1/ledger/keys?x=1").status, 400);
+  EXPECT_EQ(h.call("GET", "/api/v1/ledger/checkpoints/3?x=1").status, 400);
+  EXPECT_EQ(h.as("auditor", "GET", "/api/v1/ledger/entries/1?x=1").status, 400);
+}
+
+// The lists page by position in the log. A cursor they did not hand out is refused, never taken
+// as the first page; and they have nothing to search.
+TEST_P(LedgerApiTest, ListsRefuseCursorsAndSearchesTheyDoNotKnow) {
+  for (int i = 0; i < 3; ++i) h.app().ledger().append({{"n", i}});
+  h.app().ledger().signCheckpoint();
+  for (const std::string list : {"entries", "checkpoints"}) {
+    const std::string sort = list == "entries" ? "index" : "size";
+    const bool descending = list == "checkpoints";
+    for (const nlohmann::json& value :
+         {nlohmann::json("7"), nlohmann::json(-1),
+          nlohmann::json(std::numeric_limits<std::uint64_t>::max())}) {
+      auto r = h.as("auditor", "GET",
+                    "/api/v1/ledger/" + list + "?cursor=" +
+                        http::percentEncode(encodeCursor(sort, descending, value, "x")));
+      EXPECT_EQ(r.status, 400) << list << " " << value << " " << r.body;
+      EXPECT_EQ(r.json["errors"][0]["code"], "field.cursor") << list;
+    }
+    auto q = h.as("auditor", "GET", "/api/v1/ledger/" + list + "?q=n");
+    EXPECT_EQ(q.status, 400) << list;
+    EXPECT_EQ(q.json["errors"][0]["code"], "field.unknown") << list;
+  }
+}
+
+// A log that can no longer sync refuses appends at once: the look at a person's data is then
+// refused as when its record fails, 503 with a time to wait, and shows nothing.
+TEST(LedgerApiSqlite, AnAccessRefusedAtOnceShowsNothing) {
+  ApiHarness h(Backend::Sqlite);
+  const auto citizen = "/api/v1/accounts/" + h.idOfUser("citizen");
+  ASSERT_EQ(h.as("admin", "GET", citizen).status, 200);
+  // With neither the WAL nor the database file there, the next sync fails, and the log stops
+  // taking appends (a failed flush proves nothing about what came before it).
+  const auto path = *store::sqlitePath(h.app().database().url());
+  std::filesystem::remove(path + "-wal");
+  std::filesystem::remove(path);
+  for (int attempt = 0; attempt < 2; ++attempt) {  // the failing batch, then a refusal at once
+    auto r = h.as("admin", "GET", citizen);
+    EXPECT_EQ(r.status, 503) << attempt << " " << r.body;
+    EXPECT_EQ(r.json["code"], "ledger.unavailable") << attempt;
+    EXPECT_EQ(r.headers["Retry-After"], "5") << attempt;
+    EXPECT_FALSE(r.json.contains("display_name")) << attempt;
+  }
+}
+
+// What `onceonly ledger check-receipt --url` asks the server, and what it concludes.
+TEST_P(LedgerApiTest, AReceiptIsCheckedAgainstWhatTheLogNowHolds) {
+  for (int i = 0; i < 3; ++i) h.app().ledger().append({{"n", i}});
+  const std::string small = h.app().ledger().signCheckpoint();
+  for (int i = 3; i < 6; ++i) h.app().ledger().append({{"n", i}});
+  auto receipt = ledger::ReceiptProof::fromJson(h.call("GET", "/api/v1/ledger/receipts/4").json);
+  for (int i = 6; i < 9; ++i) h.app().ledger().append({{"n", i}});
+  h.app().ledger().signCheckpoint();
+  ledger::TrustPolicy policy{
+      *ledger::Verifier::parse(h.call("GET", "/api/v1/ledger/keys").json["log"]), {}, 0};
+  std::vector<std::string> asked;
+  auto server = [&](const std::string& path) {
+    asked.push_back(path);
+    auto r = h.call("GET", "/api/v1/ledger/" + path);
+    if (r.status != 200) throw std::runtime_error(path + " answered " + std::to_string(r.status));
+    return r.body;
+  };
+  auto now = ledger::checkLogStillHolds(receipt, policy, server);
+  EXPECT_TRUE(now.ok) << now.problem;
+  EXPECT_EQ(now.newerSize, 9u);
+  EXPECT_EQ(asked.front(), "checkpoint");
+  // A log that answers with a checkpoint older than the receipt's was cut back.
+  auto older = ledger::checkLogStillHolds(receipt, policy, [&](const std::string& path) {
+    return path == "checkpoint" ? small : server(path);
+  });
+  EXPECT_FALSE(older.ok);
+  EXPECT_NE(older.problem.find("cut back"), std::string::npos) << older.problem;
+  // A proof that is not hashes is named as such, never read as hashes of zeros.
+  auto garbled = ledger::checkLogStillHolds(receipt, policy, [&](const std::string& path) {
+    return path.rfind("proofs/", 0) == 0 ? std::string(R"({"proof": ["not base64!"]})")
+                                         : server(path);
+  });
+  EXPECT_FALSE(garbled.ok);
+  EXPECT_NE(garbled.problem.find("not a list of base64 hashes"), std::string::npos);
+  // With witnesses to count, the newest witnessed checkpoint: here none is, and it says so.
+  auto witness = ledger::Signer::generate("w.example", ledger::KeyType::Cosignature);
+  ledger::TrustPolicy witnessed{policy.log, {witness.verifier()}, 1};
+  asked.clear();
+  EXPECT_THROW(ledger::checkLogStillHolds(receipt, witnessed, server), std::runtime_error);
+  EXPECT_EQ(asked.front(), "checkpoint?witnessed=true");
 }
 
 TEST_P(LedgerApiTest, ReceiptsCheckOfflineWithThePublishedKey) {
