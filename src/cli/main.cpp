@@ -1,6 +1,7 @@
 // The onceonly command: one binary for the server and its operations.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -268,10 +269,13 @@ int checkReceiptCommand(const CheckFlags& f) {
       std::cerr << "check-receipt: '" << w << "' is not a witness verifier key\n";
       return 2;
     }
-    policy.witnesses.push_back(*v);
+    const bool named =
+        std::any_of(policy.witnesses.begin(), policy.witnesses.end(),
+                    [&](const Verifier& known) { return known.vkey() == v->vkey(); });
+    if (!named) policy.witnesses.push_back(*v);
   }
   if (policy.quorum > policy.witnesses.size()) {
-    std::cerr << "check-receipt: --quorum is more than the witnesses named\n";
+    std::cerr << "check-receipt: --quorum is more than the different witnesses named\n";
     return 2;
   }
   ReceiptProof receipt;

@@ -35,6 +35,14 @@ std::string pseudonym(const crypto::KeyRing& keys, const std::string& identifier
   return "psn_" + keys.index(identifier, "ledger_pseudonym").substr(0, 32);
 }
 
+std::optional<std::string> entrySubject(const std::string& text) {
+  auto entry = nlohmann::json::parse(text, nullptr, false);
+  if (!entry.is_object()) return std::nullopt;
+  auto it = entry.find("subject");
+  if (it == entry.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
 std::string canonicalJson(const nlohmann::json& entry) {
   checkCanonicalable(entry);
   // nlohmann's objects are ordered maps: dump() sorts keys and, without indent, adds no space.
@@ -305,6 +313,7 @@ void Log::sequence() {
       queue_.pop_front();
     }
     try {
+      refuseWhenBroken();  // queued before a sync failed: not written after it
       writeBatch(*batch);
     } catch (...) {
       // Nothing of the batch was committed: every writer hears of it.
@@ -478,7 +487,15 @@ std::vector<Hash> Log::consistencyProof(std::uint64_t first, std::uint64_t secon
   });
 }
 
+void Log::refuseWhenBroken() {
+  std::lock_guard lock(mutex_);
+  if (syncFailure_) std::rethrow_exception(syncFailure_);
+}
+
 std::string Log::signCheckpoint() {
+  // After a failed sync the log may hold entries that never reached the disk, and a crash would
+  // give their indexes to others: no checkpoint may vouch for them.
+  refuseWhenBroken();
   return db_.transaction([&](store::Connection& c) {
     if (c.dialect() == store::Dialect::Postgres)
       c.exec("SELECT pg_advisory_xact_lock(?)", {kSequencerLock});

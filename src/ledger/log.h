@@ -54,6 +54,10 @@ class TileStore;
 std::string pseudonym(const crypto::KeyRing& keys, const std::string& identifier);
 // Sorted keys, no white space; refuses non-integer numbers (their text is not canonical).
 std::string canonicalJson(const nlohmann::json& entry);
+// The top-level "subject" of an entry's text, when it has one that is a string. The stored
+// column beside it is a copy for the lookups, outside the hash: who may read an entry is
+// decided by the entry.
+std::optional<std::string> entrySubject(const std::string& text);
 
 struct Receipt {
   std::uint64_t index = 0;
@@ -163,7 +167,7 @@ class Log {
   struct StoredEntry {
     std::uint64_t index = 0;
     std::string text;
-    std::optional<std::string> subject;
+    std::optional<std::string> subject;  // the entry's own "subject", not the stored column
   };
   // Entries from index `from` on, in log order, only those about `subject` when given.
   std::vector<StoredEntry> entries(std::uint64_t from, std::size_t limit,
@@ -251,6 +255,8 @@ class Log {
   static void finish(Batch& batch);
   static void awaitBatch(Batch& batch);
   void writeBatch(Batch& batch);
+  // Throws the sync failure once there has been one (see syncBatches).
+  void refuseWhenBroken();
   void convertStoredNodes();
   void indexer();
   std::uint64_t indexedUpTo();

@@ -118,15 +118,18 @@ void Log::openLookups() {
 std::vector<Log::StoredEntry> Log::entries(std::uint64_t from, std::size_t limit,
                                            const std::optional<std::string>& subject) {
   std::vector<StoredEntry> out;
+  // A lookup is checked against the entry itself: the subject column is a copy outside the
+  // hash, and a changed copy must not show an entry to someone else.
   auto add = [&](const std::vector<store::Row>& rows) {
-    for (const auto& r : rows)
-      if (!subject || r.optText("subject") == subject)  // a lookup is checked against its entry
-        out.push_back(
-            {static_cast<std::uint64_t>(r.integer("idx")), r.text("entry"), r.optText("subject")});
+    for (const auto& r : rows) {
+      StoredEntry e{static_cast<std::uint64_t>(r.integer("idx")), r.text("entry"), std::nullopt};
+      e.subject = entrySubject(e.text);
+      if (!subject || e.subject == subject) out.push_back(std::move(e));
+    }
   };
   if (!subject) {
     add(db_.connect().query(
-        "SELECT idx, entry, subject FROM ledger_entries WHERE idx >= ? ORDER BY idx LIMIT ?",
+        "SELECT idx, entry FROM ledger_entries WHERE idx >= ? ORDER BY idx LIMIT ?",
         {static_cast<std::int64_t>(from), static_cast<std::int64_t>(limit)}));
     return out;
   }
@@ -142,16 +145,16 @@ std::vector<Log::StoredEntry> Log::entries(std::uint64_t from, std::size_t limit
             ") AND subject = ? AND idx >= ? AND idx < ? ORDER BY block, idx LIMIT ?",
         args);
     if (!found.empty())
-      add(db_.connect().query("SELECT idx, entry, subject FROM ledger_entries WHERE idx IN (" +
+      add(db_.connect().query("SELECT idx, entry FROM ledger_entries WHERE idx IN (" +
                                   placeholders(found.size()) + ") ORDER BY idx",
                               indexArgs(found)));
   }
   if (out.size() < limit)
-    add(db_.connect().query(
-        "SELECT idx, entry, subject FROM ledger_entries WHERE idx >= ? AND subject = ? "
-        "ORDER BY idx LIMIT ?",
-        {static_cast<std::int64_t>(std::max(from, upto)), *subject,
-         static_cast<std::int64_t>(limit - out.size())}));
+    add(
+        db_.connect().query("SELECT idx, entry FROM ledger_entries WHERE idx >= ? AND subject = ? "
+                            "ORDER BY idx LIMIT ?",
+                            {static_cast<std::int64_t>(std::max(from, upto)), *subject,
+                             static_cast<std::int64_t>(limit - out.size())}));
   return out;
 }
 

@@ -1,5 +1,6 @@
 #include "ledger/receipt.h"
 
+#include <set>
 #include <stdexcept>
 
 namespace onceonly::ledger {
@@ -24,8 +25,11 @@ std::optional<Checkpoint> trustedCheckpoint(const std::string& text, const Trust
     check.problem = "the checkpoint is not signed by the log key " + policy.log.vkey();
     return std::nullopt;
   }
+  // Each key counts once, however often the policy names it.
+  std::set<std::string> counted;
   for (const auto& w : policy.witnesses)
-    if (w.cosignedAt(*note)) check.cosignedBy.push_back(w.name());
+    if (counted.insert(w.vkey()).second && w.cosignedAt(*note))
+      check.cosignedBy.push_back(w.name());
   if (check.cosignedBy.size() < policy.quorum) {
     check.problem = "the checkpoint has " + std::to_string(check.cosignedBy.size()) +
                     " valid witness cosignature(s); the policy wants " +

@@ -23,6 +23,9 @@ VerifyReport Log::verify() {
   constexpr std::int64_t kPage = 16384;  // entries per query: 64 level-0 tiles
   VerifyReport report;
   auto c = db_.connect();
+  // One snapshot throughout: a log being appended to meanwhile would otherwise show tiles and
+  // checkpoints past the entries read. Rolled back when `c` goes.
+  c.beginSnapshot();
   struct Problem {
     std::uint64_t index = 0;
     std::string text;
@@ -127,7 +130,8 @@ VerifyReport Log::verify() {
   checkCheckpoints(0, emptyRoot());
   for (bool more = true; more;) {
     auto rows = c.query(
-        "SELECT idx, leaf_hash, entry FROM ledger_entries WHERE idx >= ? ORDER BY idx LIMIT ?",
+        "SELECT idx, leaf_hash, entry, subject FROM ledger_entries WHERE idx >= ? ORDER BY idx "
+        "LIMIT ?",
         {static_cast<std::int64_t>(size), kPage});
     more = static_cast<std::int64_t>(rows.size()) == kPage;
     // The stored level-0 tiles these entries may fill, in one query.
@@ -147,6 +151,9 @@ VerifyReport Log::verify() {
       Hash leaf = leafHash(r.text("entry"));
       if (toHex(leaf) != r.text("leaf_hash"))
         fail(size, "entry " + std::to_string(size) + " does not match its leaf hash");
+      // The subject column decides whose lookups find the entry: it must be the entry's own.
+      if (r.optText("subject") != entrySubject(r.text("entry")))
+        fail(size, "entry " + std::to_string(size) + " is stored under another subject");
       std::optional<Hash> node = leaf;
       for (std::size_t t = 0; node; ++t) {
         if (t == edge.size()) edge.emplace_back(static_cast<int>(t), 0);

@@ -131,15 +131,17 @@ std::vector<CheckpointInfo> Log::checkpoints(std::optional<std::uint64_t> before
 
 std::optional<ReceiptProof> Log::receipt(std::uint64_t index, std::optional<std::uint64_t> size,
                                          SignNow sign) {
-  auto c = db_.connect();
-  if (!c.queryOne("SELECT idx FROM ledger_entries WHERE idx = ?", {i64(index)}))
+  // Each query leases a connection of its own and gives it back at once: the calls below lease
+  // theirs, and requests that each held one while waiting for another could take the whole pool
+  // and, with it, the sequencer's.
+  if (!db_.connect().queryOne("SELECT idx FROM ledger_entries WHERE idx = ?", {i64(index)}))
     return std::nullopt;
-  auto covering = [&] {
+  auto covering = [&]() -> std::optional<store::Row> {
     if (size)
-      return *size > index
-                 ? c.queryOne("SELECT size FROM ledger_checkpoints WHERE size = ?", {i64(*size)})
-                 : std::nullopt;
-    return c.queryOne(
+      return *size > index ? db_.connect().queryOne(
+                                 "SELECT size FROM ledger_checkpoints WHERE size = ?", {i64(*size)})
+                           : std::nullopt;
+    return db_.connect().queryOne(
         "SELECT MIN(size) AS size FROM ledger_checkpoints WHERE size > ? HAVING "
         "COUNT(*) > 0",
         {i64(index)});

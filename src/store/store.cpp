@@ -594,6 +594,11 @@ void Connection::begin(Sync sync) {
   impl_->inTransaction = true;
 }
 
+void Connection::beginSnapshot() {
+  exec(dialect() == Dialect::Sqlite ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  impl_->inTransaction = true;
+}
+
 void Connection::commit() {
   exec("COMMIT");  // when it fails, the transaction is still there for rollback() to end
   impl_->inTransaction = false;

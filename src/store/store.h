@@ -79,6 +79,10 @@ class Connection {
   // Transactions. SQLite takes the write lock at begin (BEGIN IMMEDIATE) so two writers never
   // deadlock on lock upgrade.
   void begin(Sync sync = Sync::onCommit);
+  // A read-only transaction whose statements all see the database as it was at its first read
+  // (SQLite: a deferred transaction; PostgreSQL: REPEATABLE READ READ ONLY). It takes no write
+  // lock; end it with commit() or rollback(), or let the connection go, which rolls it back.
+  void beginSnapshot();
   void commit();
   void rollback();
 

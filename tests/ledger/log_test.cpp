@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -278,6 +279,76 @@ TEST_P(LogTest, VerifyNamesTheFirstTamperedEntry) {
   EXPECT_EQ(report.firstBadIndex, 7u);
 }
 
+// The subject column is a copy beside the entry, outside its hash. A copy changed to another
+// person's pseudonym shows that person nothing, and verify names the entry.
+TEST_P(LogTest, AnEntryIsShownByItsOwnSubjectNotByTheStoredCopy) {
+  Log log(*db, signer);
+  for (int i = 0; i < 5; ++i) log.append(event(i));
+  log.append({{"type", "data.access"}, {"subject", "psn_other"}});
+  log.indexLookups();
+  exec("UPDATE ledger_entries SET subject = 'psn_other' WHERE idx = 2");
+  EXPECT_EQ(log.entries(0, 10, std::string("psn_other")).size(), 1u);  // not entry 2
+  EXPECT_EQ(log.storedEntry(2)->subject, "psn_test");
+  auto report = log.verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.firstBadIndex, 2u);
+  EXPECT_NE(report.problem.find("another subject"), std::string::npos) << report.problem;
+}
+
+// verify reads the log as it was when it began, whatever is appended meanwhile: tiles filled
+// and checkpoints signed past the entries it read are not problems.
+TEST_P(LogTest, VerifyHoldsWhileTheLogGrows) {
+  Log log(*db, signer);
+  log.appendAll(events(3000));
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (int i = 0; !stop.load(); ++i) {
+      log.appendAll(events(64));
+      if (i % 4 == 0) log.signCheckpoint();
+    }
+  });
+  for (int i = 0; i < 5; ++i) {
+    auto report = log.verify();
+    EXPECT_TRUE(report.ok) << report.problem;
+  }
+  stop = true;
+  writer.join();
+  EXPECT_TRUE(log.verify().ok);
+}
+
+// After a failed sync the log may hold entries the disk never got: no checkpoint vouches for
+// them, and the batches still queued are not written.
+TEST(LedgerSqlite, NothingIsSignedOrWrittenAfterASyncFails) {
+  onceonly::testing::ScratchDatabase scratch(Backend::Sqlite);
+  auto db = store::Database::open(scratch.url(), 4);
+  db->migrate();
+  Log log(*db, Signer::generate("test.example/log"));
+  log.append(event(0));
+  const std::string before = log.signCheckpoint();
+  const auto path = *store::sqlitePath(scratch.url());
+  std::filesystem::remove(path + "-wal");
+  std::filesystem::remove(path);
+  EXPECT_ANY_THROW(log.append(event(1)));  // its sync fails
+  const auto size = log.size();
+  EXPECT_ANY_THROW(log.append(event(2)));  // refused at once
+  EXPECT_ANY_THROW(log.signCheckpoint());
+  EXPECT_EQ(log.size(), size);
+  EXPECT_EQ(log.latestCheckpoint(), before);  // the one signed before, still served
+}
+
+// A receipt for an entry no checkpoint covers yet signs one: with a pool of one connection,
+// that must not wait for a second.
+TEST(LedgerSqlite, AReceiptNeedsOneConnectionAtATime) {
+  onceonly::testing::ScratchDatabase scratch(Backend::Sqlite);
+  auto db = store::Database::open(scratch.url(), 1);
+  db->migrate();
+  Log log(*db, Signer::generate("test.example/log"));
+  log.append(event(0));
+  auto receipt = log.receipt(0, std::nullopt, Log::SignNow::yes);
+  ASSERT_TRUE(receipt);
+  EXPECT_EQ(receipt->treeSize, 1u);
+}
+
 TEST_P(LogTest, VerifyFindsChangedHashesReorderingAndRemoval) {
   {
     Log log(*db, signer);
@@ -424,8 +495,11 @@ TEST_P(LogTest, NodeRowsOfAnOlderLogBecomeTiles) {
       std::string text = canonicalJson(event(i));
       Hash leaf = leafHash(text);
       reference.append(leaf);
-      c.exec("INSERT INTO ledger_entries (idx, leaf_hash, entry, appended_at) VALUES (?, ?, ?, ?)",
-             {std::int64_t{i}, toHex(leaf), text, std::string("2026-01-01T00:00:00Z")});
+      c.exec(
+          "INSERT INTO ledger_entries (idx, leaf_hash, entry, appended_at, subject) "
+          "VALUES (?, ?, ?, ?, ?)",
+          {std::int64_t{i}, toHex(leaf), text, std::string("2026-01-01T00:00:00Z"),
+           *entrySubject(text)});
     }
     for (int level = 0; (1 << level) <= 300; ++level)
       for (std::int64_t j = 0; ((j + 1) << level) <= 300; ++j)
