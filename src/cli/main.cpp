@@ -335,14 +335,23 @@ int witness(const WitnessFlags& f) {
     std::cout << key.verifier().vkey() << "\n";
     return 0;
   }
-  std::vector<onceonly::ledger::Verifier> logs;
-  for (const auto& v : f.logs) {
+  // "VKEY" for a log whose origin is its key's name, "VKEY ORIGIN" for one whose origin differs
+  // (a key string holds no space; an origin may).
+  std::vector<onceonly::ledger::FollowedLog> logs;
+  for (const auto& given : f.logs) {
+    const auto space = given.find(' ');
+    const std::string v = given.substr(0, space);
     auto parsed = onceonly::ledger::Verifier::parse(v);
     if (!parsed || parsed->type() != onceonly::ledger::KeyType::Note) {
       std::cerr << "witness: '" << v << "' is not a log's verifier key\n";
       return 2;
     }
-    logs.push_back(*parsed);
+    std::string origin = space == std::string::npos ? parsed->name() : given.substr(space + 1);
+    if (origin.empty()) {
+      std::cerr << "witness: '" << given << "' names an empty origin\n";
+      return 2;
+    }
+    logs.push_back({std::move(origin), *parsed});
   }
   if (logs.empty()) {
     std::cerr << "witness: name at least one log to follow with --log <vkey>\n";
@@ -352,7 +361,9 @@ int witness(const WitnessFlags& f) {
   onceonly::api::WitnessService service(w);
   onceonly::http::ServerOptions o;
   std::tie(o.host, o.port) = onceonly::parseHostPort("--listen", f.listen);
-  o.bodyLimit = std::size_t{64} * 1024;
+  // Notes may carry 16 signatures or more, post-quantum ones of nearly 5 kB each
+  // (c2sp.org/signed-note), besides a consistency proof of at most 63 hashes.
+  o.bodyLimit = std::size_t{256} * 1024;
   o.ioThreads = 1;
   o.workerThreads = 2;
   onceonly::http::Server server(
@@ -454,7 +465,9 @@ int main(int argc, char** argv) {
   witnessCmd->add_option("--dir", witnessFlags.dir, "Directory for the key and the state file")
       ->required();
   witnessCmd->add_option("--listen", witnessFlags.listen, "host:port to serve on");
-  witnessCmd->add_option("--log", witnessFlags.logs, "Verifier key of a log to follow (repeat)");
+  witnessCmd->add_option("--log", witnessFlags.logs,
+                         "Verifier key of a log to follow, then its origin when that is not the "
+                         "key's name: 'VKEY' or 'VKEY ORIGIN' (repeat)");
   witnessCmd->add_option("--log-level", witnessFlags.logLevel, "trace … error");
   witnessCmd->add_flag("--print-key", witnessFlags.printKey,
                        "Print the witness's verifier key and exit");

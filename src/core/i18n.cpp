@@ -96,6 +96,10 @@ const std::unordered_map<std::string_view, Entry>& catalog() {
       {"ledger.not_yet_checkpointed",
        {"No signed checkpoint covers this entry yet; the next one is due within {seconds} seconds.",
         "尚无已签名的检查点涵盖此条目；下一个检查点将在 {seconds} 秒内签发。"}},
+      {"ledger.stopped",
+       {"The ledger stopped taking entries and signing checkpoints after a write to disk "
+        "failed; it serves again once an operator has restarted it.",
+        "账本在一次写盘失败后已停止记录条目和签署检查点；运维人员重启后方可恢复。"}},
       {"ledger.unavailable",
        {"This access could not be put on the record, so nothing is shown. Try again in {seconds} "
         "seconds.",

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "core/error.h"
 #include "core/log.h"
 #include "core/time.h"
 #include "crypto/crypto.h"
@@ -489,7 +490,7 @@ std::vector<Hash> Log::consistencyProof(std::uint64_t first, std::uint64_t secon
 
 void Log::refuseWhenBroken() {
   std::lock_guard lock(mutex_);
-  if (syncFailure_) std::rethrow_exception(syncFailure_);
+  if (syncFailure_) throw Error(503, "ledger.stopped");
 }
 
 std::string Log::signCheckpoint() {

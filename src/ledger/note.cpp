@@ -2,12 +2,18 @@
 
 #include <sodium.h>
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <stdexcept>
+#include <thread>
 
 #include "core/encoding.h"
 
@@ -66,39 +72,60 @@ bool ed25519Verifies(const std::string& sig, const std::string& message, const s
 
 }  // namespace
 
+namespace {
+
+Signer readKeyFile(const std::string& path, const std::string& name, KeyType type) {
+  std::ifstream in(path);
+  std::string text;
+  std::getline(in, text);
+  auto s = Signer::parse(text);
+  if (!s || s->verifier().type() != type)
+    throw std::runtime_error("key file " + path + " does not hold the expected kind of key");
+  if (s->verifier().name() != name)
+    throw std::runtime_error("key file " + path + " is for '" + s->verifier().name() + "', not '" +
+                             name + "'");
+  return *s;
+}
+
+}  // namespace
+
 Signer loadOrCreateKeyFile(const std::string& path, const std::string& name, KeyType type) {
   const std::filesystem::path file(path);
-  if (std::filesystem::exists(file)) {
-    std::ifstream in(file);
-    std::string text;
-    std::getline(in, text);
-    auto s = Signer::parse(text);
-    if (!s || s->verifier().type() != type)
-      throw std::runtime_error("key file " + path + " does not hold the expected kind of key");
-    if (s->verifier().name() != name)
-      throw std::runtime_error("key file " + path + " is for '" + s->verifier().name() +
-                               "', not '" + name + "'");
-    return *s;
-  }
+  if (std::filesystem::exists(file)) return readKeyFile(path, name, type);
   Signer s = Signer::generate(name, type);
+  // Written whole under a name of this thread's own, synced, then linked into place: of two
+  // processes making the key at once, the first link wins and the other reads that key.
   auto tmp = file;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    ::chmod(tmp.c_str(), 0600);
-    out << s.skey() << "\n";
-    if (!out.flush()) throw std::runtime_error("cannot write key file " + path);
+  tmp += ".tmp." + std::to_string(::getpid()) + "." +
+         std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id()));
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0)
+    throw std::runtime_error("cannot write key file " + path + ": " + std::strerror(errno));
+  const std::string text = s.skey() + "\n";
+  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+                       ::fsync(fd) == 0;
+  ::close(fd);
+  const int linked = written ? ::link(tmp.c_str(), file.c_str()) : -1;
+  const int err = errno;
+  ::unlink(tmp.c_str());
+  if (linked != 0 && written && err == EEXIST) return readKeyFile(path, name, type);
+  if (linked != 0)
+    throw std::runtime_error("cannot write key file " + path + ": " + std::strerror(err));
+  const auto dir = file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path();
+  if (int d = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); d >= 0) {
+    ::fsync(d);  // the new name survives a crash too
+    ::close(d);
   }
-  std::filesystem::rename(tmp, file);
   return s;
 }
 
 bool validKeyName(const std::string& name) {
   if (name.empty() || !isValidUtf8(name)) return false;
   for (unsigned char c : name)
-    if (c <= 0x20 || c == '+' || c == 0x7f) return false;
-  // Unicode spaces outside ASCII (U+00A0, U+2000–U+200A, U+3000, …) are refused too.
-  for (const char* space : {"\xC2\xA0", "\xE3\x80\x80", "\xE2\x80\xA8", "\xE2\x80\xA9",
+    if (c <= 0x20 || c == '+') return false;
+  // Unicode spaces outside ASCII (U+0085, U+00A0, U+2000–U+200A, U+3000, …) are refused too,
+  // as Go's unicode.IsSpace has them; U+007F is no space, and allowed.
+  for (const char* space : {"\xC2\x85", "\xC2\xA0", "\xE3\x80\x80", "\xE2\x80\xA8", "\xE2\x80\xA9",
                             "\xE2\x80\xAF", "\xE2\x81\x9F", "\xE1\x9A\x80"})
     if (name.find(space) != std::string::npos) return false;
   for (unsigned char c = 0x80; c <= 0x8A; ++c)

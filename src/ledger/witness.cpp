@@ -124,15 +124,31 @@ std::string addCheckpointBody(std::uint64_t oldSize, const std::vector<Hash>& pr
   return out + "\n" + signedCheckpoint;
 }
 
-Witness::Witness(Signer key, std::vector<Verifier> logs, std::string statePath, Clock clock)
+namespace {
+
+std::vector<FollowedLog> namedByTheirKeys(const std::vector<Verifier>& keys) {
+  std::vector<FollowedLog> out;
+  out.reserve(keys.size());
+  for (const auto& k : keys) out.push_back({k.name(), k});
+  return out;
+}
+
+}  // namespace
+
+Witness::Witness(Signer key, const std::vector<Verifier>& logs, std::string statePath, Clock clock)
+    : Witness(std::move(key), namedByTheirKeys(logs), std::move(statePath), std::move(clock)) {}
+
+Witness::Witness(Signer key, std::vector<FollowedLog> logs, std::string statePath, Clock clock)
     : key_(std::move(key)), statePath_(std::move(statePath)), clock_(std::move(clock)) {
   if (key_.verifier().type() != KeyType::Cosignature)
     throw std::runtime_error("a witness signs with a cosignature key");
   if (!clock_) clock_ = systemSeconds;
-  for (auto& v : logs) {
-    if (v.type() != KeyType::Note)
-      throw std::runtime_error("log key '" + v.name() + "' is not a note signing key");
-    logs_.emplace(v.name(), std::move(v));
+  for (auto& log : logs) {
+    if (log.key.type() != KeyType::Note)
+      throw std::runtime_error("log key '" + log.key.name() + "' is not a note signing key");
+    if (log.origin.empty() || log.origin.find('\n') != std::string::npos)
+      throw std::runtime_error("a log's origin is one line of text");
+    logs_.emplace(std::move(log.origin), std::move(log.key));
   }
   const std::string lockPath = statePath_ + ".lock";
   lockFd_ = ::open(lockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);

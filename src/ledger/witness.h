@@ -47,12 +47,21 @@ struct WitnessedState {
   std::uint64_t cosignedAt = 0;
 };
 
+// A log a witness follows: the origin line of its checkpoints and a note key that signs them.
+// The key's name is usually the origin, but need not be (c2sp.org/tlog-checkpoint): the Go
+// checksum database signs "go.sum database tree" as sum.golang.org.
+struct FollowedLog {
+  std::string origin;
+  Verifier key;
+};
+
 class Witness {
  public:
   using Clock = std::function<std::uint64_t()>;  // POSIX seconds
-  // logs: the note keys this witness trusts; a key's name is the origin it signs for.
   // Throws std::runtime_error when the state cannot be read or another process holds it.
-  Witness(Signer key, std::vector<Verifier> logs, std::string statePath, Clock clock = {});
+  Witness(Signer key, std::vector<FollowedLog> logs, std::string statePath, Clock clock = {});
+  // Logs whose origin is their key's name.
+  Witness(Signer key, const std::vector<Verifier>& logs, std::string statePath, Clock clock = {});
   ~Witness();
   Witness(const Witness&) = delete;
   Witness& operator=(const Witness&) = delete;

@@ -1,9 +1,11 @@
 // The log's side of witnessing (c2sp.org/tlog-witness): sending checkpoints with consistency
 // proofs, keeping the cosignatures that verify, and the k-of-n policy over them.
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <set>
 #include <sstream>
+#include <string_view>
 
 #include "core/encoding.h"
 #include "core/log.h"
@@ -19,6 +21,16 @@ std::string trim(const std::string& s) {
   auto b = s.find_first_not_of(" \t\n");
   if (b == std::string::npos) return "";
   return s.substr(b, s.find_last_not_of(" \t\n") - b + 1);
+}
+
+// Whether a Content-Type names this media type: parameters after ';' aside, and without regard
+// to case (RFC 9110 §8.3.1).
+bool isMediaType(const std::string& contentType, std::string_view type) {
+  const std::string named = trim(contentType.substr(0, contentType.find(';')));
+  return std::equal(named.begin(), named.end(), type.begin(), type.end(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) ==
+           std::tolower(static_cast<unsigned char>(b));
+  });
 }
 
 std::int64_t i64(std::uint64_t v) {
@@ -141,6 +153,15 @@ std::optional<ReceiptProof> Log::receipt(std::uint64_t index, std::optional<std:
       return *size > index ? db_.connect().queryOne(
                                  "SELECT size FROM ledger_checkpoints WHERE size = ?", {i64(*size)})
                            : std::nullopt;
+    // With witnesses, the first covering checkpoint that counts as witnessed, when there is
+    // one: checkpoints signed on a read are not sent to them, and may never be cosigned.
+    if (!options_.witnesses.empty()) {
+      store::Args args{i64(index)};
+      std::string sql = "SELECT MIN(size) AS size FROM ledger_checkpoints WHERE size > ?" +
+                        witnessedFilter(options_.witnesses, quorum(), args) +
+                        " HAVING COUNT(*) > 0";
+      if (auto witnessed = db_.connect().queryOne(sql, args)) return witnessed;
+    }
     return db_.connect().queryOne(
         "SELECT MIN(size) AS size FROM ledger_checkpoints WHERE size > ? HAVING "
         "COUNT(*) > 0",
@@ -267,8 +288,7 @@ WitnessOutcome Log::askWitness(const WitnessEndpoint& w, std::uint64_t size,
       return outcome;
     }
     // 409 with the witness's latest size: catch up from there, once.
-    if (reply.status == 409 && reply.contentType.rfind("text/x.tlog.size", 0) == 0 &&
-        attempt == 0) {
+    if (reply.status == 409 && isMediaType(reply.contentType, "text/x.tlog.size") && attempt == 0) {
       std::string text = trim(reply.body);
       std::uint64_t theirs = 0;
       auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), theirs);

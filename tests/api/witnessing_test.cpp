@@ -10,6 +10,7 @@
 #include "api/witness_service.h"
 #include "http/server.h"
 #include "ledger/log.h"
+#include "ledger/receipt.h"
 #include "ledger/witness.h"
 #include "store/store.h"
 #include "support/api_harness.h"
@@ -106,6 +107,30 @@ TEST_P(WitnessingTest, CheckpointsComeBackWithBothCosignatures) {
   auto bySize = get(*app, "/api/v1/ledger/checkpoints/5");
   EXPECT_EQ(bySize.body, published.body);
   EXPECT_EQ(get(*app, "/api/v1/ledger/checkpoints/6").status, 404);
+}
+
+// A checkpoint signed when someone reads the newest one is not sent to the witnesses. A receipt
+// for an entry it covers comes with the first checkpoint that was witnessed instead, when there
+// is one, so that it checks with the witnesses' keys.
+TEST_P(WitnessingTest, AReceiptComesWithAWitnessedCheckpointWhenThereIsOne) {
+  auto app = start();
+  grow(*app, 3);
+  ASSERT_EQ(get(*app, "/api/v1/ledger/checkpoint").status, 200);  // signs size 3, unwitnessed
+  grow(*app, 2);
+  for (const auto& o : app->ledger().requestCosignatures()) EXPECT_TRUE(o.cosigned) << o.problem;
+  auto receipt = get(*app, "/api/v1/ledger/receipts/1");
+  ASSERT_EQ(receipt.status, 200) << receipt.body;
+  auto proof = ledger::ReceiptProof::fromJson(nlohmann::json::parse(receipt.body));
+  EXPECT_EQ(proof.treeSize, 5u);
+  ledger::TrustPolicy policy{logKey, {finance->witness.verifier(), health->witness.verifier()}, 2};
+  auto check = ledger::checkReceipt(proof, policy);
+  EXPECT_TRUE(check.ok) << check.problem;
+  // Asked for by size, the unwitnessed one is still there.
+  auto early = get(*app, "/api/v1/ledger/receipts/1?size=3");
+  ASSERT_EQ(early.status, 200);
+  EXPECT_FALSE(ledger::checkReceipt(
+                   ledger::ReceiptProof::fromJson(nlohmann::json::parse(early.body)), policy)
+                   .ok);
 }
 
 // Several nodes share one PostgreSQL database, and each signs and sends checkpoints on its

@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <thread>
+#include <vector>
+
+#include "support/test_support.h"
+
 namespace onceonly::ledger {
 namespace {
 
@@ -71,6 +77,40 @@ TEST(Checkpoint, RoundTripsAndRejectsMalformedText) {
   EXPECT_FALSE(parseCheckpoint("origin\n-1\nAAAA\n"));
   EXPECT_FALSE(parseCheckpoint("origin\n1\nnot-base64\n"));
   EXPECT_FALSE(parseCheckpoint("origin\n1\n" + std::string(44, 'A')));  // no final newline
+}
+
+// Processes started together (the demo's two witnesses and their --print-key) each find no key
+// file: they must all end up with the same key, the one on disk.
+TEST(KeyFile, ThoseMadeAtOnceAgreeOnOneKey) {
+  onceonly::testing::TempDir dir;
+  const std::string path = (dir.path() / "witness.skey").string();
+  std::vector<std::string> got(8);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < got.size(); ++i)
+    threads.emplace_back([&, i] {
+      got[i] = loadOrCreateKeyFile(path, "w.example", KeyType::Cosignature).verifier().vkey();
+    });
+  for (auto& t : threads) t.join();
+  const std::string onDisk =
+      loadOrCreateKeyFile(path, "w.example", KeyType::Cosignature).verifier().vkey();
+  for (const auto& vkey : got) EXPECT_EQ(vkey, onDisk);
+  EXPECT_EQ(std::filesystem::status(path).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  std::size_t files = 0;
+  for ([[maybe_unused]] const auto& f : std::filesystem::directory_iterator(dir.path())) ++files;
+  EXPECT_EQ(files, 1u);  // no temporary file left behind
+  EXPECT_THROW(loadOrCreateKeyFile(path, "other.example", KeyType::Cosignature),
+               std::runtime_error);
+}
+
+// Key names as c2sp.org/signed-note has them: no Unicode space (U+0085 is one), no '+'.
+TEST(KeyFile, NamesFollowTheSignedNoteRules) {
+  EXPECT_TRUE(validKeyName("sum.golang.org"));
+  EXPECT_TRUE(validKeyName("del\x7fname"));
+  EXPECT_FALSE(validKeyName("next\xC2\x85line"));
+  EXPECT_FALSE(validKeyName("a+b"));
+  EXPECT_FALSE(validKeyName("a b"));
+  EXPECT_FALSE(validKeyName(""));
 }
 
 }  // namespace

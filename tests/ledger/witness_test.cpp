@@ -102,6 +102,33 @@ class WitnessTest : public ::testing::Test {
   }
 };
 
+// A log whose checkpoints' origin is not its key's name (the Go checksum database signs
+// "go.sum database tree" as sum.golang.org) is followed when the witness is told its origin.
+TEST(WitnessOrigins, ALogMayNameItsCheckpointsOtherwiseThanItsKey) {
+  onceonly::testing::TempDir dir;
+  TestLog log;
+  log.key = Signer::generate("sum.example");
+  log.origin = "go.sum database tree";
+  log.grow(4);
+  Signer key = Signer::generate("w.example", KeyType::Cosignature);
+  {
+    Witness byKeyName(key, std::vector<Verifier>{log.key.verifier()},
+                      (dir.path() / "a.json").string());
+    EXPECT_EQ(byKeyName.addCheckpoint(log.request(0, 4)).status, Status::UnknownLog);
+  }
+  Witness byOrigin(key, std::vector<FollowedLog>{{log.origin, log.key.verifier()}},
+                   (dir.path() / "b.json").string());
+  EXPECT_EQ(byOrigin.addCheckpoint(log.request(0, 4)).status, Status::Cosigned);
+  ASSERT_TRUE(byOrigin.state(log.origin));
+  EXPECT_EQ(byOrigin.state(log.origin)->size, 4u);
+  // Another key of the same name does not sign for it.
+  TestLog impostor;
+  impostor.key = Signer::generate("sum.example");
+  impostor.origin = log.origin;
+  impostor.grow(6);
+  EXPECT_EQ(byOrigin.addCheckpoint(impostor.request(4, 6)).status, Status::BadSignature);
+}
+
 TEST_F(WitnessTest, CosignsAGrowingLogAndRemembersAcrossRestarts) {
   log.grow(5);
   EXPECT_EQ(send(log.request(0, 5)).status, Status::Cosigned);
