@@ -783,9 +783,10 @@ void backupSqlite(const std::string& sourcePath, const std::string& targetPath) 
     throw std::runtime_error("backup failed: " + msg);
   }
   int rc;
-  // Copy in steps so writers are not held off for the whole copy; a write in between restarts
-  // the copy, which is what makes the result consistent.
-  while ((rc = sqlite3_backup_step(b, 256)) == SQLITE_OK || rc == SQLITE_BUSY ||
+  // All pages in one step, that is in one read transaction: in WAL mode it holds no writer off,
+  // and the copy is the database as it was when the step began. Copied in smaller steps, every
+  // write in between made SQLite start the copy again, and under steady appends it never ended.
+  while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_OK || rc == SQLITE_BUSY ||
          rc == SQLITE_LOCKED) {
     if (rc != SQLITE_OK) sqlite3_sleep(20);
   }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <thread>
@@ -264,6 +265,38 @@ TEST(StoreSqlite, BackupIsAConsistentCopyOfALiveDatabase) {
   auto restored = Database::open("sqlite://" + copy, 1);
   EXPECT_EQ(restored->connect().queryOne("SELECT COUNT(*) AS n FROM t")->integer("n"), 100);
   EXPECT_EQ(restored->schemaVersion(), db->schemaVersion());
+}
+
+// A backup of a database written to all the while holds the rows of one moment. (Copied in
+// steps of 256 pages, every write restarted the copy: this test took 6.0 s that way, 0.13 s
+// with the copy in one step.)
+TEST(StoreSqlite, BackupEndsWhileWritesGoOn) {
+  onceonly::testing::TempDir dir;
+  const std::string src = (dir.path() / "live.db").string();
+  auto db = Database::open("sqlite://" + src, 2);
+  db->connect().exec("CREATE TABLE t (id INTEGER PRIMARY KEY, pad TEXT)");
+  const std::string pad(2000, 'x');
+  db->transaction([&](Connection& c) {
+    for (int i = 0; i < 4000; ++i) c.exec("INSERT INTO t (pad) VALUES (?)", {pad});
+  });
+  std::atomic<bool> backedUp{false};
+  std::atomic<int> writes{0};
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  std::thread writer([&] {  // writes until the backup is done (or, failing that, for 10 s)
+    while (!backedUp.load() && std::chrono::steady_clock::now() < deadline) {
+      db->connect().exec("INSERT INTO t (pad) VALUES ('w')");
+      ++writes;
+    }
+  });
+  while (writes.load() < 10) std::this_thread::yield();
+  const std::string copy = (dir.path() / "copy.db").string();
+  backupSqlite(src, copy);
+  backedUp = true;
+  writer.join();
+  auto restored = Database::open("sqlite://" + copy, 1);
+  const auto n = restored->connect().queryOne("SELECT COUNT(*) AS n FROM t")->integer("n");
+  EXPECT_GE(n, 4000 + 10);
+  EXPECT_LE(n, 4000 + writes.load());
 }
 
 // Without a WAL file (a checkpoint folded it in and the last connection removed it) the
