@@ -30,6 +30,13 @@ void checkCanonicalable(const nlohmann::json& j) {
     for (const auto& v : j) checkCanonicalable(v);
 }
 
+std::optional<std::string> subjectOf(const nlohmann::json& entry) {
+  if (!entry.is_object()) return std::nullopt;
+  auto it = entry.find("subject");
+  if (it == entry.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
 }  // namespace
 
 std::string pseudonym(const crypto::KeyRing& keys, const std::string& identifier) {
@@ -37,11 +44,7 @@ std::string pseudonym(const crypto::KeyRing& keys, const std::string& identifier
 }
 
 std::optional<std::string> entrySubject(const std::string& text) {
-  auto entry = nlohmann::json::parse(text, nullptr, false);
-  if (!entry.is_object()) return std::nullopt;
-  auto it = entry.find("subject");
-  if (it == entry.end() || !it->is_string()) return std::nullopt;
-  return it->get<std::string>();
+  return subjectOf(nlohmann::json::parse(text, nullptr, false));
 }
 
 std::string canonicalJson(const nlohmann::json& entry) {
@@ -194,9 +197,7 @@ Log::Pending Log::prepare(const nlohmann::json& entry) {
   } catch (const nlohmann::json::exception& e) {
     throw std::invalid_argument(std::string("ledger entry: ") + e.what());
   }
-  std::optional<std::string> subject;
-  if (auto it = entry.find("subject"); it != entry.end() && it->is_string())
-    subject = it->get<std::string>();
+  std::optional<std::string> subject = subjectOf(entry);
   Hash leaf = leafHash(text);
   return Pending{std::move(text), std::move(subject), leaf, toHex(leaf)};
 }

@@ -255,7 +255,7 @@ class Log {
   static void finish(Batch& batch);
   static void awaitBatch(Batch& batch);
   void writeBatch(Batch& batch);
-  // Throws the sync failure once there has been one (see syncBatches).
+  // Throws Error 503 ledger.stopped once a sync has failed (see syncBatches).
   void refuseWhenBroken();
   void convertStoredNodes();
   void indexer();

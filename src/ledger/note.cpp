@@ -70,10 +70,6 @@ bool ed25519Verifies(const std::string& sig, const std::string& message, const s
                                      reinterpret_cast<const unsigned char*>(pk.data())) == 0;
 }
 
-}  // namespace
-
-namespace {
-
 Signer readKeyFile(const std::string& path, const std::string& name, KeyType type) {
   std::ifstream in(path);
   std::string text;

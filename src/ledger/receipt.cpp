@@ -39,6 +39,18 @@ std::optional<Checkpoint> trustedCheckpoint(const std::string& text, const Trust
   return cp;
 }
 
+// A JSON array of base64 SHA-256 hashes; nullopt when it is anything else.
+std::optional<std::vector<Hash>> hashList(const nlohmann::json& j) {
+  if (!j.is_array()) return std::nullopt;
+  std::vector<Hash> out;
+  for (const auto& h : j) {
+    auto hash = h.is_string() ? hashFromBase64(h.get<std::string>()) : std::nullopt;
+    if (!hash) return std::nullopt;
+    out.push_back(*hash);
+  }
+  return out;
+}
+
 }  // namespace
 
 nlohmann::json ReceiptProof::toJson() const {
@@ -68,9 +80,9 @@ ReceiptProof ReceiptProof::fromJson(const nlohmann::json& j) {
   r.index = j["index"].get<std::uint64_t>();
   r.treeSize = j["tree_size"].get<std::uint64_t>();
   r.leafHash = hash(need("leaf_hash"), "leaf_hash");
-  if (!need("inclusion_proof").is_array())
-    throw std::invalid_argument("inclusion_proof must be an array");
-  for (const auto& h : j["inclusion_proof"]) r.inclusionProof.push_back(hash(h, "a proof hash"));
+  auto proof = hashList(need("inclusion_proof"));
+  if (!proof) throw std::invalid_argument("inclusion_proof must be an array of base64 hashes");
+  r.inclusionProof = std::move(*proof);
   if (!need("checkpoint").is_string()) throw std::invalid_argument("checkpoint must be text");
   r.checkpoint = j["checkpoint"].get<std::string>();
   return r;
@@ -127,16 +139,10 @@ ReceiptCheck checkLogStillHolds(const ReceiptProof& receipt, const TrustPolicy& 
       nlohmann::json::parse(get("proofs/consistency?first=" + std::to_string(receipt.treeSize) +
                                 "&second=" + std::to_string(cp->size)),
                             nullptr, false);
-  const bool listed = answer.is_object() && answer.contains("proof") && answer["proof"].is_array();
-  std::vector<Hash> proof;
-  for (const auto& h : listed ? answer["proof"] : nlohmann::json::array()) {
-    auto hash = h.is_string() ? hashFromBase64(h.get<std::string>()) : std::nullopt;
-    if (!hash) break;
-    proof.push_back(*hash);
-  }
-  if (!listed || proof.size() != answer["proof"].size())
-    return fail("the log's consistency proof is not a list of base64 hashes");
-  auto check = checkStillIncluded(receipt, policy, latest, proof);
+  auto proof =
+      answer.is_object() && answer.contains("proof") ? hashList(answer["proof"]) : std::nullopt;
+  if (!proof) return fail("the log's consistency proof is not a list of base64 hashes");
+  auto check = checkStillIncluded(receipt, policy, latest, *proof);
   check.newerSize = cp->size;
   return check;
 }

@@ -148,6 +148,12 @@ std::optional<ReceiptProof> Log::receipt(std::uint64_t index, std::optional<std:
   // and, with it, the sequencer's.
   if (!db_.connect().queryOne("SELECT idx FROM ledger_entries WHERE idx = ?", {i64(index)}))
     return std::nullopt;
+  auto firstCovering = [&](bool witnessed) {
+    store::Args args{i64(index)};
+    std::string sql = "SELECT MIN(size) AS size FROM ledger_checkpoints WHERE size > ?";
+    if (witnessed) sql += witnessedFilter(options_.witnesses, quorum(), args);
+    return db_.connect().queryOne(sql + " HAVING COUNT(*) > 0", args);
+  };
   auto covering = [&]() -> std::optional<store::Row> {
     if (size)
       return *size > index ? db_.connect().queryOne(
@@ -155,17 +161,9 @@ std::optional<ReceiptProof> Log::receipt(std::uint64_t index, std::optional<std:
                            : std::nullopt;
     // With witnesses, the first covering checkpoint that counts as witnessed, when there is
     // one: checkpoints signed on a read are not sent to them, and may never be cosigned.
-    if (!options_.witnesses.empty()) {
-      store::Args args{i64(index)};
-      std::string sql = "SELECT MIN(size) AS size FROM ledger_checkpoints WHERE size > ?" +
-                        witnessedFilter(options_.witnesses, quorum(), args) +
-                        " HAVING COUNT(*) > 0";
-      if (auto witnessed = db_.connect().queryOne(sql, args)) return witnessed;
-    }
-    return db_.connect().queryOne(
-        "SELECT MIN(size) AS size FROM ledger_checkpoints WHERE size > ? HAVING "
-        "COUNT(*) > 0",
-        {i64(index)});
+    if (!options_.witnesses.empty())
+      if (auto witnessed = firstCovering(true)) return witnessed;
+    return firstCovering(false);
   };
   auto row = covering();
   if (!row && !size) {

@@ -125,6 +125,9 @@ TEST_P(WitnessingTest, AReceiptComesWithAWitnessedCheckpointWhenThereIsOne) {
   ledger::TrustPolicy policy{logKey, {finance->witness.verifier(), health->witness.verifier()}, 2};
   auto check = ledger::checkReceipt(proof, policy);
   EXPECT_TRUE(check.ok) << check.problem;
+  // One witness named twice is one cosignature, not two.
+  ledger::TrustPolicy twice{logKey, {finance->witness.verifier(), finance->witness.verifier()}, 2};
+  EXPECT_FALSE(ledger::checkReceipt(proof, twice).ok);
   // Asked for by size, the unwitnessed one is still there.
   auto early = get(*app, "/api/v1/ledger/receipts/1?size=3");
   ASSERT_EQ(early.status, 200);
