@@ -27,6 +27,7 @@
 #include <mutex>
 #include <thread>
 
+#include "api/module.h"
 #include "ledger/log.h"
 #include "ledger/tiles.h"
 #include "store/list.h"
@@ -42,7 +43,7 @@ std::unique_ptr<store::Database> scratchDatabase(const std::string& name, int po
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   auto db = store::Database::open("sqlite://" + (dir / "bench.db").string(), poolSize);
-  db->migrate();
+  db->migrate(onceonly::api::migrationFiles());
   return db;
 }
 
@@ -304,7 +305,7 @@ void BM_DurableAppendsPostgres(benchmark::State& state) {
     return;
   }
   auto db = store::Database::open(url, 8);
-  db->migrate();
+  db->migrate(onceonly::api::migrationFiles());
   {
     auto c = db->connect();
     for (const char* table : {"ledger_leaf_blocks", "ledger_subject_blocks", "ledger_tiles",

@@ -1,16 +1,18 @@
 #include "api/application.h"
 
 #include <filesystem>
-#include <fstream>
 
+#include <nlohmann/json.hpp>
+
+#include "api/module.h"
 #include "api/routes.h"
-#include "audit/audit.h"
 #include "crypto/crypto.h"
-#include "http/client.h"
+#include "demo/demo.h"
 #include "http/metrics.h"
 #include "http/pipeline.h"
 #include "http/static_files.h"
 #include "identity/identity.h"
+#include "identity/roles.h"
 #include "ledger/log.h"
 #include "store/store.h"
 
@@ -18,74 +20,113 @@ namespace onceonly::api {
 
 namespace {
 
-ledger::LogOptions ledgerOptions(const Config& c) {
-  ledger::LogOptions o;
-  o.origin = c.ledgerOrigin;
-  o.checkpointSeconds = c.ledgerCheckpointSeconds;
-  o.background = c.backgroundWork && c.ledgerCheckpointSeconds > 0;
-  o.indexInBackground = c.backgroundWork;
-  try {
-    o.witnesses = ledger::parseWitnessList(c.ledgerWitnesses);
-  } catch (const std::invalid_argument& e) {
-    throw ConfigError(std::string("setting 'ledger_witnesses': ") + e.what());
+// What a module declares before any of them starts: its messages, roles and token scopes.
+void declare(const Module& m) {
+  i18n::addMessages(m.messages);
+  identity::declareRoles(m.roles);
+  identity::declareScopes(m.scopes);
+}
+
+std::vector<EmbeddedFile> migrationsOf(const std::vector<Module>& modules) {
+  std::vector<EmbeddedFile> out;
+  for (const auto& m : modules)
+    for (const auto& f : m.files)
+      if (f.name.ends_with(".sql")) out.push_back(f);
+  return out;
+}
+
+// The application's own OpenAPI document with each module's paths and components merged in.
+// Each operation also says who may call it (x-access), from the route table.
+std::string mergedOpenApi(const std::vector<Module>& modules,
+                          const std::vector<RouteInfo>& routes) {
+  auto doc = nlohmann::json::parse(openApiDocument());
+  for (const auto& m : modules) {
+    for (const auto& f : m.files) {
+      if (f.name != "openapi.json") continue;
+      const auto part = nlohmann::json::parse(f.content);
+      const auto paths = part.value("paths", nlohmann::json::object());
+      const auto components = part.value("components", nlohmann::json::object());
+      const auto tags = part.value("tags", nlohmann::json::array());
+      for (const auto& [path, item] : paths.items()) {
+        if (doc["paths"].contains(path))
+          throw std::logic_error("OpenAPI path " + path + " of module " + m.name +
+                                 " is described twice");
+        doc["paths"][path] = item;
+      }
+      for (const auto& [section, entries] : components.items())
+        for (const auto& [name, value] : entries.items()) {
+          auto& slot = doc["components"][section][name];
+          if (!slot.is_null() && slot != value)
+            throw std::logic_error("OpenAPI component " + section + "/" + name + " of module " +
+                                   m.name + " differs from one described before");
+          slot = value;
+        }
+      for (const auto& tag : tags) doc["tags"].push_back(tag);
+    }
   }
-  if (static_cast<std::size_t>(c.ledgerWitnessQuorum) > o.witnesses.size())
-    throw ConfigError("setting 'ledger_witness_quorum': " + std::to_string(c.ledgerWitnessQuorum) +
-                      " is more than the " + std::to_string(o.witnesses.size()) +
-                      " witnesses configured");
-  o.quorum = static_cast<std::size_t>(c.ledgerWitnessQuorum);
-  if (!c.tlsCaFile.empty() && !std::ifstream(c.tlsCaFile))
-    throw ConfigError("setting 'tls_ca_file': cannot read " + c.tlsCaFile);
-  o.post = [caFile = c.tlsCaFile](const std::string& url, const std::string& body) {
-    auto r = http::fetch("POST", url, body, "text/plain; charset=utf-8",
-                         {5, std::size_t{64} * 1024, caFile});
-    return ledger::WitnessReply{r.status, r.contentType, r.body};
-  };
-  return o;
+  for (const auto& r : routes) {
+    std::string method = r.method;
+    for (auto& ch : method) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    auto path = doc["paths"].find(r.pattern);
+    if (path == doc["paths"].end() || !path->contains(method)) continue;  // a coverage test
+    (*path)[method]["x-access"] = r.access.describe();
+  }
+  return doc.dump(2);
 }
 
 }  // namespace
 
+std::vector<EmbeddedFile> migrationFiles() {
+  return migrationsOf(modules());
+}
+
 struct Application::Impl {
   Config config;
+  std::vector<Module> modules;
   std::unique_ptr<store::Database> db;
   std::unique_ptr<crypto::KeyRing> keys;
-  std::unique_ptr<identity::Identity> identity;
-  std::unique_ptr<audit::Trail> trail;
-  std::unique_ptr<ledger::Log> ledger;
-  std::unique_ptr<Endpoints> endpoints;
+  // Destroyed before the database and keys they use, and after the routes that use them.
+  Services services;
   http::Router router;
+  std::vector<RouteInfo> routes;
+  std::string openApi;
   http::Metrics metrics;
   std::unique_ptr<http::StaticFiles> staticFiles;
   std::unique_ptr<http::Pipeline> pipeline;
   std::unique_ptr<Context> context;  // routes hold references into it
 };
 
-Application::Application(Config config) : impl_(std::make_unique<Impl>()) {
+Application::Application(Config config, std::vector<Module> extra)
+    : impl_(std::make_unique<Impl>()) {
   impl_->config = std::move(config);
   const Config& c = impl_->config;
+  impl_->modules = modules();
+  for (auto& m : extra) impl_->modules.push_back(std::move(m));
+  for (const auto& m : impl_->modules) declare(m);
+
   std::filesystem::create_directories(c.dataDir);
   impl_->db = store::Database::open(c.effectiveDatabaseUrl(), c.dbPoolSize);
-  impl_->db->migrate();
+  impl_->db->migrate(migrationsOf(impl_->modules));
   impl_->keys =
       std::make_unique<crypto::KeyRing>(crypto::KeyRing::loadOrCreate(c.effectiveKeysDir()));
-  identity::IdentityOptions io;
-  io.passwordCost = c.passwordCost;
-  io.sessionTtlMinutes = c.sessionTtlMinutes;
-  io.principalCacheSeconds = c.authCacheSeconds;
-  impl_->identity = std::make_unique<identity::Identity>(*impl_->db, *impl_->keys, io);
-  impl_->trail = std::make_unique<audit::Trail>(*impl_->db);
-  impl_->ledger = std::make_unique<ledger::Log>(
-      *impl_->db, ledger::loadOrCreateLogKey(c.effectiveKeysDir(), c.ledgerOrigin),
-      ledgerOptions(c));
-  impl_->context =
-      std::make_unique<Context>(Context{c, *impl_->db, impl_->metrics, *impl_->identity,
-                                        *impl_->trail, *impl_->ledger, *impl_->keys});
-  impl_->endpoints = std::make_unique<Endpoints>(impl_->router, *impl_->context);
-  addSystemRoutes(impl_->router, *impl_->context);
-  addIdentityRoutes(*impl_->endpoints, *impl_->context);
-  addAuditRoutes(*impl_->endpoints, *impl_->context);
-  addLedgerRoutes(impl_->router, *impl_->endpoints, *impl_->context);
+  Startup startup{c, *impl_->db, *impl_->keys, impl_->services};
+  for (const auto& m : impl_->modules)
+    if (m.start) m.start(startup);
+
+  impl_->context = std::make_unique<Context>(
+      Context{c, *impl_->db, impl_->metrics, *impl_->keys, impl_->services});
+  Routes routes(impl_->router, *impl_->context, impl_->routes);
+  routes.setModule("system");
+  addSystemRoutes(routes, *impl_->context, impl_->openApi);
+  for (const auto& m : impl_->modules) {
+    if (!m.routes) continue;
+    routes.setModule(m.name);
+    m.routes(routes, *impl_->context);
+  }
+  if (impl_->router.routes().size() != impl_->routes.size())
+    throw std::logic_error("a route was added without declaring who may call it");
+  impl_->openApi = mergedOpenApi(impl_->modules, impl_->routes);
+
   if (!c.staticDir.empty()) impl_->staticFiles = std::make_unique<http::StaticFiles>(c.staticDir);
   impl_->pipeline = std::make_unique<http::Pipeline>(
       impl_->router, impl_->metrics,
@@ -101,18 +142,41 @@ http::Response Application::handle(http::Request& req) {
 const http::Router& Application::router() const {
   return impl_->router;
 }
+const std::vector<RouteInfo>& Application::routes() const {
+  return impl_->routes;
+}
+const std::string& Application::openApi() const {
+  return impl_->openApi;
+}
 store::Database& Application::database() {
   return *impl_->db;
+}
+Services& Application::services() {
+  return impl_->services;
 }
 const Config& Application::config() const {
   return impl_->config;
 }
-
 identity::Identity& Application::identity() {
-  return *impl_->identity;
+  return impl_->services.get<identity::Identity>();
 }
 ledger::Log& Application::ledger() {
-  return *impl_->ledger;
+  return impl_->services.get<ledger::Log>();
+}
+
+demo::SeedResult Application::seedDemo() {
+  demo::SeedResult result;
+  for (const auto& m : impl_->modules) {
+    if (!m.seedDemo) continue;
+    demo::SeedResult part;
+    DemoSeeding seeding{impl_->config, *impl_->db, impl_->services, part};
+    m.seedDemo(seeding);
+    result.created = result.created || part.created;
+    result.orgs += part.orgs;
+    result.accounts += part.accounts;
+    for (auto& c : part.credentials) result.credentials.push_back(std::move(c));
+  }
+  return result;
 }
 
 }  // namespace onceonly::api

@@ -1,10 +1,12 @@
 #include <algorithm>
+#include <stdexcept>
 
 #include "api/routes.h"
 #include "core/encoding.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "identity/identity.h"
+#include "ledger/log.h"
 
 namespace onceonly::api {
 namespace {
@@ -44,7 +46,7 @@ void recordWrite(Context& ctx, const http::Request& req, const std::string& acti
   e.clientIp = req.clientIp;
   if (!note.detail.empty()) e.detail = note.detail.dump();
   try {
-    ctx.trail.record(std::move(e));
+    ctx.trail().record(std::move(e));
   } catch (const std::exception& ex) {
     // The write itself already happened; losing its record must at least be loud.
     log::error("audit.record_failed", {{"request_id", req.requestId}, {"error", ex.what()}});
@@ -53,6 +55,16 @@ void recordWrite(Context& ctx, const http::Request& req, const std::string& acti
 }
 
 }  // namespace
+
+identity::Identity& Context::identity() const {
+  return services.get<identity::Identity>();
+}
+audit::Trail& Context::trail() const {
+  return services.get<audit::Trail>();
+}
+ledger::Log& Context::ledger() const {
+  return services.get<ledger::Log>();
+}
 
 std::optional<std::string> presentedToken(const http::Request& req) {
   if (auto auth = req.header("authorization")) {
@@ -70,57 +82,98 @@ std::optional<std::string> presentedToken(const http::Request& req) {
 identity::Principal authenticate(http::Request& req, Context& ctx) {
   auto token = presentedToken(req);
   if (!token) throw unauthenticated();
-  auto p = ctx.identity.authenticate(*token);
+  auto p = ctx.identity().authenticate(*token);
   if (!p) throw unauthenticated("auth.invalid_token");
   req.actorId = p->accountId;
   return *p;
 }
 
-void Endpoints::read(const std::string& pattern, AuthedHandler handler) {
-  router_.add("GET", pattern, [this, handler = std::move(handler)](http::Request& req) {
-    auto p = authenticate(req, ctx_);
-    return handler(req, p);
-  });
+namespace {
+
+// Throws unless the route's access rule lets the caller in.
+void requireAccess(const Access& access, const identity::Principal& p) {
+  switch (access.check(p)) {
+    case Access::Verdict::allowed:
+      return;
+    case Access::Verdict::scope:
+      throw forbidden("auth.scope", {{"scope", access.scope()}});
+    case Access::Verdict::unauthenticated:
+      throw unauthenticated();
+    case Access::Verdict::role:
+      break;
+  }
+  throw forbidden("auth.role", {{"allowed", access.describe()}});
 }
 
-void Endpoints::write(const std::string& method, const std::string& pattern, std::string action,
-                      WriteHandler handler) {
+// Runs a write and records it: the record is made whether the write succeeds or fails.
+template <class Run>
+http::Response audited(Context& ctx, http::Request& req, const std::string& action, AuditNote& note,
+                       std::optional<identity::Principal>& actor, Run run) {
+  try {
+    auto res = run();
+    recordWrite(ctx, req, action, actor ? actor : note.actor, note, res.status);
+    return res;
+  } catch (const Error& e) {
+    recordWrite(ctx, req, action, actor ? actor : note.actor, note, e.status());
+    throw;
+  } catch (const std::exception&) {
+    recordWrite(ctx, req, action, actor ? actor : note.actor, note, 500);
+    throw;
+  }
+}
+
+}  // namespace
+
+void Routes::declare(const std::string& method, const std::string& pattern, const Access& access,
+                     const std::string& action) {
+  if (!access.declared())
+    throw std::logic_error("route " + method + " " + pattern + " of module " + module_ +
+                           " declares no access rule");
+  table_.push_back({method, pattern, access, action, module_});
+}
+
+void Routes::publicRead(const std::string& pattern, PublicHandler handler) {
+  declare("GET", pattern, Access::anyone(), "");
+  router_.add("GET", pattern, std::move(handler));
+}
+
+void Routes::read(const std::string& pattern, Access access, AuthedHandler handler) {
+  declare("GET", pattern, access, "");
+  router_.add(
+      "GET", pattern,
+      [&ctx = ctx_, access = std::move(access), handler = std::move(handler)](http::Request& req) {
+        auto p = authenticate(req, ctx);
+        requireAccess(access, p);
+        return handler(req, p);
+      });
+}
+
+void Routes::write(const std::string& method, const std::string& pattern, Access access,
+                   std::string action, WriteHandler handler) {
+  declare(method, pattern, access, action);
   router_.add(method, pattern,
-              [this, action = std::move(action), handler = std::move(handler)](http::Request& req) {
+              [&ctx = ctx_, access = std::move(access), action = std::move(action),
+               handler = std::move(handler)](http::Request& req) {
                 AuditNote note;
                 std::optional<identity::Principal> actor;
-                try {
-                  actor = authenticate(req, ctx_);
-                  auto res = handler(req, *actor, note);
-                  recordWrite(ctx_, req, action, actor, note, res.status);
-                  return res;
-                } catch (const Error& e) {
-                  recordWrite(ctx_, req, action, actor, note, e.status());
-                  throw;
-                } catch (const std::exception&) {
-                  recordWrite(ctx_, req, action, actor, note, 500);
-                  throw;
-                }
+                return audited(ctx, req, action, note, actor, [&] {
+                  actor = authenticate(req, ctx);  // so that a refusal names who was refused
+                  requireAccess(access, *actor);
+                  return handler(req, *actor, note);
+                });
               });
 }
 
-void Endpoints::publicWrite(const std::string& method, const std::string& pattern,
-                            std::string action, PublicWriteHandler handler) {
-  router_.add(method, pattern,
-              [this, action = std::move(action), handler = std::move(handler)](http::Request& req) {
-                AuditNote note;
-                try {
-                  auto res = handler(req, note);
-                  recordWrite(ctx_, req, action, note.actor, note, res.status);
-                  return res;
-                } catch (const Error& e) {
-                  recordWrite(ctx_, req, action, note.actor, note, e.status());
-                  throw;
-                } catch (const std::exception&) {
-                  recordWrite(ctx_, req, action, note.actor, note, 500);
-                  throw;
-                }
-              });
+void Routes::publicWrite(const std::string& method, const std::string& pattern, std::string action,
+                         PublicWriteHandler handler) {
+  declare(method, pattern, Access::anyone(), action);
+  router_.add(
+      method, pattern,
+      [&ctx = ctx_, action = std::move(action), handler = std::move(handler)](http::Request& req) {
+        AuditNote note;
+        std::optional<identity::Principal> actor;
+        return audited(ctx, req, action, note, actor, [&] { return handler(req, note); });
+      });
 }
 
 QueryParams::QueryParams(const http::Request& req, std::set<std::string> filters, bool paged)
@@ -191,36 +244,6 @@ void QueryParams::finish() {
   for (const auto& [k, v] : req_.query)
     if (!allowed_.count(k)) errors_.add(FieldLocation::Query, k, "field.unknown");
   errors_.throwIfAny();
-}
-
-nlohmann::json orgJson(const identity::Org& o) {
-  return {{"id", o.id},
-          {"code", o.code},
-          {"name_zh", o.nameZh},
-          {"name_en", o.nameEn},
-          {"level", o.level},
-          {"kind", o.kind},
-          {"parent_id", o.parentId ? nlohmann::json(*o.parentId) : nlohmann::json()},
-          {"created_at", o.createdAt},
-          {"updated_at", o.updatedAt}};
-}
-
-nlohmann::json accountJson(const identity::Account& a) {
-  auto optJson = [](const std::optional<std::string>& v) {
-    return v ? nlohmann::json(*v) : nlohmann::json();
-  };
-  return {{"id", a.id},
-          {"kind", a.kind},
-          {"username", optJson(a.username)},
-          {"display_name", a.displayName},
-          {"resident_id_masked", optJson(a.residentIdMasked)},
-          {"credit_code", optJson(a.creditCode)},
-          {"company_name", optJson(a.companyName)},
-          {"org_id", optJson(a.orgId)},
-          {"roles", a.roles},
-          {"status", a.status},
-          {"created_at", a.createdAt},
-          {"updated_at", a.updatedAt}};
 }
 
 }  // namespace onceonly::api

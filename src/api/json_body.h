@@ -1,6 +1,7 @@
 // Strict reading of JSON request bodies: the body must be UTF-8 JSON sent as application/json,
 // an object, with fields of the right types; unknown fields are errors, so a misspelt field is
-// reported instead of silently ignored. Every problem is collected and reported at once.
+// reported instead of silently ignored, and so are duplicate keys, which nlohmann::json would
+// resolve silently (the last wins). Every problem is collected and reported at once.
 #pragma once
 
 #include <optional>
@@ -17,7 +18,8 @@ namespace onceonly::api {
 
 class JsonBody {
  public:
-  // Throws 415 (not JSON), 400 (malformed, not an object, bad UTF-8).
+  // Throws 415 (not JSON), 400 (malformed, not an object, bad UTF-8, a key given twice in one
+  // object at any depth: field.duplicate at each duplicate's JSON pointer).
   explicit JsonBody(const http::Request& req);
 
   std::optional<std::string> text(const std::string& name, bool required = false);

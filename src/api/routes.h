@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/access.h"
+#include "api/module.h"
 #include "audit/audit.h"
 #include "core/config.h"
 #include "core/page.h"
@@ -22,22 +24,24 @@ class Database;
 namespace onceonly::ledger {
 class Log;
 }
-
 namespace onceonly::crypto {
 class KeyRing;
 }
 
 namespace onceonly::api {
 
-// What route handlers may use. Owned by Application; outlives every request.
+// What route handlers may use. Owned by Application; outlives every request. The services of
+// every module are in `services`; the three the API layer itself uses have accessors.
 struct Context {
   const Config& config;
   store::Database& db;
   http::Metrics& metrics;
-  identity::Identity& identity;
-  audit::Trail& trail;
-  ledger::Log& ledger;
   const crypto::KeyRing& keys;
+  Services& services;
+
+  identity::Identity& identity() const;
+  audit::Trail& trail() const;
+  ledger::Log& ledger() const;
 };
 
 // What a write handler tells the audit trail beyond what the request shows.
@@ -52,20 +56,43 @@ using WriteHandler =
     std::function<http::Response(http::Request&, const identity::Principal&, AuditNote&)>;
 using PublicWriteHandler = std::function<http::Response(http::Request&, AuditNote&)>;
 
-// Registers routes with authentication and, for writes, the audit record (made whether the
-// write succeeds or fails, in one place).
-class Endpoints {
+using PublicHandler = http::Handler;
+
+// A route as declared: who may call it, and for writes the audit action. Application keeps the
+// table of every route; the authorization walk in the tests is generated from it.
+struct RouteInfo {
+  std::string method;
+  std::string pattern;
+  Access access;
+  std::string action;  // the audit action of a write; "" for reads
+  std::string module;  // the module that declared it ("system" for the server's own)
+};
+
+// Registers a module's routes: each with its access rule, checked before the handler runs
+// (access.h), and for writes the audit record, made whether the write succeeds or fails, in
+// one place. A route whose access is undeclared is a std::logic_error, which stops start-up.
+class Routes {
  public:
-  Endpoints(http::Router& router, Context& ctx) : router_(router), ctx_(ctx) {}
-  void read(const std::string& pattern, AuthedHandler handler);
-  void write(const std::string& method, const std::string& pattern, std::string action,
-             WriteHandler handler);
+  Routes(http::Router& router, Context& ctx, std::vector<RouteInfo>& table)
+      : router_(router), ctx_(ctx), table_(table) {}
+  // Handlers keep references to ctx and the router, not to this registrar.
+  // The module whose routes follow (for the table).
+  void setModule(std::string name) { module_ = std::move(name); }
+
+  void publicRead(const std::string& pattern, PublicHandler handler);
+  void read(const std::string& pattern, Access access, AuthedHandler handler);
+  void write(const std::string& method, const std::string& pattern, Access access,
+             std::string action, WriteHandler handler);
   void publicWrite(const std::string& method, const std::string& pattern, std::string action,
                    PublicWriteHandler handler);
 
  private:
+  void declare(const std::string& method, const std::string& pattern, const Access& access,
+               const std::string& action);
   http::Router& router_;
   Context& ctx_;
+  std::vector<RouteInfo>& table_;
+  std::string module_;
 };
 
 // The principal behind the request's bearer token or session cookie; 401 when there is none.
@@ -103,16 +130,6 @@ nlohmann::json pageJson(const Page<T>& page, F toJson) {
           {"next_cursor", page.nextCursor ? nlohmann::json(*page.nextCursor) : nlohmann::json()}};
 }
 
-nlohmann::json orgJson(const identity::Org& o);
-nlohmann::json accountJson(const identity::Account& a);
-
-// /, /healthz, /readyz, /metrics, /api/v1/openapi.json
-void addSystemRoutes(http::Router& router, Context& ctx);
-// /api/v1/sessions, /api/v1/me, /api/v1/orgs…, /api/v1/accounts…
-void addIdentityRoutes(Endpoints& endpoints, Context& ctx);
-// /api/v1/audit-events
-void addAuditRoutes(Endpoints& endpoints, Context& ctx);
-
 // The pseudonym ledger entries use for a person: from the resident ID (citizens), the credit
 // code (companies) or the account id, so the same person always gets the same one.
 std::string subjectOf(Context& ctx, const identity::Account& a);
@@ -124,10 +141,10 @@ http::Response onceAccessRecorded(Context& ctx, const identity::Principal& p,
                                   const std::vector<identity::Account>& seen,
                                   const std::string& purpose, http::Response shown);
 
-// /api/v1/ledger/…: checkpoint, proofs and keys (public), entries (auditors), signing on demand.
-void addLedgerRoutes(http::Router& router, Endpoints& endpoints, Context& ctx);
-
-// The OpenAPI document, as embedded in the binary.
+// /, /healthz, /readyz, /metrics and /api/v1/openapi.json (the merged document), all public.
+void addSystemRoutes(Routes& routes, Context& ctx, const std::string& openApi);
+// The application's own part of the OpenAPI document (info, shared components, the system
+// routes), as embedded in the binary; each module adds its own.
 std::string_view openApiDocument();
 
 }  // namespace onceonly::api

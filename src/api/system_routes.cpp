@@ -24,29 +24,29 @@ std::string_view openApiDocument() {
   return embeddedFile("openapi.json");
 }
 
-void addSystemRoutes(http::Router& router, Context& ctx) {
-  router.add("GET", "/", [](http::Request&) {
+void addSystemRoutes(Routes& routes, Context& ctx, const std::string& openApi) {
+  routes.publicRead("/", [](http::Request&) {
     return http::Response::text(200, std::string(embeddedFile("start_page.html")),
                                 "text/html; charset=utf-8");
   });
-  router.add("GET", "/healthz", [](http::Request&) {
+  routes.publicRead("/healthz", [](http::Request&) {
     return http::Response::json(200, {{"status", "ok"}});
   });
-  router.add("GET", "/readyz", [&ctx](http::Request&) {
+  routes.publicRead("/readyz", [&ctx](http::Request&) {
     bool db = ctx.db.ping();
     return http::Response::json(db ? 200 : 503,
                                 {{"status", db ? "ready" : "unavailable"},
                                  {"checks", {{"database", db ? "ok" : "unreachable"}}}});
   });
-  router.add("GET", "/metrics", [&ctx](http::Request&) {
+  routes.publicRead("/metrics", [&ctx](http::Request&) {
     std::string body = ctx.metrics.render();
     body += "# HELP onceonly_database_up Whether the database answered the last probe.\n";
     body += "# TYPE onceonly_database_up gauge\n";
     body += "onceonly_database_up " + std::string(ctx.db.ping() ? "1" : "0") + "\n";
     return http::Response::text(200, std::move(body), "text/plain; version=0.0.4; charset=utf-8");
   });
-  router.add("GET", "/api/v1/openapi.json", [](http::Request&) {
-    auto r = http::Response::text(200, std::string(openApiDocument()), "application/json");
+  routes.publicRead("/api/v1/openapi.json", [&openApi](http::Request&) {
+    auto r = http::Response::text(200, openApi, "application/json");
     r.setHeader("Cache-Control", "public, max-age=60");
     return r;
   });

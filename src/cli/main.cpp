@@ -1,6 +1,8 @@
 // The onceonly command: one binary for the server and its operations.
 #include <CLI/CLI.hpp>
 
+#include <arpa/inet.h>
+
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -8,7 +10,7 @@
 #include <tuple>
 
 #include "api/application.h"
-#include "api/witness_service.h"
+#include "api/module.h"
 #include "core/config.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -18,6 +20,7 @@
 #include "identity/identity.h"
 #include "ledger/log.h"
 #include "ledger/witness.h"
+#include "ledger/witness_service.h"
 #include "store/store.h"
 
 #ifndef ONCEONLY_VERSION
@@ -78,6 +81,25 @@ int serve(const Config& config) {
   onceonly::log::info("server.listening",
                       {{"address", config.listenHost + ":" + std::to_string(server.port())},
                        {"version", ONCEONLY_VERSION}});
+  // Without secure_cookies the session cookie also travels over plain HTTP. That is right on a
+  // loopback address (development, or a TLS proxy on the same host) and worth a word anywhere
+  // else: other machines reach this server, and a browser that does so without TLS sends the
+  // session in clear.
+  const bool loopback = [&host = config.listenHost] {
+    in_addr v4{};
+    in6_addr v6{};
+    if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+    if (inet_pton(AF_INET6, host.c_str(), &v6) == 1)
+      return IN6_IS_ADDR_LOOPBACK(&v6) || (IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127);
+    return false;
+  }();
+  if (!config.secureCookies && !loopback)
+    onceonly::log::warn(
+        "server.cookies_not_secure",
+        {{"address", config.listenHost},
+         {"hint",
+          "session cookies lack the Secure flag on a non-loopback address; serve over TLS (or "
+          "behind a TLS proxy) and set secure_cookies = true"}});
   server.runUntilSignalled();
   onceonly::log::info("server.stopped");
   return 0;
@@ -85,7 +107,7 @@ int serve(const Config& config) {
 
 int seedDemo(const Config& config) {
   onceonly::api::Application app(config);
-  auto result = onceonly::demo::seed(app.identity());
+  auto result = app.seedDemo();
   if (result.created)
     std::cout << "Demo government created: " << result.orgs << " organisations, " << result.accounts
               << " accounts.\n";
@@ -354,7 +376,7 @@ int witness(const WitnessFlags& f) {
     return 2;
   }
   onceonly::ledger::Witness w(key, logs, (dir / "state.json").string());
-  onceonly::api::WitnessService service(w);
+  onceonly::ledger::WitnessService service(w);
   onceonly::http::ServerOptions o;
   std::tie(o.host, o.port) = onceonly::parseHostPort("--listen", f.listen);
   // Notes may carry 16 signatures or more, post-quantum ones of nearly 5 kB each
@@ -482,7 +504,7 @@ int main(int argc, char** argv) {
       Config c = common.load();
       std::filesystem::create_directories(c.dataDir);
       auto db = onceonly::store::Database::open(c.effectiveDatabaseUrl(), 1);
-      int n = db->migrate();
+      int n = db->migrate(onceonly::api::migrationFiles());
       std::cout << "migrations applied: " << n << ", schema version " << db->schemaVersion()
                 << "\n";
       return 0;

@@ -3,7 +3,11 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <map>
+#include <mutex>
 #include <optional>
+#include <shared_mutex>
+#include <stdexcept>
 #include <unordered_map>
 
 namespace onceonly::i18n {
@@ -38,6 +42,7 @@ const std::unordered_map<std::string_view, Entry>& catalog() {
       {"field.sort", {"cannot sort by this; allowed: {allowed}", "不能按此排序，可选：{allowed}"}},
       {"field.not_found",
        {"refers to {resource} '{id}', which does not exist", "引用的{resource} '{id}' 不存在"}},
+      {"field.duplicate", {"appears more than once in its object", "在同一对象中出现了多次"}},
       {"field.conflicts", {"cannot be given together with {other}", "不能与 {other} 同时提供"}},
       {"field.immutable", {"cannot be changed after creation", "创建后不能修改"}},
       {"field.role_scope",
@@ -77,47 +82,14 @@ const std::unordered_map<std::string_view, Entry>& catalog() {
       {"auth.disabled", {"This account is disabled.", "此账户已停用。"}},
       {"auth.forbidden", {"Your role does not allow this action.", "您的角色无权执行此操作。"}},
       {"auth.scope", {"The token lacks the scope {scope}.", "令牌缺少权限范围 {scope}。"}},
+      {"auth.role",
+       {"Only these may do this: {allowed}.", "只有以下用户可以执行此操作：{allowed}。"}},
       {"rate_limited",
        {"Too many requests; try again in {seconds} seconds.",
         "请求过于频繁，请在 {seconds} 秒后重试。"}},
       {"conflict.duplicate",
        {"A {resource} with {field} '{value}' already exists.",
         "{field} 为 '{value}' 的{resource}已存在。"}},
-      {"org.has_dependents",
-       {"The organisation still has child organisations or accounts.",
-        "该组织下仍有下级组织或账户。"}},
-      {"org.parent_level",
-       {"A {level} cannot be placed under a {parent_level}.",
-        "{level} 不能隶属于 {parent_level}。"}},
-      {"org.cycle",
-       {"An organisation cannot be moved under itself.", "组织不能移动到其自身之下。"}},
-      {"account.self",
-       {"You cannot disable or delete your own account.", "不能停用或删除自己的账户。"}},
-      {"ledger.not_yet_checkpointed",
-       {"No signed checkpoint covers this entry yet; the next one is due within {seconds} seconds.",
-        "尚无已签名的检查点涵盖此条目；下一个检查点将在 {seconds} 秒内签发。"}},
-      {"ledger.stopped",
-       {"The ledger stopped taking entries and signing checkpoints after a write to disk "
-        "failed; it serves again once an operator has restarted it.",
-        "账本在一次写盘失败后已停止记录条目和签署检查点；运维人员重启后方可恢复。"}},
-      {"ledger.unavailable",
-       {"This access could not be put on the record, so nothing is shown. Try again in {seconds} "
-        "seconds.",
-        "此次访问无法记录在案，因此不予显示。请在 {seconds} 秒后重试。"}},
-      {"ledger.none_witnessed",
-       {"No checkpoint has enough witness cosignatures yet.", "尚无获得足够见证联署的检查点。"}},
-      {"witness.malformed",
-       {"This is not an add-checkpoint request: {reason}.",
-        "这不是有效的 add-checkpoint 请求：{reason}。"}},
-      {"witness.bad_signature",
-       {"The checkpoint is not signed by a log key this witness trusts: {reason}.",
-        "检查点未经本见证方信任的日志密钥签名：{reason}。"}},
-      {"witness.unknown_log", {"Unknown log: {reason}.", "未知的日志：{reason}。"}},
-      {"witness.fork",
-       {"The checkpoint contradicts what this witness cosigned: {reason}.",
-        "该检查点与本见证方已联署的记录相矛盾：{reason}。"}},
-      {"witness.bad_proof",
-       {"The consistency proof does not verify: {reason}.", "一致性证明未通过验证：{reason}。"}},
       {"internal",
        {"Something went wrong on our side; quote request id {request_id}.",
         "服务器内部错误，请提供请求编号 {request_id}。"}},
@@ -126,6 +98,16 @@ const std::unordered_map<std::string_view, Entry>& catalog() {
        {"The service is shutting down; retry shortly.", "服务正在停止，请稍后重试。"}},
   };
   return kCatalog;
+}
+
+// Messages the modules added. GUARDED_BY added().mutex.
+struct Added {
+  std::shared_mutex mutex;
+  std::map<std::string, Message, std::less<>> messages;
+};
+Added& added() {
+  static Added a;
+  return a;
 }
 
 std::string fill(std::string_view tmpl, const Params& params) {
@@ -186,14 +168,32 @@ std::string_view tag(Lang lang) {
   return lang == Lang::Zh ? "zh" : "en";
 }
 
+void addMessages(const std::vector<Message>& messages) {
+  auto& a = added();
+  std::unique_lock lock(a.mutex);
+  for (const auto& m : messages) {
+    if (catalog().count(m.code)) throw std::logic_error("message " + m.code + " is built in");
+    auto [it, fresh] = a.messages.emplace(m.code, m);
+    if (!fresh && (it->second.en != m.en || it->second.zh != m.zh))
+      throw std::logic_error("message " + m.code + " is added twice with different text");
+  }
+}
+
 std::string message(std::string_view code, const Params& params, Lang lang) {
   auto it = catalog().find(code);
-  if (it == catalog().end()) return std::string(code);
-  return fill(lang == Lang::Zh ? it->second.zh : it->second.en, params);
+  if (it != catalog().end()) return fill(lang == Lang::Zh ? it->second.zh : it->second.en, params);
+  auto& a = added();
+  std::shared_lock lock(a.mutex);
+  auto m = a.messages.find(code);
+  if (m == a.messages.end()) return std::string(code);
+  return fill(lang == Lang::Zh ? m->second.zh : m->second.en, params);
 }
 
 bool knows(std::string_view code) {
-  return catalog().count(code) > 0;
+  if (catalog().count(code) > 0) return true;
+  auto& a = added();
+  std::shared_lock lock(a.mutex);
+  return a.messages.find(code) != a.messages.end();
 }
 
 std::string title(int status, Lang lang) {

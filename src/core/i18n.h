@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/error.h"
 
@@ -14,6 +15,17 @@ enum class Lang { En, Zh };
 
 Lang negotiate(std::string_view acceptLanguage);
 std::string_view tag(Lang lang);  // "en" or "zh"
+
+// A message a module adds to the catalog (api::Module::messages).
+struct Message {
+  std::string code;
+  std::string en;
+  std::string zh;
+};
+// Adds messages beside the built-in ones (the codes every module shares: fields, bodies,
+// sign-in, routes). Adding a code again with the same text changes nothing; with other text, or
+// a built-in code, it is a std::logic_error. Called at start-up, before any request.
+void addMessages(const std::vector<Message>& messages);
 
 // The filled-in message for a code; an unknown code yields the code itself.
 std::string message(std::string_view code, const Params& params, Lang lang);

@@ -1,14 +1,12 @@
 // The demo government: a fictional province with its cities, counties and townships, the usual
 // departments at each level, staff for every role, and citizens and companies with valid
-// identifiers. Seeding is idempotent: a second run finds the province and changes nothing.
+// identifiers (the identity module's part), and whatever each later module adds to it
+// (api::Module::seedDemo; Application::seedDemo runs them in order). Seeding is idempotent: a
+// second run finds the demo data and changes nothing.
 #pragma once
 
 #include <string>
 #include <vector>
-
-namespace onceonly::identity {
-class Identity;
-}
 
 namespace onceonly::demo {
 
@@ -28,7 +26,5 @@ struct SeedResult {
 };
 
 constexpr const char* kDemoPassword = "onceonly-demo-2026";
-
-SeedResult seed(identity::Identity& identity);
 
 }  // namespace onceonly::demo

@@ -8,6 +8,7 @@
 #include "core/time.h"
 #include "crypto/crypto.h"
 #include "identity/identity.h"
+#include "identity/roles.h"
 #include "identity/rows.h"
 #include "store/list.h"
 #include "store/store.h"
@@ -15,11 +16,6 @@
 namespace onceonly::identity {
 
 const std::vector<std::string> kAccountKinds = {"citizen", "company", "staff", "machine"};
-const std::vector<std::string> kRoles = {"clerk",     "approver", "data_officer",  "dispatcher",
-                                         "org_admin", "auditor",  "platform_admin"};
-// Machine accounts hold no roles, so a scope only makes sense where no role is needed; later
-// modules (exchange, catalog) add theirs.
-const std::vector<std::string> kScopes = {"orgs:read"};
 
 namespace {
 
@@ -56,8 +52,8 @@ void checkPasswordStrength(const std::optional<std::string>& pw, FieldErrors& er
 
 void checkRoles(const std::set<std::string>& roles, const std::string& kind, FieldErrors& errors) {
   for (const auto& r : roles) {
-    if (!contains(kRoles, r)) {
-      errors.add(FieldLocation::Body, "/roles", "field.enum", {{"allowed", joined(kRoles)}});
+    if (!isRole(r)) {
+      errors.add(FieldLocation::Body, "/roles", "field.enum", {{"allowed", joined(roleNames())}});
       return;
     }
   }

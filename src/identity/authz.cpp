@@ -3,12 +3,13 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "identity/roles.h"
 
 namespace onceonly::identity::authz {
 namespace {
 
 bool subtreeRole(const std::string& role) {
-  return role == "org_admin" || role == "auditor" || role == "dispatcher";
+  return reachesSubtree(role);
 }
 
 }  // namespace
@@ -27,20 +28,8 @@ bool roleReaches(const Principal& p, const std::string& role, const std::string&
   return targetOrgPath == p.orgPath;
 }
 
-void requireRole(const Principal& p, std::initializer_list<const char*> anyOf) {
-  if (isPlatformAdmin(p)) return;
-  for (const char* r : anyOf)
-    if (hasRole(p, r)) return;
-  throw forbidden();
-}
-
 void requireScope(const Principal& p, const std::string& scope) {
   if (p.scopes && !p.scopes->count(scope)) throw forbidden("auth.scope", {{"scope", scope}});
-}
-
-void requireManageOrgs(const Principal& p) {
-  requireScope(p, "orgs:write");
-  if (!isPlatformAdmin(p)) throw forbidden();
 }
 
 bool canSeeAccount(const Principal& p, const Account& a, const std::string& accountOrgPath) {

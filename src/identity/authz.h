@@ -1,4 +1,6 @@
-// Authorization, decided in one place. Rules:
+// Object-level authorization: which rows a caller may see or change. Who may call a route at all
+// (kinds, roles, token scopes) is declared with the route (api/access.h) and checked before this
+// runs. Rules:
 // - platform_admin may do anything.
 // - Other staff roles act within their own organisation; org_admin, auditor and dispatcher
 //   also within its whole subtree (a county's org_admin manages its townships' staff).
@@ -20,12 +22,8 @@ bool isPlatformAdmin(const Principal& p);
 // Whether the role, held by p, reaches an organisation with this path.
 bool roleReaches(const Principal& p, const std::string& role, const std::string& targetOrgPath);
 
-void requireRole(const Principal& p, std::initializer_list<const char*> anyOf);
+// 403 auth.scope when p is an API token without the scope.
 void requireScope(const Principal& p, const std::string& scope);
-
-// Organisations: everyone signed in reads the tree (it is public administrative data);
-// only platform_admin changes it.
-void requireManageOrgs(const Principal& p);
 
 // Accounts.
 bool canSeeAccount(const Principal& p, const Account& a, const std::string& accountOrgPath);

@@ -78,8 +78,7 @@ struct OrgNode {
 // ----- accounts ---------------------------------------------------------------------------
 
 extern const std::vector<std::string> kAccountKinds;  // citizen, company, staff, machine
-extern const std::vector<std::string> kRoles;         // clerk … platform_admin
-extern const std::vector<std::string> kScopes;        // scopes an API token may carry
+// Roles and token scopes: identity/roles.h.
 
 struct Account {
   std::string id;

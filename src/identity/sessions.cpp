@@ -7,6 +7,7 @@
 #include "core/time.h"
 #include "crypto/crypto.h"
 #include "identity/identity.h"
+#include "identity/roles.h"
 #include "store/store.h"
 
 namespace onceonly::identity {
@@ -67,8 +68,7 @@ SignIn Identity::signIn(const std::optional<std::string>& username,
   FieldErrors errors;
   if (!username && !residentId) errors.add(FieldLocation::Body, "/username", "field.required");
   if (username && residentId)
-    errors.add(FieldLocation::Body, "/resident_id", "field.role_scope",
-               {{"role", "resident_id"}, {"kind", "username"}});
+    errors.add(FieldLocation::Body, "/resident_id", "field.conflicts", {{"other", "username"}});
   errors.throwIfAny();
   const std::string subjectText = username ? "u:" + *username : "r:" + *residentId;
   const std::string everywhere = keys_.index(subjectText, "sign_in");
@@ -271,9 +271,9 @@ std::pair<ApiToken, std::string> Identity::createApiToken(const std::string& acc
     errors.add(FieldLocation::Body, "/name", "field.length", {{"min", "1"}, {"max", "100"}});
   if (scopes.empty()) errors.add(FieldLocation::Body, "/scopes", "field.required");
   for (const auto& s : scopes) {
-    if (std::find(kScopes.begin(), kScopes.end(), s) == kScopes.end()) {
+    if (!isScope(s)) {
       std::string allowed;
-      for (const auto& k : kScopes) allowed += (allowed.empty() ? "" : ", ") + k;
+      for (const auto& k : scopeNames()) allowed += (allowed.empty() ? "" : ", ") + k;
       errors.add(FieldLocation::Body, "/scopes", "field.enum", {{"allowed", allowed}});
       break;
     }

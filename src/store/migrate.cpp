@@ -1,16 +1,13 @@
-// The embedded migrations (src/store/migrations/NNNN_name[.sqlite|.pg].sql) and applying them in
-// order, each in its own transaction, recorded in schema_migrations.
+// The modules' migrations (src/<module>/migrations/NNNN_name[.sqlite|.pg].sql) and applying them
+// in order, each in its own transaction, recorded in schema_migrations.
+#include <algorithm>
 #include <ctime>
 #include <map>
+#include <stdexcept>
 
 #include "core/embedded.h"
 #include "core/error.h"
 #include "store/store.h"
-
-namespace onceonly::store::embedded {
-extern const onceonly::EmbeddedFile kFiles[];
-extern const std::size_t kFileCount;
-}  // namespace onceonly::store::embedded
 
 namespace onceonly::store {
 namespace {
@@ -19,19 +16,30 @@ constexpr long long kMigrationLockKey = 0x6f6e63656f6e6c;  // "onceonl": one mig
 
 }  // namespace
 
-std::vector<Migration> migrations(Dialect dialect) {
+std::vector<Migration> migrations(const std::vector<EmbeddedFile>& files, Dialect dialect) {
   std::map<int, Migration> byVersion;
-  for (std::size_t i = 0; i < embedded::kFileCount; ++i) {
-    std::string name(embedded::kFiles[i].name);
+  std::map<int, std::string> claimedBy;  // version → name, whatever the dialect
+  for (const auto& file : files) {
+    std::string name(file.name);
+    auto slash = name.rfind('/');
+    if (slash != std::string::npos) name = name.substr(slash + 1);
+    if (name.size() < 6 || name[4] != '_' ||
+        !std::all_of(name.begin(), name.begin() + 4, [](char c) { return c >= '0' && c <= '9'; }))
+      throw std::logic_error("migration " + name + " is not named NNNN_name.sql");
+    int version = std::stoi(name.substr(0, 4));
+    std::string base = name.substr(5, name.find('.') - 5);
+    auto [claim, fresh] = claimedBy.emplace(version, base);
+    if (!fresh && claim->second != base)
+      throw std::logic_error("migrations " + claim->second + " and " + base +
+                             " both claim version " + std::to_string(version));
     bool sqliteOnly = name.ends_with(".sqlite.sql");
     bool pgOnly = name.ends_with(".pg.sql");
     if ((sqliteOnly && dialect != Dialect::Sqlite) || (pgOnly && dialect != Dialect::Postgres))
       continue;
-    int version = std::stoi(name.substr(0, 4));
     auto& m = byVersion[version];
     m.version = version;
-    m.name = name.substr(5, name.find('.') - 5);
-    m.sql += std::string(embedded::kFiles[i].content) + "\n";
+    m.name = base;
+    m.sql += std::string(file.content) + "\n";
   }
   std::vector<Migration> out;
   out.reserve(byVersion.size());
@@ -74,7 +82,8 @@ int Database::schemaVersion() {
   }
 }
 
-int Database::migrate() {
+int Database::migrate(const std::vector<EmbeddedFile>& files) {
+  const auto pending = migrations(files, dialect());
   auto c = connect();
   bool pg = dialect() == Dialect::Postgres;
   if (pg) c.exec("SELECT pg_advisory_lock(?)", {static_cast<std::int64_t>(kMigrationLockKey)});
@@ -83,7 +92,7 @@ int Database::migrate() {
     c.exec(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT "
         "NULL, applied_at TEXT NOT NULL)");
-    for (const auto& m : migrations(dialect())) {
+    for (const auto& m : pending) {
       c.begin();
       try {
         auto done = c.queryOne("SELECT version FROM schema_migrations WHERE version = ?",

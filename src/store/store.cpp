@@ -372,20 +372,22 @@ struct Connection::Impl {
     db->giveBack(slot);  // a session left with synchronous=NORMAL is restored when leased
   }
 
-  // Classifies a SOCI failure: unreachable database → 503, unique violation → SqlError.
+  // Classifies a SOCI failure: unreachable database → 503, unique violation → SqlError. The
+  // SqlError's text is logged, so it holds no bound value (see describe).
   [[noreturn]] void fail(const soci::soci_error& e, std::string_view sql) {
     bool unique = false;
     bool unavailable = false;
-    if (auto pg = dynamic_cast<const soci::postgresql_soci_error*>(&e)) {
+    auto pg = dynamic_cast<const soci::postgresql_soci_error*>(&e);
+    if (pg) {
       std::string state = pg->sqlstate();
       unique = state == "23505";
       unavailable = state.rfind("08", 0) == 0 || state.rfind("57P", 0) == 0;
     } else {
-      std::string what = e.what();
-      unique = what.find("UNIQUE constraint failed") != std::string::npos ||
-               what.find("PRIMARY KEY constraint failed") != std::string::npos;
-      unavailable = what.find("database is locked") != std::string::npos ||
-                    what.find("unable to open") != std::string::npos;
+      std::string message = e.get_error_message();
+      unique = message.find("UNIQUE constraint failed") != std::string::npos ||
+               message.find("PRIMARY KEY constraint failed") != std::string::npos;
+      unavailable = message.find("database is locked") != std::string::npos ||
+                    message.find("unable to open") != std::string::npos;
     }
     if (dialect() == Dialect::Postgres && !unavailable) {
       // A broken connection reports itself through libpq's status, whatever the message.
@@ -400,8 +402,24 @@ struct Connection::Impl {
       }
       throw Error(503, "db.unavailable");
     }
-    throw SqlError(std::string(e.what()) + " [in: " + std::string(sql.substr(0, 200)) + "]",
-                   unique);
+    throw SqlError(describe(e, pg) + " [in: " + std::string(sql.substr(0, 200)) + "]", unique);
+  }
+
+  // What went wrong, without the values bound to the statement, which may be passwords or
+  // resident IDs: SOCI's what() ends with its context, "while executing "<sql>" with
+  // :p1=<value>, ...", so only the message itself is kept. PostgreSQL's message goes on with
+  // DETAIL lines that quote the values of a violated key or row, so only its first line is
+  // kept, and a data exception (SQLSTATE class 22) quotes the value it could not take, so only
+  // the state is.
+  static std::string describe(const soci::soci_error& e, const soci::postgresql_soci_error* pg) {
+    std::string message = e.get_error_message();
+    if (!pg) return message;
+    const std::string state = pg->sqlstate();
+    if (state.rfind("22", 0) == 0) return "PostgreSQL data exception (SQLSTATE " + state + ")";
+    message = message.substr(0, message.find('\n'));
+    while (!message.empty() && (message.back() == ' ' || message.back() == '\r'))
+      message.pop_back();
+    return message + " (SQLSTATE " + state + ")";
   }
 
   Dialect dialect() const { return db->dialect; }

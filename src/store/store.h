@@ -19,6 +19,8 @@
 #include <variant>
 #include <vector>
 
+#include "core/embedded.h"
+
 namespace onceonly::store {
 
 // A value bound to or read from SQL. Booleans are integers 0/1 and times are RFC 3339 text on
@@ -156,10 +158,10 @@ class Database {
   // the WAL in), on PostgreSQL nothing. Throws when that fails.
   void syncCommitted();
 
-  // Applies the embedded migrations not applied yet, in order, each in its own transaction.
-  // Safe to run from several processes at once (SQLite write lock, PostgreSQL advisory lock).
-  // Returns the number applied.
-  int migrate();
+  // Applies the migrations among `files` (the modules' migrations/*.sql, see migrations()) not
+  // applied yet, in version order, each in its own transaction. Safe to run from several
+  // processes at once (SQLite write lock, PostgreSQL advisory lock). Returns the number applied.
+  int migrate(const std::vector<EmbeddedFile>& files);
   int schemaVersion();
   int poolSize() const;
   // True when a trivial query answers (readiness).
@@ -176,9 +178,11 @@ class Database {
   std::unique_ptr<Impl> impl_;
 };
 
-// The embedded migrations for a dialect, in version order. Files are NNNN_name.sql (both
-// dialects) or NNNN_name.sqlite.sql / NNNN_name.pg.sql (one dialect).
-std::vector<Migration> migrations(Dialect dialect);
+// The migrations among `files` for a dialect, in version order. Files are NNNN_name.sql (both
+// dialects) or NNNN_name.sqlite.sql / NNNN_name.pg.sql (one dialect); versions are one sequence
+// across all modules. Throws std::logic_error when two files of different names claim one
+// version, or a name does not start with four digits and '_'.
+std::vector<Migration> migrations(const std::vector<EmbeddedFile>& files, Dialect dialect);
 
 // The filesystem path of a sqlite:// URL; nullopt for other URLs.
 std::optional<std::string> sqlitePath(const std::string& url);

@@ -61,6 +61,60 @@ TEST_P(BadInputTest, MalformedBodiesChangeNothing) {
   EXPECT_EQ(h.count("accounts"), accounts);
 }
 
+// A key given twice in one object would let the last one win unseen (here: sign in as admin
+// while the first reading says clerk), so every body with one is refused, at any depth, naming
+// each duplicate by its JSON pointer.
+TEST_P(BadInputTest, DuplicateKeysAreRefusedAtAnyDepth) {
+  auto sessions = h.count("sessions");
+  auto r = h.call("POST", "/api/v1/sessions",
+                  R"({"username":"clerk","password":"onceonly-demo-2026","username":"admin"})",
+                  {{"content-type", "application/json"}});
+  expectProblem(r, 400, "validation_failed");
+  EXPECT_EQ(fieldCode(r, "/username"), "field.duplicate") << r.body;
+  EXPECT_EQ(r.json["errors"].size(), 1u) << r.body;
+  EXPECT_EQ(h.count("sessions"), sessions);
+
+  auto orgs = h.count("orgs");
+  r = post("/api/v1/orgs", R"({"code": "Z", "name_zh": "x", "name_en": "x", "level": "city",
+      "kind": "department", "deep": [1, {"a": {"b": 1, "b": 2}}, {"a": 1}], "x/y": {"k": 1,
+      "k": 2, "k": 3}})");
+  expectProblem(r, 400, "validation_failed");
+  EXPECT_EQ(fieldCode(r, "/deep/1/a/b"), "field.duplicate") << r.body;
+  EXPECT_EQ(fieldCode(r, "/x~1y/k"), "field.duplicate") << r.body;
+  EXPECT_EQ(fieldCode(r, "/deep/2/a"), "") << r.body;  // the same key in another object is fine
+  EXPECT_EQ(h.count("orgs"), orgs);
+}
+
+// A number too large for a double is named in the product's words, not the library's.
+TEST_P(BadInputTest, MalformedJsonIsExplainedWithoutLibraryText) {
+  auto r = post("/api/v1/orgs", R"({"code": 1e400})");
+  expectProblem(r, 400, "body.malformed_json");
+  auto detail = r.json["detail"].get<std::string>();
+  EXPECT_NE(detail.find("number 1e400 at line 1, column 10 is out of range"), std::string::npos)
+      << detail;
+  EXPECT_EQ(detail.find("json.exception"), std::string::npos) << detail;
+  r = post("/api/v1/orgs", "{\"code\": \"Z\",\n \"level\": 1e999}");
+  expectProblem(r, 400, "body.malformed_json");
+  detail = r.json["detail"].get<std::string>();
+  EXPECT_NE(detail.find("number 1e999 at line 2, column 11 is out of range"), std::string::npos)
+      << detail;
+  r = post("/api/v1/orgs", "{\"code\": ");
+  expectProblem(r, 400, "body.malformed_json");
+  detail = r.json["detail"].get<std::string>();
+  EXPECT_EQ(detail.find("json.exception"), std::string::npos) << detail;
+  EXPECT_NE(detail.find("line 1"), std::string::npos) << detail;
+}
+
+// Sign-in names the account by username or by resident ID, never both.
+TEST_P(BadInputTest, SignInWithUsernameAndResidentIdIsAConflict) {
+  auto r = h.call("POST", "/api/v1/sessions",
+                  R"({"username": "clerk", "resident_id": "11010519491231002X",
+                      "password": "onceonly-demo-2026"})",
+                  {{"content-type", "application/json"}});
+  expectProblem(r, 400, "validation_failed");
+  EXPECT_EQ(fieldCode(r, "/resident_id"), "field.conflicts") << r.body;
+}
+
 TEST_P(BadInputTest, IdentifiersWithWrongCheckDigitsAreRefused) {
   auto accounts = h.count("accounts");
   auto r = post("/api/v1/accounts", R"({"kind": "citizen", "display_name": "A",

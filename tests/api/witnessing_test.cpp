@@ -7,11 +7,11 @@
 #include <filesystem>
 #include <thread>
 
-#include "api/witness_service.h"
 #include "http/server.h"
 #include "ledger/log.h"
 #include "ledger/receipt.h"
 #include "ledger/witness.h"
+#include "ledger/witness_service.h"
 #include "store/store.h"
 #include "support/api_harness.h"
 
@@ -35,7 +35,7 @@ struct RunningWitness {
   }
   ledger::Signer key;
   ledger::Witness witness;
-  WitnessService service;
+  ledger::WitnessService service;
   http::Server server;
 };
 

@@ -1,4 +1,5 @@
 #include "identity/identity.h"
+#include "api/module.h"
 
 #include <gtest/gtest.h>
 
@@ -42,7 +43,7 @@ class IdentityTest : public ::testing::TestWithParam<Backend> {
   onceonly::testing::TempDir dir;
   std::unique_ptr<store::Database> db = [this] {
     auto d = store::Database::open(scratch.url(), 4);
-    d->migrate();
+    d->migrate(onceonly::api::migrationFiles());
     return d;
   }();
   crypto::KeyRing keys = crypto::KeyRing::loadOrCreate(dir.path() / "keys");
@@ -309,6 +310,26 @@ TEST_P(IdentityTest, SignInIssuesSessionsThatExpireAndEnd) {
   EXPECT_EQ(
       statusOf([&] { id.signIn(std::string("clerk.one"), std::nullopt, "long enough password"); }),
       403);
+}
+
+// Sign-in names the account one way: a username and a resident ID together are refused as a
+// conflict of the two fields, before any password is checked.
+TEST_P(IdentityTest, SignInWithUsernameAndResidentIdIsAConflict) {
+  auto p = gov("P", "province", std::nullopt);
+  staff("clerk.one", p, {"clerk"});
+  try {
+    id.signIn(std::string("clerk.one"), std::string("11010519491231002X"), "long enough password");
+    FAIL() << "signed in with both a username and a resident ID";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.status(), 400);
+    EXPECT_EQ(e.code(), "validation_failed");
+    ASSERT_EQ(e.fields().size(), 1u);
+    EXPECT_EQ(e.fields()[0].location, FieldLocation::Body);
+    EXPECT_EQ(e.fields()[0].name, "/resident_id");
+    EXPECT_EQ(e.fields()[0].code, "field.conflicts");
+    EXPECT_EQ(e.fields()[0].params, (Params{{"other", "username"}}));
+  }
+  EXPECT_EQ(db->connect().queryOne("SELECT COUNT(*) AS n FROM sessions")->integer("n"), 0);
 }
 
 TEST_P(IdentityTest, RepeatedFailuresAreThrottled) {

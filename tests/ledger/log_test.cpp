@@ -1,4 +1,5 @@
 #include "ledger/log.h"
+#include "api/module.h"
 
 #include <gtest/gtest.h>
 
@@ -26,7 +27,7 @@ class LogTest : public ::testing::TestWithParam<Backend> {
   onceonly::testing::ScratchDatabase scratch{GetParam()};
   std::unique_ptr<store::Database> db = [this] {
     auto d = store::Database::open(scratch.url(), 8);
-    d->migrate();
+    d->migrate(onceonly::api::migrationFiles());
     return d;
   }();
 
@@ -321,7 +322,7 @@ TEST_P(LogTest, VerifyHoldsWhileTheLogGrows) {
 TEST(LedgerSqlite, NothingIsSignedOrWrittenAfterASyncFails) {
   onceonly::testing::ScratchDatabase scratch(Backend::Sqlite);
   auto db = store::Database::open(scratch.url(), 4);
-  db->migrate();
+  db->migrate(onceonly::api::migrationFiles());
   Log log(*db, Signer::generate("test.example/log"));
   log.append(event(0));
   const std::string before = log.signCheckpoint();
@@ -341,7 +342,7 @@ TEST(LedgerSqlite, NothingIsSignedOrWrittenAfterASyncFails) {
 TEST(LedgerSqlite, AReceiptNeedsOneConnectionAtATime) {
   onceonly::testing::ScratchDatabase scratch(Backend::Sqlite);
   auto db = store::Database::open(scratch.url(), 1);
-  db->migrate();
+  db->migrate(onceonly::api::migrationFiles());
   Log log(*db, Signer::generate("test.example/log"));
   log.append(event(0));
   auto receipt = log.receipt(0, std::nullopt, Log::SignNow::yes);
@@ -640,7 +641,7 @@ TEST_P(LogTest, TheIndexerCatchesUpOnItsOwn) {
 TEST(LedgerSqlite, EntriesAreKeyedByTheirIndexAndSurviveTheRebuild) {
   onceonly::testing::ScratchDatabase scratch(Backend::Sqlite);
   auto db = store::Database::open(scratch.url(), 2);
-  db->migrate();
+  db->migrate(onceonly::api::migrationFiles());
   EXPECT_EQ(db->connect()
                 .queryOne("SELECT COUNT(*) AS n FROM pragma_index_list('ledger_entries')")
                 ->integer("n"),
@@ -653,7 +654,7 @@ TEST(LedgerSqlite, EntriesAreKeyedByTheirIndexAndSurviveTheRebuild) {
     root = log.root(300);
   }
   std::string sql;
-  for (const auto& m : store::migrations(store::Dialect::Sqlite))
+  for (const auto& m : store::migrations(onceonly::api::migrationFiles(), store::Dialect::Sqlite))
     if (m.version == 11) sql = m.sql;
   ASSERT_FALSE(sql.empty());
   // The statements of the migration (its lines without the comments, cut at each ';'), run
@@ -679,7 +680,7 @@ TEST(LedgerSqlite, EntriesAreKeyedByTheirIndexAndSurviveTheRebuild) {
 class SqliteLookups : public ::testing::Test {
  protected:
   SqliteLookups() {
-    db->migrate();
+    db->migrate(onceonly::api::migrationFiles());
     options.indexInBackground = false;
   }
   onceonly::testing::ScratchDatabase scratch{Backend::Sqlite};

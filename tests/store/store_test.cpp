@@ -1,4 +1,5 @@
 #include "store/store.h"
+#include "api/module.h"
 
 #include <gtest/gtest.h>
 
@@ -94,6 +95,34 @@ TEST_P(StoreTest, OtherSqlErrorsAreNotUniqueViolations) {
   }
 }
 
+// A SqlError's text reaches the log. SOCI's what() ends with the values bound to the statement
+// that failed ("with :p1=..."), and PostgreSQL's DETAIL quotes a violated key or row: the error
+// names the statement and the problem, never a value.
+TEST_P(StoreTest, SqlErrorsDoNotRepeatBoundValues) {
+  const std::string secret = "hunter2-secret-bound-value";
+  auto c = db->connect();
+  c.exec("CREATE TABLE guarded (v TEXT CHECK (length(v) < 5))");
+  c.exec("INSERT INTO things (id) VALUES (?)", {secret});
+  try {
+    c.exec("INSERT INTO things (id, note) VALUES (?, ?)", {secret, secret});
+    FAIL() << "expected a unique violation";
+  } catch (const SqlError& e) {
+    const std::string what = e.what();
+    EXPECT_TRUE(e.isUniqueViolation()) << what;
+    EXPECT_EQ(what.find(secret), std::string::npos) << what;
+    EXPECT_NE(what.find("INSERT INTO things (id, note) VALUES"), std::string::npos) << what;
+  }
+  try {
+    c.exec("INSERT INTO guarded (v) VALUES (?)", {secret});
+    FAIL() << "expected a check constraint failure";
+  } catch (const SqlError& e) {
+    const std::string what = e.what();
+    EXPECT_FALSE(e.isUniqueViolation()) << what;
+    EXPECT_EQ(what.find(secret), std::string::npos) << what;
+    EXPECT_NE(what.find("INSERT INTO guarded"), std::string::npos) << what;
+  }
+}
+
 TEST_P(StoreTest, ConcurrentWritersAllLand) {
   constexpr int kThreads = 4, kEach = 25;
   std::vector<std::thread> threads;
@@ -113,10 +142,10 @@ TEST_P(StoreTest, ConcurrentWritersAllLand) {
 }
 
 TEST_P(StoreTest, MigrationsApplyOnceAndRecordTheirVersion) {
-  int first = db->migrate();
+  int first = db->migrate(onceonly::api::migrationFiles());
   EXPECT_GT(first, 0);
-  EXPECT_EQ(db->migrate(), 0);
-  auto ms = migrations(db->dialect());
+  EXPECT_EQ(db->migrate(onceonly::api::migrationFiles()), 0);
+  auto ms = migrations(onceonly::api::migrationFiles(), db->dialect());
   EXPECT_EQ(db->schemaVersion(), ms.back().version);
   // The foundation tables exist and accept rows.
   db->connect().exec(
@@ -126,7 +155,7 @@ TEST_P(StoreTest, MigrationsApplyOnceAndRecordTheirVersion) {
 }
 
 TEST_P(StoreTest, ForeignKeysAreEnforced) {
-  db->migrate();
+  db->migrate(onceonly::api::migrationFiles());
   EXPECT_THROW(db->connect().exec(
                    "INSERT INTO account_roles (account_id, role) VALUES ('missing', 'clerk')"),
                SqlError);
@@ -256,7 +285,7 @@ TEST(StoreSqlite, BackupIsAConsistentCopyOfALiveDatabase) {
   onceonly::testing::TempDir dir;
   std::string src = (dir.path() / "live.db").string();
   auto db = Database::open("sqlite://" + src, 2);
-  db->migrate();
+  db->migrate(onceonly::api::migrationFiles());
   db->connect().exec("CREATE TABLE t (id BIGINT)");
   for (int i = 0; i < 100; ++i)
     db->connect().exec("INSERT INTO t (id) VALUES (?)", {std::int64_t{i}});

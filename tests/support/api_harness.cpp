@@ -6,12 +6,13 @@
 
 namespace onceonly::testing {
 
-ApiHarness::ApiHarness(Backend backend, const std::function<void(Config&)>& adjust)
+ApiHarness::ApiHarness(Backend backend, const std::function<void(Config&)>& adjust,
+                       std::vector<api::Module> extra)
     : scratch_(backend) {
   Config config = testConfig(dir_.path(), scratch_.url());
   if (adjust) adjust(config);
-  app_ = std::make_unique<api::Application>(config);
-  auto seeded = demo::seed(app_->identity());
+  app_ = std::make_unique<api::Application>(config, std::move(extra));
+  auto seeded = app_->seedDemo();
   for (const auto& c : seeded.credentials) {
     std::string who = c.identifier;
     if (c.kind == "citizen") who = accountIds_.count("citizen") ? "citizen2" : "citizen";

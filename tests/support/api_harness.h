@@ -24,8 +24,10 @@ struct Reply {
 
 class ApiHarness {
  public:
-  // `adjust` changes the test configuration before the application starts.
-  explicit ApiHarness(Backend backend, const std::function<void(Config&)>& adjust = {});
+  // `adjust` changes the test configuration before the application starts; `extra` modules
+  // start after the built-in ones.
+  explicit ApiHarness(Backend backend, const std::function<void(Config&)>& adjust = {},
+                      std::vector<api::Module> extra = {});
   api::Application& app() { return *app_; }
 
   Reply call(const std::string& method, const std::string& target, const std::string& body = "",

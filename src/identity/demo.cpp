@@ -58,7 +58,7 @@ std::string creditCode(const std::string& first17) {
 
 }  // namespace
 
-SeedResult seed(identity::Identity& id) {
+SeedResult seedIdentity(identity::Identity& id) {
   SeedResult out;
   std::map<std::string, std::string> orgIds;  // code → id
   if (!id.findOrgByCode("QH")) {

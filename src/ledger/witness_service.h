@@ -12,7 +12,7 @@ namespace onceonly::ledger {
 class Witness;
 }
 
-namespace onceonly::api {
+namespace onceonly::ledger {
 
 class WitnessService {
  public:
@@ -25,4 +25,4 @@ class WitnessService {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace onceonly::api
+}  // namespace onceonly::ledger

@@ -1,4 +1,4 @@
--- Foundation schema: organisations, accounts, sessions and tokens, sign-in throttling, audit.
+-- Identity: organisations, accounts, sessions and tokens, sign-in throttling.
 -- Runs unchanged on SQLite and PostgreSQL: integers are BIGINT, booleans 0/1, times RFC 3339
 -- UTC text (so text order is time order), IDs random text that leak no counts.
 
@@ -72,25 +72,5 @@ CREATE TABLE sign_in_failures (
   locked_until TEXT
 );
 
-CREATE TABLE audit_events (
-  id TEXT PRIMARY KEY,
-  occurred_at TEXT NOT NULL,
-  actor_id TEXT,
-  actor_kind TEXT,
-  actor_label TEXT,
-  org_id TEXT,
-  action TEXT NOT NULL,
-  target_type TEXT,
-  target_id TEXT,
-  method TEXT NOT NULL,
-  path TEXT NOT NULL,
-  status BIGINT NOT NULL,
-  outcome TEXT NOT NULL,
-  request_id TEXT NOT NULL,
-  client_ip TEXT,
-  detail TEXT
-);
-CREATE INDEX audit_occurred ON audit_events (occurred_at, id);
-CREATE INDEX audit_actor ON audit_events (actor_id, occurred_at);
-CREATE INDEX audit_org ON audit_events (org_id, occurred_at);
-CREATE INDEX audit_action ON audit_events (action, occurred_at);
+-- Expired sessions are purged at every sign-in; this index keeps that cheap.
+CREATE INDEX sessions_expires ON sessions (expires_at);

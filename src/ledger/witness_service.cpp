@@ -1,13 +1,15 @@
-#include "api/witness_service.h"
+#include "ledger/witness_service.h"
 
+#include "api/module.h"
 #include "core/encoding.h"
 #include "core/error.h"
+#include "core/i18n.h"
 #include "http/metrics.h"
 #include "http/pipeline.h"
 #include "http/router.h"
 #include "ledger/witness.h"
 
-namespace onceonly::api {
+namespace onceonly::ledger {
 namespace {
 
 using Status = ledger::WitnessAnswer::Status;
@@ -43,7 +45,10 @@ struct WitnessService::Impl {
   std::unique_ptr<http::Pipeline> pipeline;
 };
 
+api::Module module();
+
 WitnessService::WitnessService(ledger::Witness& witness) : impl_(std::make_unique<Impl>(witness)) {
+  i18n::addMessages(module().messages);  // the witness runs without the application
   auto& w = impl_->witness;
   impl_->router.add("POST", "/add-checkpoint", [&w](http::Request& req) {
     auto a = w.addCheckpoint(req.body);
@@ -78,4 +83,4 @@ http::Response WitnessService::handle(http::Request& req) {
   return impl_->pipeline->handle(req);
 }
 
-}  // namespace onceonly::api
+}  // namespace onceonly::ledger

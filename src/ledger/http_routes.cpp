@@ -11,7 +11,14 @@
 #include "identity/authz.h"
 #include "ledger/log.h"
 
-namespace onceonly::api {
+namespace onceonly::ledger {
+
+using api::Access;
+using api::AuditNote;
+using api::Context;
+using api::QueryParams;
+using api::Routes;
+
 namespace {
 
 using ledger::hashToBase64;
@@ -44,7 +51,7 @@ std::pair<std::uint64_t, std::uint64_t> proofPositions(http::Request& req, Conte
   }
   qp.finish();
   errors.throwIfAny();
-  const std::uint64_t current = ctx.ledger.size();
+  const std::uint64_t current = ctx.ledger().size();
   // An entry is in trees of at least one entry; the empty log has none to prove.
   if (strict && current == 0) throw notFound("ledger entry", std::to_string(values[0]));
   const std::uint64_t least = strict ? 1 : 0;
@@ -106,9 +113,9 @@ bool readsAllEntries(const identity::Principal& p) {
 
 std::string ownSubject(Context& ctx, const identity::Principal& p) {
   if (p.kind != "citizen" && p.kind != "company") throw forbidden();
-  auto self = ctx.identity.findAccount(p.accountId);
+  auto self = ctx.identity().findAccount(p.accountId);
   if (!self) throw unauthenticated();
-  return subjectOf(ctx, *self);
+  return api::subjectOf(ctx, *self);
 }
 
 nlohmann::json entryJson(const ledger::Log::StoredEntry& e) {
@@ -119,89 +126,29 @@ nlohmann::json entryJson(const ledger::Log::StoredEntry& e) {
 
 }  // namespace
 
-std::string subjectOf(Context& ctx, const identity::Account& a) {
-  std::string identifier = a.id;
-  if (a.kind == "citizen") {
-    if (auto rid = ctx.identity.revealResidentId(a.id)) identifier = "resident:" + *rid;
-  } else if (a.kind == "company" && a.creditCode) {
-    identifier = "credit:" + *a.creditCode;
-  }
-  return ledger::pseudonym(ctx.keys, identifier);
-}
-
-namespace {
-
-// Why a look at personal data was refused when its record could not be written: an error that
-// already says so (the database is unreachable) as it is, anything else as the ledger being
-// unavailable, so the client knows to try again rather than that it asked wrongly.
-std::exception_ptr unrecorded(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const Error&) {
-    return error;
-  } catch (const std::exception& e) {
-    log::error("ledger.access_not_recorded", {{"problem", e.what()}});
-  } catch (...) {
-    log::error("ledger.access_not_recorded", {});
-  }
-  return std::make_exception_ptr(Error(503, "ledger.unavailable", {{"seconds", "5"}}));
-}
-
-}  // namespace
-
-http::Response onceAccessRecorded(Context& ctx, const identity::Principal& p,
-                                  const std::vector<identity::Account>& seen,
-                                  const std::string& purpose, http::Response shown) {
-  std::vector<nlohmann::json> entries;
-  const std::string at = nowRfc3339();
-  for (const auto& a : seen) {
-    if ((a.kind != "citizen" && a.kind != "company") || a.id == p.accountId) continue;
-    entries.push_back({{"type", "data.access"},
-                       {"subject", subjectOf(ctx, a)},
-                       {"data", "account"},
-                       {"purpose", purpose},
-                       {"accessor", p.accountId},
-                       {"accessor_org", p.orgId ? nlohmann::json(*p.orgId) : nlohmann::json()},
-                       {"at", at}});
-  }
-  if (entries.empty()) return shown;
-  // Nothing is shown before its access is durably on the record.
-  return http::Response::deferred([&ledger = ctx.ledger, entries = std::move(entries),
-                                   shown = std::move(shown)](const http::Respond& respond) {
-    try {
-      ledger.appendAllAsync(entries, [shown, respond](const std::exception_ptr& error,
-                                                      const std::vector<ledger::Receipt>&) {
-        respond(error ? unrecorded(error) : nullptr, error ? http::Response{} : shown);
-      });
-    } catch (...) {  // refused at once (shutting down, a failed sync): nothing was recorded
-      respond(unrecorded(std::current_exception()), {});
-    }
-  });
-}
-
-void addLedgerRoutes(http::Router& router, Endpoints& api, Context& ctx) {
+void addRoutes(Routes& api, Context& ctx) {
   // Reading the checkpoint, the proofs and the keys is public: anyone may check the log.
   // The newest checkpoint with the cosignatures it has; ?witnessed=true: the newest one the
   // witness policy counts as witnessed.
-  router.add("GET", "/api/v1/ledger/checkpoint", [&ctx](http::Request& req) {
+  api.publicRead("/api/v1/ledger/checkpoint", [&ctx](http::Request& req) {
     QueryParams qp(req, {"witnessed"}, false);
     auto witnessed = qp.oneOf("witnessed", {"true", "false"});
     qp.finish();
     std::string note;
     if (witnessed == "true") {
-      auto latest = ctx.ledger.latestWitnessedCheckpoint();
+      auto latest = ctx.ledger().latestWitnessedCheckpoint();
       if (!latest) throw Error(404, "ledger.none_witnessed");
       note = *latest;
     } else {
-      auto size = ctx.ledger.latestCheckpoint();
-      note = ctx.ledger.checkpoint(checkpointSize(size)).value_or(size);
+      auto size = ctx.ledger().latestCheckpoint();
+      note = ctx.ledger().checkpoint(checkpointSize(size)).value_or(size);
     }
     auto r = http::Response::text(200, note, "text/plain; charset=utf-8");
     r.setHeader("Cache-Control", "no-cache");
     return r;
   });
 
-  router.add("GET", "/api/v1/ledger/checkpoints", [&ctx](http::Request& req) {
+  api.publicRead("/api/v1/ledger/checkpoints", [&ctx](http::Request& req) {
     QueryParams qp(req, {"witnessed", "limit", "cursor", "sort"}, false);  // no search (q)
     auto witnessed = qp.oneOf("witnessed", {"true", "false"}) == "true";
     auto q = qp.list({"size"}, true);
@@ -209,10 +156,10 @@ void addLedgerRoutes(http::Router& router, Endpoints& api, Context& ctx) {
     if (!q.descending)
       throw invalidField(FieldLocation::Query, "sort", "field.sort", {{"allowed", "-size"}});
     const std::optional<std::uint64_t> before = cursorPosition(q);
-    auto page = positionPage(ctx.ledger.checkpoints(before, q.limit + 1u, witnessed), q, "size",
-                             ctx.ledger.countCheckpoints(witnessed),
+    auto page = positionPage(ctx.ledger().checkpoints(before, q.limit + 1u, witnessed), q, "size",
+                             ctx.ledger().countCheckpoints(witnessed),
                              [](const ledger::CheckpointInfo& c) { return c.size; });
-    return http::Response::json(200, pageJson(page, [](const ledger::CheckpointInfo& c) {
+    return http::Response::json(200, api::pageJson(page, [](const ledger::CheckpointInfo& c) {
                                   return nlohmann::json{{"size", c.size},
                                                         {"root", hashToBase64(c.root)},
                                                         {"signed_at", c.signedAt},
@@ -221,27 +168,27 @@ void addLedgerRoutes(http::Router& router, Endpoints& api, Context& ctx) {
                                 }));
   });
 
-  router.add("GET", "/api/v1/ledger/checkpoints/{size}", [&ctx](http::Request& req) {
+  api.publicRead("/api/v1/ledger/checkpoints/{size}", [&ctx](http::Request& req) {
     QueryParams(req, {}, false).finish();
     const auto& text = req.param("size");
     auto size = parseIndex(text);
-    auto note = size ? ctx.ledger.checkpoint(*size) : std::nullopt;
+    auto note = size ? ctx.ledger().checkpoint(*size) : std::nullopt;
     if (!note) throw notFound("checkpoint", text);
     return http::Response::text(200, *note, "text/plain; charset=utf-8");
   });
 
-  router.add("GET", "/api/v1/ledger/keys", [&ctx](http::Request& req) {
+  api.publicRead("/api/v1/ledger/keys", [&ctx](http::Request& req) {
     QueryParams(req, {}, false).finish();
     nlohmann::json witnesses = nlohmann::json::array();
-    for (const auto& w : ctx.ledger.witnesses())
+    for (const auto& w : ctx.ledger().witnesses())
       witnesses.push_back({{"name", w.key.name()}, {"vkey", w.key.vkey()}});
-    return http::Response::json(200, {{"log", ctx.ledger.signer().verifier().vkey()},
+    return http::Response::json(200, {{"log", ctx.ledger().signer().verifier().vkey()},
                                       {"origin", ctx.config.ledgerOrigin},
                                       {"witnesses", witnesses},
-                                      {"quorum", ctx.ledger.quorum()}});
+                                      {"quorum", ctx.ledger().quorum()}});
   });
 
-  router.add("GET", "/api/v1/ledger/proofs/inclusion", [&ctx](http::Request& req) {
+  api.publicRead("/api/v1/ledger/proofs/inclusion", [&ctx](http::Request& req) {
     // By leaf hash instead of index (RFC 6962's get-proof-by-hash): the first entry with it.
     if (auto leaf = req.queryParam("leaf_hash")) {
       if (req.queryParam("index"))
@@ -254,45 +201,46 @@ void addLedgerRoutes(http::Router& router, Endpoints& api, Context& ctx) {
       if (!hash)
         throw invalidField(FieldLocation::Query, "leaf_hash", "field.pattern",
                            {{"pattern", "base64 SHA-256 hash"}});
-      auto found = ctx.ledger.indexOf(*hash);
+      auto found = ctx.ledger().indexOf(*hash);
       if (!found) throw notFound("ledger entry", text);
       // The entry is in trees larger than its index only: that is what `size` must say.
       auto size = req.queryParam("size");
       auto asked = size ? parseIndex(*size) : std::nullopt;
-      if (asked && *asked <= *found && *found < ctx.ledger.size())
+      if (asked && *asked <= *found && *found < ctx.ledger().size())
         throw invalidField(
             FieldLocation::Query, "size", "field.range",
-            {{"min", std::to_string(*found + 1)}, {"max", std::to_string(ctx.ledger.size())}});
+            {{"min", std::to_string(*found + 1)}, {"max", std::to_string(ctx.ledger().size())}});
       std::erase_if(req.query, [](const auto& kv) { return kv.first == "leaf_hash"; });
       req.query.emplace_back("index", std::to_string(*found));
     }
     auto [index, size] = proofPositions(req, ctx, "index", "size", true);
-    auto entry = ctx.ledger.entry(index);
+    auto entry = ctx.ledger().entry(index);
     return http::Response::json(200, {{"index", index},
                                       {"size", size},
                                       {"leaf_hash", hashToBase64(ledger::leafHash(*entry))},
-                                      {"proof", hashes(ctx.ledger.inclusionProof(index, size))},
-                                      {"root", hashToBase64(ctx.ledger.root(size))}});
+                                      {"proof", hashes(ctx.ledger().inclusionProof(index, size))},
+                                      {"root", hashToBase64(ctx.ledger().root(size))}});
   });
 
-  router.add("GET", "/api/v1/ledger/proofs/consistency", [&ctx](http::Request& req) {
+  api.publicRead("/api/v1/ledger/proofs/consistency", [&ctx](http::Request& req) {
     auto [first, second] = proofPositions(req, ctx, "first", "second", false);
-    return http::Response::json(200, {{"first", first},
-                                      {"second", second},
-                                      {"proof", hashes(ctx.ledger.consistencyProof(first, second))},
-                                      {"first_root", hashToBase64(ctx.ledger.root(first))},
-                                      {"second_root", hashToBase64(ctx.ledger.root(second))}});
+    return http::Response::json(200,
+                                {{"first", first},
+                                 {"second", second},
+                                 {"proof", hashes(ctx.ledger().consistencyProof(first, second))},
+                                 {"first_root", hashToBase64(ctx.ledger().root(first))},
+                                 {"second_root", hashToBase64(ctx.ledger().root(second))}});
   });
 
   // A receipt anyone can check offline: the entry's inclusion proof against a signed checkpoint
   // (the first that covers it, or ?size= one), as `onceonly ledger check-receipt` reads it.
-  router.add("GET", "/api/v1/ledger/receipts/{index}", [&ctx](http::Request& req) {
+  api.publicRead("/api/v1/ledger/receipts/{index}", [&ctx](http::Request& req) {
     QueryParams qp(req, {"size"}, false);
     auto sizeText = qp.get("size");
     qp.finish();
     const auto& text = req.param("index");
     auto index = parseIndex(text);
-    if (!index || *index >= ctx.ledger.size()) throw notFound("ledger entry", text);
+    if (!index || *index >= ctx.ledger().size()) throw notFound("ledger entry", text);
     std::optional<std::uint64_t> size;
     if (sizeText) {
       size = parseIndex(*sizeText);
@@ -301,65 +249,67 @@ void addLedgerRoutes(http::Router& router, Endpoints& api, Context& ctx) {
                            {{"type", "non-negative integer"}});
       if (*size == 0)  // no tree without entries holds one
         throw invalidField(FieldLocation::Query, "size", "field.range",
-                           {{"min", "1"}, {"max", std::to_string(ctx.ledger.size())}});
+                           {{"min", "1"}, {"max", std::to_string(ctx.ledger().size())}});
     }
-    auto receipt = ctx.ledger.receipt(*index, size, ledger::Log::SignNow::no);
+    auto receipt = ctx.ledger().receipt(*index, size, ledger::Log::SignNow::no);
     if (!receipt && sizeText) throw notFound("checkpoint", *sizeText);
     if (!receipt)  // the next checkpoint, due within the interval, will cover it
       throw Error(503, "ledger.not_yet_checkpointed",
-                  {{"seconds", std::to_string(std::max(1, ctx.ledger.checkpointSeconds()))}});
+                  {{"seconds", std::to_string(std::max(1, ctx.ledger().checkpointSeconds()))}});
     return http::Response::json(200, receipt->toJson());
   });
 
   // Entries name pseudonyms, not people, but who did what is still for auditors; a person
   // reads the entries about themself (subject=me).
-  api.read("/api/v1/ledger/entries", [&ctx](http::Request& req, const identity::Principal& p) {
-    QueryParams qp(req, {"subject", "limit", "cursor", "sort"}, false);  // no search (q)
-    auto subject = qp.get("subject");
-    auto q = qp.list({"index"});
-    qp.finish();
-    if (q.descending)
-      throw invalidField(FieldLocation::Query, "sort", "field.sort", {{"allowed", "index"}});
-    if (subject == "me")
-      subject = ownSubject(ctx, p);
-    else if (!readsAllEntries(p))
-      throw forbidden();
-    const auto after = cursorPosition(q);
-    const std::uint64_t from = after ? *after + 1 : 0;
-    auto page = positionPage(ctx.ledger.entries(from, q.limit + 1u, subject), q, "index",
-                             ctx.ledger.countEntries(subject),
-                             [](const ledger::Log::StoredEntry& e) { return e.index; });
-    return http::Response::json(200, pageJson(page, entryJson));
-  });
+  api.read(
+      "/api/v1/ledger/entries", Access::staff({"auditor"}).orPeople(),
+      [&ctx](http::Request& req, const identity::Principal& p) {
+        QueryParams qp(req, {"subject", "limit", "cursor", "sort"}, false);  // no search (q)
+        auto subject = qp.get("subject");
+        auto q = qp.list({"index"});
+        qp.finish();
+        if (q.descending)
+          throw invalidField(FieldLocation::Query, "sort", "field.sort", {{"allowed", "index"}});
+        if (subject == "me")
+          subject = ownSubject(ctx, p);
+        else if (!readsAllEntries(p))
+          throw forbidden();
+        const auto after = cursorPosition(q);
+        const std::uint64_t from = after ? *after + 1 : 0;
+        auto page = positionPage(ctx.ledger().entries(from, q.limit + 1u, subject), q, "index",
+                                 ctx.ledger().countEntries(subject),
+                                 [](const ledger::Log::StoredEntry& e) { return e.index; });
+        return http::Response::json(200, api::pageJson(page, entryJson));
+      });
 
-  api.read("/api/v1/ledger/entries/{index}",
+  api.read("/api/v1/ledger/entries/{index}", Access::staff({"auditor"}).orPeople(),
            [&ctx](http::Request& req, const identity::Principal& p) {
              QueryParams(req, {}, false).finish();
              const auto& text = req.param("index");
              std::optional<std::string> mine;
              if (!readsAllEntries(p)) mine = ownSubject(ctx, p);
              auto index = parseIndex(text);
-             auto entry = index ? ctx.ledger.storedEntry(*index) : std::nullopt;
+             auto entry = index ? ctx.ledger().storedEntry(*index) : std::nullopt;
              // Someone else's entry looks the same as a missing one.
              if (!entry || (mine && entry->subject != mine)) throw notFound("ledger entry", text);
              return http::Response::json(200, entryJson(*entry));
            });
 
-  api.write("POST", "/api/v1/ledger/checkpoints", "ledger.checkpoint",
-            [&ctx](http::Request&, const identity::Principal& p, AuditNote& note) {
-              identity::authz::requireRole(p, {});
+  api.write("POST", "/api/v1/ledger/checkpoints", Access::staff({"platform_admin"}),
+            "ledger.checkpoint",
+            [&ctx](http::Request&, const identity::Principal&, AuditNote& note) {
               // Signs (when the tree grew) and asks the witnesses at once; the answer carries the
               // cosignatures that came back.
-              auto signedNote = ctx.ledger.signCheckpoint();
-              auto outcomes = ctx.ledger.requestCosignatures();
+              auto signedNote = ctx.ledger().signCheckpoint();
+              auto outcomes = ctx.ledger().requestCosignatures();
               auto size = checkpointSize(signedNote);
               note.targetType = "ledger";
               note.targetId = std::to_string(size);
               for (const auto& o : outcomes)
                 if (!o.cosigned) note.detail[o.witness] = o.problem;
-              return http::Response::text(201, ctx.ledger.checkpoint(size).value_or(signedNote),
+              return http::Response::text(201, ctx.ledger().checkpoint(size).value_or(signedNote),
                                           "text/plain; charset=utf-8");
             });
 }
 
-}  // namespace onceonly::api
+}  // namespace onceonly::ledger
