@@ -57,6 +57,7 @@ std::string mergedOpenApi(const std::vector<Module>& modules,
         for (const auto& [name, value] : entries.items()) {
           auto& slot = doc["components"][section][name];
           if (!slot.is_null() && slot != value)
+            // NOLINTNEXTLINE(performance-inefficient-string-concatenation): thrown once
             throw std::logic_error("OpenAPI component " + section + "/" + name + " of module " +
                                    m.name + " differs from one described before");
           slot = value;

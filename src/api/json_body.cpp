@@ -15,6 +15,8 @@ using Json = nlohmann::json;
 // `{"username":"clerk",...,"username":"admin"}` would be read as admin). Every duplicate is
 // collected with the JSON pointer where it occurs. A syntax error or a number out of range is
 // kept in the product's own words, without the library's exception prefix.
+// The member names are the ones nlohmann::json::sax_parse calls.
+// NOLINTBEGIN(readability-identifier-naming)
 class StrictSax {
  public:
   StrictSax(std::string_view text, Json& root) : text_(text), root_(root) {}
@@ -123,6 +125,7 @@ class StrictSax {
   FieldErrors duplicates_;
   std::string reason_;
 };
+// NOLINTEND(readability-identifier-naming)
 
 }  // namespace
 
