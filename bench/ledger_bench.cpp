@@ -32,6 +32,7 @@
 #include "ledger/tiles.h"
 #include "store/list.h"
 #include "store/store.h"
+#include "support/ledger_support.h"
 
 namespace {
 
@@ -64,7 +65,7 @@ void appendInBatches(ledger::Log& log, int count, int first = 0) {
     std::vector<nlohmann::json> batch;
     for (int i = from; i < std::min(first + count, from + kBatch); ++i)
       batch.push_back(accessEvent(0, i));
-    log.appendAll(batch);
+    onceonly::testing::appendAllNow(log, batch);
   }
 }
 
@@ -135,7 +136,8 @@ void runAppends(benchmark::State& state, store::Database& db, int total) {
     std::vector<std::thread> threads;
     for (int w = 0; w < writers; ++w)
       threads.emplace_back([&, w] {
-        for (int i = 0; i < total / writers; ++i) log.append(accessEvent(w, i));
+        for (int i = 0; i < total / writers; ++i)
+          onceonly::testing::appendNow(log, accessEvent(w, i));
       });
     for (auto& t : threads) t.join();
     log.indexLookups();
@@ -161,7 +163,7 @@ BENCHMARK(BM_DurableAppends)
 
 // The same 64 writers as an event-driven server holds them: each writer still waits for its
 // receipt before its next append, but the writers are not threads of their own. One thread per
-// core serves its share of them through appendAsync(); the log's callback hands a finished
+// core serves its share of them through append(); the log's callback hands a finished
 // writer back to its thread, which builds that writer's next event and appends it. This is how
 // an HTTP server that does not block a thread per request would append.
 void BM_DurableAppendsAsync(benchmark::State& state) {
@@ -186,13 +188,13 @@ void BM_DurableAppendsAsync(benchmark::State& state) {
         auto& box = boxes[static_cast<std::size_t>(t)];
         std::vector<int> sent(static_cast<std::size_t>(writers), 0);
         auto send = [&](int w) {
-          log.appendAsync(accessEvent(w, sent[static_cast<std::size_t>(w)]++),
-                          [&box, w](std::exception_ptr error, const ledger::Receipt&) {
-                            std::lock_guard lock(box.mutex);
-                            if (error) ++box.failures;
-                            box.finished.push_back(w);
-                            box.wake.notify_one();
-                          });
+          log.append({accessEvent(w, sent[static_cast<std::size_t>(w)]++)},
+                     [&box, w](std::exception_ptr error, const std::vector<ledger::Receipt>&) {
+                       std::lock_guard lock(box.mutex);
+                       if (error) ++box.failures;
+                       box.finished.push_back(w);
+                       box.wake.notify_one();
+                     });
         };
         int open = 0;
         for (int w = t; w < writers; w += servers, ++open) send(w);
@@ -229,7 +231,7 @@ BENCHMARK(BM_DurableAppendsAsync)
     ->Unit(benchmark::kMillisecond)
     ->Iterations(1);
 
-// Reference: the same appends handed over 4,096 at a time by one caller (appendAll), as a
+// Reference: the same appends handed over 4,096 at a time by one caller, as a
 // producer with many entries in flight would: what the storage path takes when batches are
 // not capped by the number of waiting writers.
 void BM_DurableAppendsInBatches(benchmark::State& state) {

@@ -21,13 +21,15 @@ std::string subjectOf(Context& ctx, const identity::Account& a) {
 namespace {
 
 // Why a look at personal data was refused when its record could not be written: an error that
-// already says so (the database is unreachable) as it is, anything else as the ledger being
-// unavailable, so the client knows to try again rather than that it asked wrongly.
+// already says so (the database is unreachable, the ledger stopped) as it is, anything else as
+// the ledger being unavailable, so the client knows to try again rather than that it asked
+// wrongly.
 std::exception_ptr unrecorded(const std::exception_ptr& error) {
   try {
     std::rethrow_exception(error);
-  } catch (const Error&) {
-    return error;
+  } catch (const Error& e) {
+    if (e.status() == 503) return error;
+    log::error("ledger.access_not_recorded", {{"problem", e.what()}});
   } catch (const std::exception& e) {
     log::error("ledger.access_not_recorded", {{"problem", e.what()}});
   } catch (...) {
@@ -58,8 +60,8 @@ http::Response onceAccessRecorded(Context& ctx, const identity::Principal& p,
   return http::Response::deferred([&ledger = ctx.ledger(), entries = std::move(entries),
                                    shown = std::move(shown)](const http::Respond& respond) {
     try {
-      ledger.appendAllAsync(entries, [shown, respond](const std::exception_ptr& error,
-                                                      const std::vector<ledger::Receipt>&) {
+      ledger.append(entries, [shown, respond](const std::exception_ptr& error,
+                                              const std::vector<ledger::Receipt>&) {
         respond(error ? unrecorded(error) : nullptr, error ? http::Response{} : shown);
       });
     } catch (...) {  // refused at once (shutting down, a failed sync): nothing was recorded

@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "identity/identity.h"
 #include "ledger/log.h"
+#include "store/store.h"
 
 namespace onceonly::api {
 namespace {
@@ -25,9 +26,9 @@ std::string cookieValue(const std::string& header, const std::string& name) {
   return "";
 }
 
-void recordWrite(Context& ctx, const http::Request& req, const std::string& action,
-                 const std::optional<identity::Principal>& actor, const AuditNote& note,
-                 int status) {
+void recordWrite(Context& ctx, store::Connection& c, const http::Request& req,
+                 const std::string& action, const std::optional<identity::Principal>& actor,
+                 const AuditNote& note, int status) {
   audit::Event e;
   if (actor) {
     e.actorId = actor->accountId;
@@ -46,9 +47,8 @@ void recordWrite(Context& ctx, const http::Request& req, const std::string& acti
   e.clientIp = req.clientIp;
   if (!note.detail.empty()) e.detail = note.detail.dump();
   try {
-    ctx.trail().record(std::move(e));
+    ctx.trail().record(c, std::move(e));
   } catch (const std::exception& ex) {
-    // The write itself already happened; losing its record must at least be loud.
     log::error("audit.record_failed", {{"request_id", req.requestId}, {"error", ex.what()}});
     throw;
   }
@@ -105,19 +105,28 @@ void requireAccess(const Access& access, const identity::Principal& p) {
   throw forbidden("auth.role", {{"allowed", access.describe()}});
 }
 
-// Runs a write and records it: the record is made whether the write succeeds or fails.
+// Runs a write in one unit of work and records it. The change, its audit record and the ledger
+// entries it queued commit together, or none of them does; a write that fails (or whose record
+// cannot be made) changes nothing, and its failure is recorded on its own.
 template <class Run>
 http::Response audited(Context& ctx, http::Request& req, const std::string& action, AuditNote& note,
                        std::optional<identity::Principal>& actor, Run run) {
+  store::UnitOfWork unit(ctx.db);
+  auto failed = [&](int status) {
+    unit.rollback();
+    auto c = ctx.db.connect();
+    recordWrite(ctx, c, req, action, actor ? actor : note.actor, note, status);
+  };
   try {
     auto res = run();
-    recordWrite(ctx, req, action, actor ? actor : note.actor, note, res.status);
+    recordWrite(ctx, unit.connection(), req, action, actor ? actor : note.actor, note, res.status);
+    unit.commit();
     return res;
   } catch (const Error& e) {
-    recordWrite(ctx, req, action, actor ? actor : note.actor, note, e.status());
+    failed(e.status());
     throw;
   } catch (const std::exception&) {
-    recordWrite(ctx, req, action, actor ? actor : note.actor, note, 500);
+    failed(500);
     throw;
   }
 }

@@ -19,10 +19,10 @@ constexpr const char* kColumns =
 
 }  // namespace
 
-Event Trail::record(Event e) {
+Event Trail::record(store::Connection& c, Event e) {
   e.id = crypto::newId("aud");
   e.occurredAt = nowRfc3339();
-  db_.connect().exec(
+  c.exec(
       "INSERT INTO audit_events (id, occurred_at, actor_id, actor_kind, actor_label, org_id, "
       "action, target_type, target_id, method, path, status, outcome, request_id, client_ip, "
       "detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -11,7 +11,8 @@
 
 namespace onceonly::store {
 class Database;
-}
+class Connection;
+}  // namespace onceonly::store
 
 namespace onceonly::audit {
 
@@ -38,7 +39,9 @@ struct Filter {
 class Trail {
  public:
   explicit Trail(store::Database& db) : db_(db) {}
-  Event record(Event e);
+  // Records on the caller's connection, so that the record of a write commits with the write
+  // (or, for a write that failed, stands alone).
+  Event record(store::Connection& c, Event e);
   // Newest first unless sort says otherwise.
   Page<Event> list(const Filter& filter, ListQuery query);
 

@@ -6,6 +6,8 @@
 #include "core/time.h"
 #include "crypto/crypto.h"
 #include "identity/authz.h"
+#include "ledger/log.h"
+#include "store/store.h"
 
 namespace onceonly::identity {
 
@@ -28,6 +30,13 @@ nlohmann::json orgJson(const identity::Org& o) {
           {"parent_id", o.parentId ? nlohmann::json(*o.parentId) : nlohmann::json()},
           {"created_at", o.createdAt},
           {"updated_at", o.updatedAt}};
+}
+
+// The organisation tree is on the ledger, queued in the write's own transaction: whoever checks
+// a certificate later can tell which departments existed, under which names, and when.
+void ledgerOrg(Context& ctx, const std::string& type, const nlohmann::json& org) {
+  auto c = ctx.db.connect();  // the write's unit of work
+  ctx.ledger().queue(c, {{"type", type}, {"org", org}, {"at", nowRfc3339()}});
 }
 
 nlohmann::json accountJson(const identity::Account& a) {
@@ -208,6 +217,7 @@ void addRoutes(Routes& api, Context& ctx) {
               note.targetType = "org";
               note.targetId = org.id;
               note.detail["code"] = org.code;
+              ledgerOrg(ctx, "org.created", orgJson(org));
               auto res = http::Response::json(201, orgJson(org));
               res.setHeader("Location", "/api/v1/orgs/" + org.id);
               return res;
@@ -218,13 +228,16 @@ void addRoutes(Routes& api, Context& ctx) {
               const auto& id = orgToManage(req, note);
               JsonBody body(req);
               auto f = orgFields(body, false);
-              return http::Response::json(200, orgJson(ctx.identity().updateOrg(id, f)));
+              auto org = orgJson(ctx.identity().updateOrg(id, f));
+              ledgerOrg(ctx, "org.updated", org);
+              return http::Response::json(200, org);
             });
 
   api.write("DELETE", "/api/v1/orgs/{id}", kManageOrgs, "org.delete",
             [&ctx](http::Request& req, const Principal&, AuditNote& note) {
               const auto& id = orgToManage(req, note);
               ctx.identity().deleteOrg(id);
+              ledgerOrg(ctx, "org.deleted", {{"id", id}});
               return http::Response::noContent();
             });
 

@@ -218,8 +218,10 @@ void Identity::throwIfThrottled(store::Connection& c, const std::string& subject
 
 void Identity::recordFailure(const std::string& subject, int maxFailures) {
   const std::string now = nowRfc3339();
+  // Apart from the request's unit of work, which rolls back with the refusal: a failed guess
+  // must count.
   auto record = [&] {
-    db_.transaction([&](store::Connection& t) {
+    db_.transactionApart([&](store::Connection& t) {
       auto cur = t.queryOne("SELECT failures, window_start FROM sign_in_failures WHERE subject = ?",
                             {subject});
       const std::string windowStart =

@@ -10,6 +10,7 @@
 #include "core/time.h"
 #include "identity/authz.h"
 #include "ledger/log.h"
+#include "ledger/tiles.h"
 
 namespace onceonly::ledger {
 
@@ -101,7 +102,7 @@ std::optional<std::uint64_t> parseIndex(const std::string& text) {
 std::uint64_t checkpointSize(const std::string& note) {
   auto parsed = ledger::parseNote(note);
   auto cp = parsed ? ledger::parseCheckpoint(parsed->text) : std::nullopt;
-  if (!cp) throw std::runtime_error("the log's checkpoint does not parse");
+  if (!cp) damaged("the log's checkpoint does not parse");
   return cp->size;
 }
 

@@ -62,6 +62,12 @@ api::Module module() {
        "This access could not be put on the record, so nothing is shown. Try again in {seconds} "
        "seconds.",
        "此次访问无法记录在案，因此不予显示。请在 {seconds} 秒后重试。"},
+      {"ledger.entry", "This is not a ledger entry: {problem}.",
+       "这不是有效的账本条目：{problem}。"},
+      {"ledger.damaged",
+       "The ledger's stored data does not add up ({problem}); an operator should run 'onceonly "
+       "ledger verify'.",
+       "账本存储的数据不一致（{problem}）；运维人员应运行 'onceonly ledger verify'。"},
       {"ledger.none_witnessed", "No checkpoint has enough witness cosignatures yet.",
        "尚无获得足够见证联署的检查点。"},
       {"witness.malformed", "This is not an add-checkpoint request: {reason}.",

@@ -1,14 +1,9 @@
 #include "ledger/log.h"
 
-#include <linux/futex.h>
 #include <pthread.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <climits>
 #include <filesystem>
-#include <stdexcept>
 
 #include "core/error.h"
 #include "core/log.h"
@@ -23,9 +18,15 @@ namespace onceonly::ledger {
 namespace {
 
 constexpr std::int64_t kSequencerLock = 0x6c6564676572;  // "ledger"
+// How often the sequencer looks for entries another process queued in the outbox.
+constexpr auto kOutboxPoll = std::chrono::milliseconds(250);
+
+[[noreturn]] void badEntry(const std::string& problem) {
+  throw Error(400, "ledger.entry", {{"problem", problem}});
+}
 
 void checkCanonicalable(const nlohmann::json& j) {
-  if (j.is_number_float()) throw std::invalid_argument("ledger entries hold no fractional numbers");
+  if (j.is_number_float()) badEntry("ledger entries hold no fractional numbers");
   if (j.is_object() || j.is_array())
     for (const auto& v : j) checkCanonicalable(v);
 }
@@ -65,7 +66,6 @@ Log::Log(store::Database& db, Signer signer, LogOptions options)
       options_(std::move(options)),
       tiles_(std::make_unique<TileStore>()) {
   options_.maxBatch = std::max<std::size_t>(1, options_.maxBatch);
-  convertStoredNodes();
   openLookups();
   sequencer_ = std::thread([this] { sequence(); });
   syncer_ = std::thread([this] { syncBatches(); });
@@ -98,32 +98,18 @@ Log::~Log() {
   syncer_.join();
 }
 
-// Writers sleep on the batch's `done` word with the futex system call itself: std::atomic's
-// wait() in libstdc++ 12 first spins through sched_yield(), which with 64 writers on two cores
-// took a sixth of all CPU time. One FUTEX_WAKE wakes every writer of a batch.
-static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t));
-
 void Log::finish(Batch& batch) {
-  batch.done.store(1, std::memory_order_release);
-  syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&batch.done), FUTEX_WAKE_PRIVATE, INT_MAX,
-          nullptr, nullptr, 0);
   static const Receipt kNone{};
-  for (auto& [at, done] : batch.callbacks) {
+  for (std::size_t i = 0; i < batch.callbacks.size(); ++i) {
     try {
-      done(batch.error, batch.error ? kNone : batch.receipts[at]);
+      batch.callbacks[i](batch.error, batch.error ? kNone : batch.receipts[i]);
     } catch (const std::exception& e) {
       log::error("ledger.callback_failed", {{"problem", e.what()}});
     } catch (...) {
       log::error("ledger.callback_failed", {});
     }
   }
-  batch.callbacks.clear();  // whatever the callbacks hold goes now, not with the last writer
-}
-
-void Log::awaitBatch(Batch& batch) {
-  while (batch.done.load(std::memory_order_acquire) == 0)
-    syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&batch.done), FUTEX_WAIT_PRIVATE, 0,
-            nullptr, nullptr, 0);  // returns at once unless `done` is still 0
+  batch.callbacks.clear();  // whatever the callbacks hold goes now
 }
 
 void Log::syncBatches() {
@@ -176,43 +162,23 @@ void Log::background() {
   }
 }
 
-Receipt Log::append(const nlohmann::json& entry) {
-  std::vector<Pending> one;
-  one.push_back(prepare(entry));
-  return enqueue(std::move(one)).front();
-}
-
-std::vector<Receipt> Log::appendAll(const std::vector<nlohmann::json>& entries) {
-  std::vector<Pending> pending;
-  pending.reserve(entries.size());
-  for (const auto& entry : entries) pending.push_back(prepare(entry));
-  return enqueue(std::move(pending));
-}
-
 Log::Pending Log::prepare(const nlohmann::json& entry) {
-  if (!entry.is_object()) throw std::invalid_argument("a ledger entry is a JSON object");
-  std::string text;
+  if (!entry.is_object()) badEntry("a ledger entry is a JSON object");
   try {
-    text = canonicalJson(entry);
+    return prepareText(canonicalJson(entry));
   } catch (const nlohmann::json::exception& e) {
-    throw std::invalid_argument(std::string("ledger entry: ") + e.what());
+    badEntry(e.what());
   }
-  std::optional<std::string> subject = subjectOf(entry);
+}
+
+Log::Pending Log::prepareText(std::string text) {
+  std::optional<std::string> subject = entrySubject(text);
   Hash leaf = leafHash(text);
   return Pending{std::move(text), std::move(subject), leaf, toHex(leaf)};
 }
 
-void Log::appendAsync(const nlohmann::json& entry, AppendDone done) {
-  if (!done) throw std::invalid_argument("appendAsync needs a callback");
-  std::vector<Pending> one;
-  one.push_back(prepare(entry));
-  std::vector<AppendDone> callbacks;
-  callbacks.push_back(std::move(done));
-  enqueueAsync(std::move(one), std::move(callbacks));
-}
-
-void Log::appendAllAsync(const std::vector<nlohmann::json>& entries, AppendAllDone done) {
-  if (!done) throw std::invalid_argument("appendAllAsync needs a callback");
+void Log::append(const std::vector<nlohmann::json>& entries, AppendDone done) {
+  if (!done) throw std::logic_error("Log::append needs a callback");
   if (entries.empty()) {
     done(nullptr, {});
     return;
@@ -227,75 +193,53 @@ void Log::appendAllAsync(const std::vector<nlohmann::json>& entries, AppendAllDo
     std::vector<Receipt> receipts;
     std::size_t left = 0;
     std::exception_ptr error;
-    AppendAllDone done;
+    AppendDone done;
   };
   auto gather = std::make_shared<Gather>();
   gather->receipts.resize(entries.size());
   gather->left = entries.size();
   gather->done = std::move(done);
-  std::vector<AppendDone> callbacks;
-  callbacks.reserve(entries.size());
-  for (std::size_t i = 0; i < entries.size(); ++i)
-    callbacks.emplace_back([gather, i](const std::exception_ptr& error, const Receipt& receipt) {
-      {
-        std::lock_guard lock(gather->mutex);
-        if (error && !gather->error) gather->error = error;
-        gather->receipts[i] = receipt;
-        if (--gather->left > 0) return;
-      }
-      if (gather->error) gather->receipts.clear();
-      gather->done(gather->error, gather->receipts);
-    });
-  enqueueAsync(std::move(pending), std::move(callbacks));
-}
-
-void Log::enqueueAsync(std::vector<Pending>&& entries, std::vector<AppendDone>&& callbacks) {
   {
     std::lock_guard lock(mutex_);
-    for (std::size_t i = 0; i < entries.size(); ++i) {
+    openBatch();  // refuses before anything is queued
+    for (std::size_t i = 0; i < pending.size(); ++i) {
       auto& batch = openBatch();
-      batch.callbacks.emplace_back(batch.entries.size(), std::move(callbacks[i]));
-      batch.entries.push_back(std::move(entries[i]));
+      batch.entries.push_back(std::move(pending[i]));
+      batch.callbacks.emplace_back(
+          [gather, i](const std::exception_ptr& error, const Receipt& receipt) {
+            {
+              std::lock_guard lock(gather->mutex);
+              if (error && !gather->error) gather->error = error;
+              gather->receipts[i] = receipt;
+              if (--gather->left > 0) return;
+            }
+            if (gather->error) gather->receipts.clear();
+            gather->done(gather->error, gather->receipts);
+          });
     }
   }
   wake_.notify_one();
 }
 
+void Log::queue(store::Connection& c, const nlohmann::json& entry) {
+  auto pending = prepare(entry);
+  c.exec("INSERT INTO ledger_outbox (entry, queued_at) VALUES (?, ?)",
+         {std::move(pending.text), nowRfc3339()});
+  c.afterCommit([this] {
+    {
+      std::lock_guard lock(mutex_);
+      outboxQueued_ = true;
+    }
+    wake_.notify_one();
+  });
+}
+
 Log::Batch& Log::openBatch() {
-  if (stopping_) throw std::runtime_error("the ledger is shutting down");
+  if (stopping_) throw Error(503, "ledger.stopped");
   if (syncFailure_) std::rethrow_exception(syncFailure_);
   if (queue_.empty() || queue_.back()->entries.size() >= options_.maxBatch)
     queue_.push_back(std::make_shared<Batch>());
   return *queue_.back();
-}
-
-std::vector<Receipt> Log::enqueue(std::vector<Pending>&& entries) {
-  struct Part {
-    std::shared_ptr<Batch> batch;
-    std::size_t first;
-    std::size_t count;
-  };
-  std::vector<Part> parts;
-  {
-    std::lock_guard lock(mutex_);
-    for (std::size_t i = 0; i < entries.size();) {
-      auto& batch = openBatch();
-      const std::size_t n = std::min(entries.size() - i, options_.maxBatch - batch.entries.size());
-      parts.push_back({queue_.back(), batch.entries.size(), n});
-      for (std::size_t k = 0; k < n; ++k) batch.entries.push_back(std::move(entries[i + k]));
-      i += n;
-    }
-  }
-  wake_.notify_one();
-  std::vector<Receipt> out;
-  out.reserve(entries.size());
-  for (const auto& part : parts) {
-    awaitBatch(*part.batch);
-    if (part.batch->error) std::rethrow_exception(part.batch->error);
-    const auto first = part.batch->receipts.begin() + static_cast<std::ptrdiff_t>(part.first);
-    out.insert(out.end(), first, first + static_cast<std::ptrdiff_t>(part.count));
-  }
-  return out;
 }
 
 void Log::sequence() {
@@ -309,14 +253,23 @@ void Log::sequence() {
     }
     {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and everything accepted was written
-      batch = std::move(queue_.front());
-      queue_.pop_front();
+      // Entries another process queued are found by looking now and then; this process's own
+      // wake the sequencer when their transaction commits.
+      wake_.wait_for(lock, kOutboxPoll,
+                     [this] { return stopping_ || !queue_.empty() || outboxQueued_; });
+      if (queue_.empty() && stopping_) return;  // everything accepted was written
+      outboxQueued_ = false;
+      if (queue_.empty()) {
+        batch = std::make_shared<Batch>();
+      } else {
+        batch = std::move(queue_.front());
+        queue_.pop_front();
+      }
     }
     try {
       refuseWhenBroken();  // queued before a sync failed: not written after it
       writeBatch(*batch);
+      if (batch->entries.empty()) continue;  // nothing appended, nothing waiting in the outbox
     } catch (...) {
       // Nothing of the batch was committed: every writer hears of it.
       log::error("ledger.batch_failed", {{"entries", batch->entries.size()}});
@@ -334,14 +287,33 @@ void Log::sequence() {
 
 void Log::writeBatch(Batch& b) {
   auto& batch = b.entries;
-  std::vector<Receipt> receipts(batch.size());
+  // An idle look at the outbox takes no write lock.
+  if (batch.empty() && !db_.connect().queryOne("SELECT id FROM ledger_outbox LIMIT 1")) return;
+  std::vector<Receipt> receipts;
   std::vector<Tile> edge, filled;
   std::uint64_t newSize = 0;
+  bool outboxLeft = false;
   try {
     db_.transaction(
         [&](store::Connection& c) {
           if (c.dialect() == store::Dialect::Postgres)
             c.exec("SELECT pg_advisory_xact_lock(?)", {kSequencerLock});  // one sequencer at a time
+          // Queued entries join the batch, deleted from the outbox in the transaction that
+          // appends them: each is appended exactly once, whatever fails.
+          if (batch.size() < options_.maxBatch) {
+            const auto room = static_cast<std::int64_t>(options_.maxBatch - batch.size());
+            auto queued =
+                c.query("SELECT id, entry FROM ledger_outbox ORDER BY id LIMIT ?", {room});
+            std::vector<store::Args> ids;
+            for (auto& r : queued) {
+              ids.push_back({r.integer("id")});
+              batch.push_back(prepareText(r.takeText("entry")));
+            }
+            if (!ids.empty()) c.execEach("DELETE FROM ledger_outbox WHERE id = ?", ids);
+            b.fromOutbox = ids.size();
+            outboxLeft = static_cast<std::int64_t>(ids.size()) == room;
+          }
+          receipts.assign(batch.size(), Receipt{});
           const std::uint64_t size = logSize(c);
           edge = tiles_->edge(c, size);
           filled.clear();
@@ -398,59 +370,10 @@ void Log::writeBatch(Batch& b) {
   b.receipts = std::move(receipts);
   {
     std::lock_guard lock(mutex_);
+    if (outboxLeft) outboxQueued_ = true;
     unindexed_ += batch.size();
     if (unindexed_ >= kIndexEvery) indexWake_.notify_one();
   }
-}
-
-// Logs written before tiles kept one row per perfect subtree (ledger_nodes). Their stored leaf
-// hashes, and the stored bases of the higher tile levels, are copied into tiles once; the nodes
-// between are hashed from them, and `ledger verify` checks the whole tree against the entries
-// as before.
-void Log::convertStoredNodes() {
-  if (!db_.connect().queryOne("SELECT level FROM ledger_nodes LIMIT 1")) return;
-  db_.transaction([&](store::Connection& c) {
-    if (c.dialect() == store::Dialect::Postgres)
-      c.exec("SELECT pg_advisory_xact_lock(?)", {kSequencerLock});
-    if (!c.queryOne("SELECT level FROM ledger_nodes LIMIT 1")) return;  // another process did
-    const std::uint64_t size = logSize(c);
-    std::vector<store::Args> rows;
-    for (int level = 0; (size >> (kTileHeight * level)) > 0; ++level) {
-      const std::uint64_t bases = size >> (kTileHeight * level);
-      Tile tile(level, 0);
-      constexpr std::uint64_t kPage = 65536;
-      for (std::uint64_t from = 0; from < bases; from += kPage) {
-        const std::uint64_t to = std::min(bases, from + kPage);
-        auto found = c.query(
-            "SELECT idx, hash FROM ledger_nodes WHERE level = ? AND idx >= ? AND idx < ? "
-            "ORDER BY idx",
-            {std::int64_t{kTileHeight} * level, static_cast<std::int64_t>(from),
-             static_cast<std::int64_t>(to)});
-        std::uint64_t expected = from;
-        for (const auto& r : found) {
-          auto h = hashFromHex(r.text("hash"));
-          if (static_cast<std::uint64_t>(r.integer("idx")) != expected || !h) break;
-          ++expected;
-          if (tile.push(*h)) {
-            rows.push_back(tileRow(tile));
-            tile = Tile(level, tile.index() + 1);
-          }
-        }
-        if (expected != to)
-          throw std::runtime_error("ledger_nodes lacks the subtree hash at level " +
-                                   std::to_string(kTileHeight * level) + ", index " +
-                                   std::to_string(expected) + ": the log cannot be converted");
-        if (rows.size() >= 256) {
-          c.execEach(kUpsertTile, rows);
-          rows.clear();
-        }
-      }
-      if (tile.width() > 0 && level > 0) rows.push_back(tileRow(tile));
-    }
-    c.execEach(kUpsertTile, rows);
-    c.exec("DELETE FROM ledger_nodes");
-    log::info("ledger.tiles_converted", {{"entries", size}});
-  });
 }
 
 std::uint64_t Log::size() {
@@ -498,7 +421,8 @@ std::string Log::signCheckpoint() {
   // After a failed sync the log may hold entries that never reached the disk, and a crash would
   // give their indexes to others: no checkpoint may vouch for them.
   refuseWhenBroken();
-  return db_.transaction([&](store::Connection& c) {
+  // Bookkeeping of the log's own, not part of whatever write the caller is in.
+  return db_.transactionApart([&](store::Connection& c) {
     if (c.dialect() == store::Dialect::Postgres)
       c.exec("SELECT pg_advisory_xact_lock(?)", {kSequencerLock});
     const std::uint64_t size = logSize(c);

@@ -15,11 +15,14 @@
 // appended since. Proofs read each tile they cross in one query; full tiles above level 0 are
 // kept in memory once read (they never change), so a proof reads one or two rows.
 //
-// Threads: Log is shared; append() blocks its caller until the entry is durable, appendAsync()
-// calls back on the log's own thread instead.
+// A write that changes something the ledger records queues its entry in its own transaction
+// instead (queue()): the sequencer drains that outbox into the log, so the change and its entry
+// commit together.
+//
+// Threads: Log is shared; append() calls back on the log's own thread once entries are
+// durable.
 #pragma once
 
-#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -141,26 +144,22 @@ class Log {
   Log(const Log&) = delete;
   Log& operator=(const Log&) = delete;
 
-  // Throws std::invalid_argument for entries that are not canonical-able JSON objects. An
-  // entry's "subject" (a pseudonym) is indexed, so the person can be shown their entries.
-  Receipt append(const nlohmann::json& entry);
-  // Several entries at once: one wait, and usually one batch.
-  std::vector<Receipt> appendAll(const std::vector<nlohmann::json>& entries);
-  // Told once whether an asynchronous append became durable: the receipt, or the error that
-  // append() would have thrown (the receipt is then empty).
-  using AppendDone = std::function<void(std::exception_ptr error, const Receipt& receipt)>;
-  // append() for callers that serve many clients on few threads: returns at once, and `done` is
-  // called once the entry is durable, or has failed, on a thread of the log. `done` must return
-  // quickly and must not wait for another append (it may start one with appendAsync()): hand
-  // the receipt to the caller's own executor. Throws like append(), without calling `done`, for
-  // an entry that is not a JSON object and when the log is stopping or a sync has failed.
-  void appendAsync(const nlohmann::json& entry, AppendDone done);
-  // appendAll() the same way: `done` is called once, when every entry is durable (receipts in
-  // the entries' order) or with the first error (receipts then empty). Nothing is queued when an
-  // entry is refused. An empty list is answered at once, on the caller's thread.
-  using AppendAllDone =
+  // Told once whether appended entries became durable: their receipts in the entries' order,
+  // or the first error (receipts then empty).
+  using AppendDone =
       std::function<void(std::exception_ptr error, const std::vector<Receipt>& receipts)>;
-  void appendAllAsync(const std::vector<nlohmann::json>& entries, AppendAllDone done);
+  // Appends entries and returns at once; `done` is called once every entry is durable, or with
+  // the first error, on a thread of the log. `done` must return quickly and must not wait for
+  // another append: hand the receipts to the caller's own executor. Throws onceonly::Error
+  // (400 ledger.entry) for an entry that is not a JSON object of integers, strings, booleans
+  // and nulls, and 503 ledger.stopped when the log is stopping or a sync has failed, in both
+  // cases queueing nothing and not calling `done`. An empty list is answered at once. An
+  // entry's "subject" (a pseudonym) is indexed, so the person can be shown their entries.
+  void append(const std::vector<nlohmann::json>& entries, AppendDone done);
+  // Queues an entry in the caller's transaction: it is in the log soon after that commits (the
+  // sequencer moves it from the outbox table, in log order of queueing), and never when that
+  // rolls back. Throws like append() for a bad entry.
+  void queue(store::Connection& c, const nlohmann::json& entry);
 
   std::uint64_t size();
   std::optional<std::string> entry(std::uint64_t index);
@@ -232,32 +231,28 @@ class Log {
     Hash leaf;
     std::string leafHex;  // as stored; computed by the writer, off the sequencer's path
   };
-  // Entries the sequencer commits in one transaction. Their writers wait on `done` together, so
-  // one system call wakes them all.
+  // What one entry's writer is told: its receipt or the error.
+  using EntryDone = std::function<void(std::exception_ptr error, const Receipt& receipt)>;
+  // Entries the sequencer commits in one transaction: those appended (each with whom to tell)
+  // and those it takes from the outbox.
   struct Batch {
     std::vector<Pending> entries;
     std::vector<Receipt> receipts;
     std::exception_ptr error;
-    std::atomic<std::uint32_t> done{0};
-    // Asynchronous writers: the entry's place in the batch, and whom to tell.
-    std::vector<std::pair<std::size_t, AppendDone>> callbacks;
+    std::vector<EntryDone> callbacks;  // one per appended entry, in its order
+    std::size_t fromOutbox = 0;        // entries at the end taken from the outbox
   };
   static Pending prepare(const nlohmann::json& entry);
-  std::vector<Receipt> enqueue(std::vector<Pending>&& entries);
+  static Pending prepareText(std::string text);
   // The batch new entries join (a new one when the last is full); throws when the log no longer
   // accepts appends. Needs mutex_.
   Batch& openBatch();
-  // Queues entries, each told through its own callback. Throws, queueing nothing, when the log
-  // no longer accepts appends.
-  void enqueueAsync(std::vector<Pending>&& entries, std::vector<AppendDone>&& callbacks);
   void sequence();
   void syncBatches();
   static void finish(Batch& batch);
-  static void awaitBatch(Batch& batch);
   void writeBatch(Batch& batch);
   // Throws Error 503 ledger.stopped once a sync has failed (see syncBatches).
   void refuseWhenBroken();
-  void convertStoredNodes();
   void indexer();
   std::uint64_t indexedUpTo();
   // SQLite: opens the lookups file, and forgets what it holds of entries the log no longer has
@@ -275,6 +270,7 @@ class Log {
   // Batches waiting for the sequencer; writers add to the last until it holds maxBatch entries.
   std::deque<std::shared_ptr<Batch>> queue_;  // GUARDED_BY mutex_
   bool stopping_ = false;                     // GUARDED_BY mutex_
+  bool outboxQueued_ = false;                 // GUARDED_BY mutex_: a queue() has committed
   // Set when a sync failed: from then on no append is acknowledged until the process restarts.
   std::exception_ptr syncFailure_;  // GUARDED_BY mutex_
   std::thread sequencer_;

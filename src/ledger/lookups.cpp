@@ -78,22 +78,13 @@ std::optional<std::string> lookupsPath(const std::string& databaseUrl) {
 
 void Log::openLookups() {
   auto path = lookupsPath(db_.url());
-  if (!path) return;  // PostgreSQL: the tables are the log database's (migrations 0008, 0009)
+  if (!path) return;  // PostgreSQL: the tables are the log database's (its migration)
   lookups_ = store::Database::open("sqlite://" + *path, db_.poolSize(),
                                    {{"log", *store::sqlitePath(db_.url())}});
   // The log is attached read-only: these transactions lock the lookups file alone.
   lookups_->transaction([](store::Connection& c) {
     for (const char* sql : kLookupTables) c.exec(sql);
     c.exec("INSERT OR IGNORE INTO ledger_lookups_state (id, indexed_upto) VALUES (1, 0)");
-    // A lookups file from before the blocks: its keys go, and are filled again from the start.
-    if (c.queryOne("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'ledger_by_leaf'")
-            ->integer("n") > 0) {
-      c.exec("DROP TABLE ledger_by_leaf");
-      c.exec("DROP TABLE IF EXISTS ledger_by_subject");
-      c.exec("DELETE FROM ledger_leaf_blocks");
-      c.exec("DELETE FROM ledger_subject_blocks");
-      c.exec("UPDATE ledger_lookups_state SET indexed_upto = 0 WHERE id = 1");
-    }
   });
   // Entries committed but not yet synced may have been indexed; a crash takes them from the log
   // but not necessarily from here, and the indexes they had go to other entries. The state is
@@ -239,7 +230,7 @@ std::uint64_t Log::indexLookups() {
     // The keys and the new state in one transaction, so no key is ever stored past the state.
     // One indexer at a time, also across processes: the lookups file's write lock (SQLite), the
     // state row's lock (PostgreSQL).
-    const std::int64_t done = lookupDatabase().transaction(
+    const std::int64_t done = lookupDatabase().transactionApart(
         [&](store::Connection& c) -> std::int64_t {
           auto state =
               c.queryOne(c.dialect() == store::Dialect::Postgres

@@ -114,12 +114,12 @@ std::vector<Tile> TileStore::edge(store::Connection& c, std::uint64_t size) {
     if (level == 0) {
       out.push_back(leafTile(c, index));
       if (out.back().width() != width)
-        throw std::runtime_error(tileProblem(0, index, "lacks entries the log size says exist"));
+        damaged(tileProblem(0, index, "lacks entries the log size says exist"));
       continue;
     }
     auto row = readTileRow(c, level, index);
     if (!row || static_cast<unsigned>(row->integer("width")) != width)
-      throw std::runtime_error(tileProblem(
+      damaged(tileProblem(
           level, index, "does not hold the " + std::to_string(width) + " nodes the entries give"));
     out.push_back(Tile::decode(level, index, width, row->takeText("hashes")));
   }

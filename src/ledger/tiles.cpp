@@ -3,7 +3,14 @@
 #include <bit>
 #include <stdexcept>
 
+#include "core/error.h"
+
 namespace onceonly::ledger {
+
+void damaged(const std::string& problem) {
+  throw Error(500, "ledger.damaged", {{"problem", problem}});
+}
+
 namespace {
 
 // Where node (k, j) of a tile sits, j counted from the tile's start (see tiles.h).
@@ -23,9 +30,8 @@ std::size_t Tile::nodeCount(unsigned width) {
 
 Tile Tile::decode(int level, std::uint64_t index, unsigned width, std::string text) {
   if (level < 0 || width > kTileWidth || text.size() != 64 * nodeCount(width))
-    throw std::runtime_error("ledger tile at level " + std::to_string(level) + ", index " +
-                             std::to_string(index) + " is not a tile of width " +
-                             std::to_string(width));
+    damaged("ledger tile at level " + std::to_string(level) + ", index " + std::to_string(index) +
+            " is not a tile of width " + std::to_string(width));
   Tile t(level, index);
   t.width_ = width;
   t.hex_ = std::move(text);
@@ -35,8 +41,8 @@ Tile Tile::decode(int level, std::uint64_t index, unsigned width, std::string te
 Hash Tile::at(std::size_t position) const {
   auto h = hashFromHex(std::string_view(hex_).substr(64 * position, 64));
   if (!h)
-    throw std::runtime_error("ledger tile at level " + std::to_string(level_) + ", index " +
-                             std::to_string(index_) + " holds a node that is not hex");
+    damaged("ledger tile at level " + std::to_string(level_) + ", index " + std::to_string(index_) +
+            " holds a node that is not hex");
   return *h;
 }
 

@@ -25,6 +25,10 @@
 
 namespace onceonly::ledger {
 
+// Throws Error 500 ledger.damaged: what is stored does not add up (a tile, an entry, the log's
+// own checkpoint). `ledger verify` names the first entry it concerns.
+[[noreturn]] void damaged(const std::string& problem);
+
 constexpr int kTileHeight = 8;
 constexpr unsigned kTileWidth = 256;
 

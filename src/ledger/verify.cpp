@@ -3,8 +3,10 @@
 #include <deque>
 #include <map>
 
+#include "core/error.h"
 #include "ledger/log.h"
 #include "ledger/tile_store.h"
+#include "ledger/tiles.h"
 #include "store/store.h"
 
 namespace onceonly::ledger {
@@ -74,7 +76,7 @@ VerifyReport Log::verify() {
             break;
           }
         }
-    } catch (const std::runtime_error& e) {
+    } catch (const Error& e) {
       fail(firstLeafOf(level, index), e.what());
     }
   };

@@ -8,9 +8,11 @@
 #include <string_view>
 
 #include "core/encoding.h"
+#include "core/error.h"
 #include "core/log.h"
 #include "core/time.h"
 #include "ledger/log.h"
+#include "ledger/tiles.h"
 #include "ledger/witness.h"
 #include "store/store.h"
 
@@ -195,7 +197,7 @@ std::vector<WitnessOutcome> Log::requestCosignatures() {
   std::lock_guard one(witnessMutex_);
   std::optional<store::Connection> held;  // holds the PostgreSQL session lock while it lives
   if (db_.dialect() == store::Dialect::Postgres) {
-    held.emplace(db_.connect());
+    held.emplace(db_.connectApart());
     held->exec("SELECT pg_advisory_lock(?)", {kWitnessLock});
   }
   struct Unlock {
@@ -212,7 +214,7 @@ std::vector<WitnessOutcome> Log::requestCosignatures() {
   const std::string note = signCheckpoint();
   auto parsed = parseNote(note);
   auto cp = parsed ? parseCheckpoint(parsed->text) : std::nullopt;
-  if (!cp) throw std::runtime_error("the log's own checkpoint does not parse");
+  if (!cp) damaged("the log's own checkpoint does not parse");
   for (const auto& w : options_.witnesses) {
     // A connection per question, not one held throughout: with the lock's own, a small pool
     // would otherwise run out while a witness is asked.
@@ -235,8 +237,9 @@ WitnessOutcome Log::askWitness(const WitnessEndpoint& w, std::uint64_t size,
   if (auto row =
           db_.connect().queryOne("SELECT size FROM ledger_witness_state WHERE witness = ?", {vkey}))
     old = static_cast<std::uint64_t>(row->integer("size"));
+  // What the log learns of its witnesses is its own bookkeeping, apart from any caller's write.
   auto remember = [&](std::uint64_t knownSize) {
-    db_.connect().exec(
+    db_.connectApart().exec(
         "INSERT INTO ledger_witness_state (witness, size, last_status, last_problem, updated_at) "
         "VALUES (?, ?, ?, ?, ?) ON CONFLICT (witness) DO UPDATE SET size = excluded.size, "
         "last_status = excluded.last_status, last_problem = excluded.last_problem, "
@@ -273,7 +276,7 @@ WitnessOutcome Log::askWitness(const WitnessEndpoint& w, std::uint64_t size,
         break;
       }
       auto at = w.key.cosignedAt(Note{base->text, {*mine}});
-      db_.transaction([&](store::Connection& tx) {
+      db_.transactionApart([&](store::Connection& tx) {
         if (!tx.queryOne("SELECT 1 AS x FROM ledger_cosignatures WHERE size = ? AND witness = ?",
                          {i64(size), vkey}))
           tx.exec(

@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <utility>
 
 #include "core/error.h"
 #include "core/log.h"
@@ -362,6 +363,9 @@ struct Connection::Impl {
   soci::session* session = nullptr;
   bool inTransaction = false;
   Sync leasedFor = Sync::onCommit;  // see Database::Impl::lease
+  bool unit = false;                // a unit of work's: begins at the first write
+  int savepoints = 0;
+  std::vector<std::function<void()>> afterCommit;
 
   ~Impl() {
     if (!session) return;
@@ -567,11 +571,14 @@ struct Connection::Impl {
   }
 };
 
-Connection::Connection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Connection::Connection(Connection&&) noexcept = default;
+Connection::Connection(std::unique_ptr<Impl> impl) : owned_(std::move(impl)), impl_(owned_.get()) {}
+Connection::Connection(Impl* borrowed) : impl_(borrowed) {}
+Connection::Connection(Connection&& other) noexcept
+    : owned_(std::move(other.owned_)), impl_(std::exchange(other.impl_, nullptr)) {}
 Connection::~Connection() = default;
 
 std::int64_t Connection::exec(std::string_view sql, const Args& args) {
+  if (impl_->unit && !impl_->inTransaction) begin();
   return impl_->run(sql, args, nullptr);
 }
 
@@ -582,6 +589,7 @@ std::vector<Row> Connection::query(std::string_view sql, const Args& args) {
 }
 
 void Connection::execEach(std::string_view sql, const std::vector<Args>& rows) {
+  if (impl_->unit && !impl_->inTransaction) begin();
   impl_->runEach(sql, rows);
 }
 
@@ -600,41 +608,142 @@ void Connection::begin(Sync sync) {
     // SQLite refuses to change the setting inside a transaction.
     if (sync == Sync::deferred && !impl_->db->relaxed[impl_->slot]) {
       impl_->db->relaxed[impl_->slot] = 1;
-      exec("PRAGMA synchronous=NORMAL");
+      impl_->run("PRAGMA synchronous=NORMAL", {}, nullptr);
     }
     // A connection leased for a deferred transaction that goes on to a durable one.
     if (sync == Sync::onCommit && !impl_->db->restoreSync(impl_->slot))
       throw Error(503, "db.unavailable");
-    exec("BEGIN IMMEDIATE");
+    impl_->run("BEGIN IMMEDIATE", {}, nullptr);
   } else {
-    exec("BEGIN");  // every commit waits for its WAL flush: Sync::deferred changes nothing
+    // Every commit waits for its WAL flush: Sync::deferred changes nothing.
+    impl_->run("BEGIN", {}, nullptr);
   }
   impl_->inTransaction = true;
 }
 
 void Connection::beginSnapshot() {
-  exec(dialect() == Dialect::Sqlite ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  impl_->run(
+      dialect() == Dialect::Sqlite ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+      {}, nullptr);
   impl_->inTransaction = true;
 }
 
 void Connection::commit() {
-  exec("COMMIT");  // when it fails, the transaction is still there for rollback() to end
+  // When it fails, the transaction is still there for rollback() to end.
+  impl_->run("COMMIT", {}, nullptr);
   impl_->inTransaction = false;
+  impl_->savepoints = 0;
   // The commit stands even when the setting cannot be restored now: the connection is not
   // leased again before it is. A connection leased for a deferred transaction goes back to the
   // pool as it is (Database::transaction ends with the commit).
   if (impl_->leasedFor == Sync::onCommit) impl_->db->restoreSync(impl_->slot);
+  auto hooks = std::move(impl_->afterCommit);
+  impl_->afterCommit.clear();
+  for (auto& hook : hooks) {
+    try {
+      hook();
+    } catch (const std::exception& e) {
+      log::error("db.after_commit_failed", {{"problem", e.what()}});
+    }
+  }
 }
 
 void Connection::rollback() {
+  impl_->afterCommit.clear();
+  impl_->savepoints = 0;
   if (!impl_->inTransaction) return;
   impl_->inTransaction = false;
   try {
-    exec("ROLLBACK");
+    impl_->run("ROLLBACK", {}, nullptr);
   } catch (...) {
     // The connection may be gone; the server rolls back on its own then.
   }
   if (impl_->leasedFor == Sync::onCommit) impl_->db->restoreSync(impl_->slot);
+}
+
+void Connection::afterCommit(std::function<void()> fn) {
+  if (impl_->inTransaction)
+    impl_->afterCommit.push_back(std::move(fn));
+  else
+    fn();
+}
+
+int Connection::savepoint() {
+  if (!impl_->inTransaction) begin();
+  const int n = ++impl_->savepoints;
+  impl_->run("SAVEPOINT oo_" + std::to_string(n), {}, nullptr);
+  return n;
+}
+
+void Connection::release(int savepoint) {
+  impl_->run("RELEASE oo_" + std::to_string(savepoint), {}, nullptr);
+  impl_->savepoints = savepoint - 1;
+}
+
+void Connection::rollbackTo(int savepoint) noexcept {
+  impl_->savepoints = savepoint - 1;
+  try {
+    impl_->run("ROLLBACK TO oo_" + std::to_string(savepoint), {}, nullptr);
+    impl_->run("RELEASE oo_" + std::to_string(savepoint), {}, nullptr);
+  } catch (...) {
+    // The connection is gone or the transaction with it: the unit's end rolls back.
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Units of work
+
+namespace {
+// The units of work this thread is in, innermost first (one per database).
+thread_local UnitOfWork* tUnits = nullptr;
+}  // namespace
+
+UnitOfWork::UnitOfWork(Database& db) : db_(db), outer_(tUnits) {
+  for (auto* u = tUnits; u; u = u->outer_)
+    if (&u->db_ == &db) throw std::logic_error("a unit of work inside another on one database");
+  tUnits = this;
+}
+
+UnitOfWork::~UnitOfWork() {
+  if (!ended_) rollback();
+}
+
+Connection& UnitOfWork::connection() {
+  if (ended_) throw std::logic_error("the unit of work has ended");
+  if (!connection_) {
+    connection_.emplace(db_.connectFor(Sync::onCommit));
+    connection_->impl_->unit = true;
+  }
+  return *connection_;
+}
+
+void UnitOfWork::commit() {
+  if (ended_) throw std::logic_error("the unit of work has ended");
+  if (connection_ && connection_->impl_->inTransaction) {
+    try {
+      connection_->commit();
+    } catch (...) {
+      rollback();
+      throw;
+    }
+  }
+  end();
+}
+
+void UnitOfWork::rollback() noexcept {
+  if (ended_) return;
+  if (connection_) connection_->rollback();
+  end();
+}
+
+void UnitOfWork::end() noexcept {
+  for (UnitOfWork** at = &tUnits; *at; at = &(*at)->outer_)
+    if (*at == this) {
+      *at = outer_;
+      break;
+    }
+  ended_ = true;
+  connection_.reset();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -709,7 +818,28 @@ std::unique_ptr<Database> Database::open(const std::string& url, int poolSize,
 }
 
 Connection Database::connect() {
+  for (auto* u = tUnits; u; u = u->outer_)
+    if (&u->db_ == this) return Connection(u->connection().impl_);
   return connectFor(Sync::onCommit);
+}
+
+Connection Database::connectApart() {
+  return connectFor(Sync::onCommit);
+}
+
+Connection* Database::unitConnection() {
+  for (auto* u = tUnits; u; u = u->outer_)
+    if (&u->db_ == this) return &u->connection();
+  return nullptr;
+}
+
+void Database::checkApart() {
+  if (impl_->dialect != Dialect::Sqlite) return;
+  for (auto* u = tUnits; u; u = u->outer_)
+    if (&u->db_ == this && u->connection_ && u->connection_->impl_->inTransaction)
+      throw std::logic_error(
+          "a transaction apart from this thread's unit of work would wait for the unit's own "
+          "write lock");
 }
 
 Connection Database::connectFor(Sync sync) {

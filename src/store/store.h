@@ -60,6 +60,7 @@ class Row {
 };
 
 class Database;
+class UnitOfWork;
 
 // A leased connection. exec/query throw onceonly::Error (503 db.unavailable) when the database
 // cannot be reached and store::SqlError for everything else (a bug or a violated constraint).
@@ -85,14 +86,26 @@ class Connection {
   // (SQLite: a deferred transaction; PostgreSQL: REPEATABLE READ READ ONLY). It takes no write
   // lock; end it with commit() or rollback(), or let the connection go, which rolls it back.
   void beginSnapshot();
+  // commit() runs them and rollback() drops them.
   void commit();
   void rollback();
+  // Runs `fn` once what this connection's transaction wrote has committed, or at once when it
+  // is in none (what it wrote is committed already). Dropped when the transaction rolls back.
+  // For telling another thread that there is work, never for work that must happen.
+  void afterCommit(std::function<void()> fn);
 
  private:
   friend class Database;
+  friend class UnitOfWork;
   struct Impl;
   explicit Connection(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  explicit Connection(Impl* borrowed);  // the unit of work's own connection, not returned
+  // Savepoints of Database::transaction() inside a unit of work.
+  int savepoint();
+  void release(int savepoint);
+  void rollbackTo(int savepoint) noexcept;
+  std::unique_ptr<Impl> owned_;
+  Impl* impl_ = nullptr;
 };
 
 // Raised for SQL failures other than an unreachable database. isUniqueViolation() lets callers
@@ -127,15 +140,48 @@ class Database {
                                         const std::vector<Attached>& attach = {});
   ~Database();
 
+  // A connection for statements; inside a UnitOfWork on this thread, the unit's own.
   Connection connect();
+  // A connection of the pool even inside a unit of work (see transactionApart()).
+  Connection connectApart();
   Dialect dialect() const;
   const std::string& url() const;
 
   // Runs fn inside a transaction on a leased connection: committed when fn returns, rolled back
-  // when it throws (the exception is rethrown).
+  // when it throws (the exception is rethrown). Inside a UnitOfWork on this thread, fn runs in
+  // the unit's transaction under a savepoint instead: what it wrote commits with the unit, and
+  // is undone alone when it throws.
   template <class F>
   auto transaction(F&& fn, Sync sync = Sync::onCommit)
       -> decltype(fn(std::declval<Connection&>())) {
+    if (Connection* unit = unitConnection()) {
+      const int savepoint = unit->savepoint();
+      try {
+        if constexpr (std::is_void_v<decltype(fn(*unit))>) {
+          fn(*unit);
+          unit->release(savepoint);
+          return;
+        } else {
+          auto result = fn(*unit);
+          unit->release(savepoint);
+          return result;
+        }
+      } catch (...) {
+        unit->rollbackTo(savepoint);
+        throw;
+      }
+    }
+    return transactionApart(std::forward<F>(fn), sync);
+  }
+
+  // A transaction of its own, outside any unit of work: what must stand even when the caller's
+  // unit rolls back (a failed sign-in's count), or bookkeeping that is not part of the caller's
+  // change (a checkpoint). On SQLite it throws std::logic_error once this thread's unit has
+  // written, since it would wait for the unit's own write lock.
+  template <class F>
+  auto transactionApart(F&& fn, Sync sync = Sync::onCommit)
+      -> decltype(fn(std::declval<Connection&>())) {
+    checkApart();
     Connection c = connectFor(sync);
     c.begin(sync);
     try {
@@ -171,11 +217,46 @@ class Database {
 
  private:
   explicit Database(std::unique_ptr<Impl> impl);
+  friend class UnitOfWork;
   // A connection for one transaction of that kind (see Database::Impl::lease).
   Connection connectFor(Sync sync);
+  // The connection of this thread's unit of work on this database, in its transaction; nullptr
+  // outside one.
+  Connection* unitConnection();
+  void checkApart();
   // After a migration: statements prepared before it may name tables or columns it changed.
   void forgetPreparedStatements();
   std::unique_ptr<Impl> impl_;
+};
+
+// A unit of work: from its start until commit() or its end, everything this thread does on
+// `db` (connect(), transaction()) shares one connection, and what it writes one transaction,
+// so a change and its side effects (the audit record of the write, its ledger entries in the
+// outbox) commit together or not at all. The transaction begins at the unit's first write
+// (SQLite: BEGIN IMMEDIATE), so reads before it take no write lock. Ends rolled back unless
+// committed. One unit per database and thread at a time.
+class UnitOfWork {
+ public:
+  explicit UnitOfWork(Database& db);
+  ~UnitOfWork();
+  UnitOfWork(const UnitOfWork&) = delete;
+  UnitOfWork& operator=(const UnitOfWork&) = delete;
+
+  // The unit's connection (a lease taken on first use).
+  Connection& connection();
+  // Commits what the unit wrote and ends it; when the commit fails it throws, with nothing
+  // committed. After either, this thread's statements go to the pool again.
+  void commit();
+  // Undoes what the unit wrote and ends it.
+  void rollback() noexcept;
+
+ private:
+  friend class Database;
+  void end() noexcept;
+  Database& db_;
+  UnitOfWork* outer_;  // the unit of another database this thread was in
+  std::optional<Connection> connection_;
+  bool ended_ = false;
 };
 
 // The migrations among `files` for a dialect, in version order. Files are NNNN_name.sql (both

@@ -14,6 +14,10 @@
 #include "ledger/receipt.h"
 #include "store/store.h"
 #include "support/api_harness.h"
+#include "support/ledger_support.h"
+
+using onceonly::testing::appendAllNow;
+using onceonly::testing::appendNow;
 
 namespace onceonly::api {
 namespace {
@@ -43,7 +47,7 @@ class LedgerApiTest : public ::testing::TestWithParam<Backend> {
 
 TEST_P(LedgerApiTest, CheckpointsAndProofsVerifyWithThePublishedKey) {
   for (int i = 0; i < 13; ++i)
-    h.app().ledger().append({{"type", "data.access"}, {"n", i}, {"subject", "psn_x"}});
+    appendNow(h.app().ledger(), {{"type", "data.access"}, {"n", i}, {"subject", "psn_x"}});
   auto keys = h.call("GET", "/api/v1/ledger/keys");
   ASSERT_EQ(keys.status, 200);
   auto verifier = ledger::Verifier::parse(keys.json["log"]);
@@ -89,7 +93,7 @@ TEST_P(LedgerApiTest, CheckpointsAndProofsVerifyWithThePublishedKey) {
 }
 
 TEST_P(LedgerApiTest, BadProofRequestsAreProblems) {
-  for (int i = 0; i < 3; ++i) h.app().ledger().append({{"n", i}});
+  for (int i = 0; i < 3; ++i) appendNow(h.app().ledger(), {{"n", i}});
   auto past = h.call("GET", "/api/v1/ledger/proofs/inclusion?index=3&size=3");
   EXPECT_EQ(past.status, 400);
   EXPECT_EQ(past.json["errors"][0]["parameter"], "index");
@@ -132,7 +136,7 @@ TEST_P(LedgerApiTest, BadProofRequestsAreProblems) {
 // The lists page by position in the log. A cursor they did not hand out is refused, never taken
 // as the first page; and they have nothing to search.
 TEST_P(LedgerApiTest, ListsRefuseCursorsAndSearchesTheyDoNotKnow) {
-  for (int i = 0; i < 3; ++i) h.app().ledger().append({{"n", i}});
+  for (int i = 0; i < 3; ++i) appendNow(h.app().ledger(), {{"n", i}});
   h.app().ledger().signCheckpoint();
   for (const std::string list : {"entries", "checkpoints"}) {
     const std::string sort = list == "entries" ? "index" : "size";
@@ -174,11 +178,11 @@ TEST(LedgerApiSqlite, AnAccessRefusedAtOnceShowsNothing) {
 
 // What `onceonly ledger check-receipt --url` asks the server, and what it concludes.
 TEST_P(LedgerApiTest, AReceiptIsCheckedAgainstWhatTheLogNowHolds) {
-  for (int i = 0; i < 3; ++i) h.app().ledger().append({{"n", i}});
+  for (int i = 0; i < 3; ++i) appendNow(h.app().ledger(), {{"n", i}});
   const std::string small = h.app().ledger().signCheckpoint();
-  for (int i = 3; i < 6; ++i) h.app().ledger().append({{"n", i}});
+  for (int i = 3; i < 6; ++i) appendNow(h.app().ledger(), {{"n", i}});
   auto receipt = ledger::ReceiptProof::fromJson(h.call("GET", "/api/v1/ledger/receipts/4").json);
-  for (int i = 6; i < 9; ++i) h.app().ledger().append({{"n", i}});
+  for (int i = 6; i < 9; ++i) appendNow(h.app().ledger(), {{"n", i}});
   h.app().ledger().signCheckpoint();
   ledger::TrustPolicy policy{
       *ledger::Verifier::parse(h.call("GET", "/api/v1/ledger/keys").json["log"]), {}, 0};
@@ -215,7 +219,7 @@ TEST_P(LedgerApiTest, AReceiptIsCheckedAgainstWhatTheLogNowHolds) {
 }
 
 TEST_P(LedgerApiTest, ReceiptsCheckOfflineWithThePublishedKey) {
-  for (int i = 0; i < 6; ++i) h.app().ledger().append({{"n", i}});
+  for (int i = 0; i < 6; ++i) appendNow(h.app().ledger(), {{"n", i}});
   auto keys = h.call("GET", "/api/v1/ledger/keys");
   ledger::TrustPolicy policy{*ledger::Verifier::parse(keys.json["log"]), {}, 0};
   // No checkpoint covers entry 4 yet: one is signed for the receipt, and later asks give the
@@ -226,7 +230,7 @@ TEST_P(LedgerApiTest, ReceiptsCheckOfflineWithThePublishedKey) {
   EXPECT_EQ(receipt.treeSize, 6u);
   auto check = ledger::checkReceipt(receipt, policy, *h.app().ledger().entry(4));
   EXPECT_TRUE(check.ok) << check.problem;
-  for (int i = 0; i < 4; ++i) h.app().ledger().append({{"n", 6 + i}});
+  for (int i = 0; i < 4; ++i) appendNow(h.app().ledger(), {{"n", 6 + i}});
   h.app().ledger().signCheckpoint();
   EXPECT_EQ(h.call("GET", "/api/v1/ledger/receipts/4").body, first.body);
   auto later = h.call("GET", "/api/v1/ledger/receipts/4?size=10");
@@ -242,9 +246,9 @@ TEST_P(LedgerApiTest, ReceiptsCheckOfflineWithThePublishedKey) {
 TEST_P(LedgerApiTest, AReceiptWaitsForTheNextCheckpoint) {
   ApiHarness hourly(GetParam(), [](Config& c) { c.ledgerCheckpointSeconds = 3600; });
   auto& log = hourly.app().ledger();
-  log.append({{"n", 0}});
+  appendNow(log, {{"n", 0}});
   ASSERT_EQ(hourly.call("GET", "/api/v1/ledger/receipts/0").status, 200);  // the first is signed
-  const auto index = std::to_string(log.append({{"n", 1}}).index);
+  const auto index = std::to_string(appendNow(log, {{"n", 1}}).index);
   const auto checkpoints = log.countCheckpoints(false);
   auto early = hourly.call("GET", "/api/v1/ledger/receipts/" + index);
   EXPECT_EQ(early.status, 503) << early.body;

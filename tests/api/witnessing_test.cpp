@@ -14,6 +14,10 @@
 #include "ledger/witness_service.h"
 #include "store/store.h"
 #include "support/api_harness.h"
+#include "support/ledger_support.h"
+
+using onceonly::testing::appendAllNow;
+using onceonly::testing::appendNow;
 
 namespace onceonly::api {
 namespace {
@@ -69,7 +73,7 @@ class WitnessingTest : public ::testing::TestWithParam<Backend> {
     return http::settle(app.handle(req));
   }
   static void grow(Application& app, int n) {
-    for (int i = 0; i < n; ++i) app.ledger().append({{"type", "test"}, {"n", i}});
+    for (int i = 0; i < n; ++i) appendNow(app.ledger(), {{"type", "test"}, {"n", i}});
   }
 };
 
@@ -208,7 +212,7 @@ TEST_P(WitnessingTest, AForkedHistoryIsRefusedByTheWitnesses) {
   forked.databaseUrl = other.url();
   forked.ledgerWitnesses = finance->setting() + ", " + health->setting();
   Application rewritten(forked);
-  for (int i = 0; i < 6; ++i) rewritten.ledger().append({{"type", "rewritten"}, {"n", i}});
+  for (int i = 0; i < 6; ++i) appendNow(rewritten.ledger(), {{"type", "rewritten"}, {"n", i}});
   for (const auto& o : rewritten.ledger().requestCosignatures()) {
     EXPECT_FALSE(o.cosigned);
     EXPECT_EQ(o.status, 422) << o.problem;  // not consistent with the 4 entries cosigned

@@ -1,5 +1,7 @@
 #include "ledger/tiles.h"
 
+#include "core/error.h"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -92,13 +94,13 @@ TEST(Tiles, DecodeRefusesWhatIsNotATile) {
   Tile t(0, 0);
   for (std::uint64_t i = 0; i < 5; ++i) t.push(tree.node(0, i));
   EXPECT_EQ(Tile::decode(0, 0, 5, t.text()).node(2, 0), tree.node(2, 0));
-  EXPECT_THROW(Tile::decode(0, 0, 4, t.text()), std::runtime_error);         // wrong width
-  EXPECT_THROW(Tile::decode(0, 0, 5, t.text() + "00"), std::runtime_error);  // wrong length
-  EXPECT_THROW(Tile::decode(0, 0, 257, std::string()), std::runtime_error);  // too wide
+  EXPECT_THROW(Tile::decode(0, 0, 4, t.text()), Error);         // wrong width
+  EXPECT_THROW(Tile::decode(0, 0, 5, t.text() + "00"), Error);  // wrong length
+  EXPECT_THROW(Tile::decode(0, 0, 257, std::string()), Error);  // too wide
   std::string bad = t.text();
   bad[3] = 'x';
   Tile broken = Tile::decode(0, 0, 5, bad);
-  EXPECT_THROW(broken.node(0, 0), std::runtime_error);  // named when read
+  EXPECT_THROW(broken.node(0, 0), Error);  // named when read
 }
 
 }  // namespace

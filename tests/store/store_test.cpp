@@ -75,6 +75,60 @@ TEST_P(StoreTest, TransactionRollsBackWhenTheBodyThrows) {
   EXPECT_TRUE(db->connect().queryOne("SELECT id FROM things WHERE id = 't2'"));
 }
 
+// A unit of work: statements and transactions on this thread share its transaction, unseen by
+// others until it commits; a nested transaction that throws undoes its own part alone; the
+// unit's end without commit() undoes everything; after-commit hooks run on commit only.
+TEST_P(StoreTest, AUnitOfWorkCommitsOrRollsBackAsOne) {
+  auto count = [&] {
+    auto other = db->connectApart();
+    return other.queryOne("SELECT COUNT(*) AS n FROM things")->integer("n");
+  };
+  int hooks = 0;
+  {
+    UnitOfWork unit(*db);
+    db->connect().exec("INSERT INTO things (id) VALUES ('a')");
+    db->transaction([](Connection& c) { c.exec("INSERT INTO things (id) VALUES ('b')"); });
+    EXPECT_THROW(db->transaction([](Connection& c) {
+      c.exec("INSERT INTO things (id) VALUES ('c')");
+      c.exec("INSERT INTO things (id) VALUES ('a')");  // a duplicate: this part is undone
+    }),
+                 SqlError);
+    db->connect().afterCommit([&] { ++hooks; });
+    EXPECT_EQ(db->connect().queryOne("SELECT COUNT(*) AS n FROM things")->integer("n"), 2);
+    if (GetParam() == Backend::Postgres) {
+      EXPECT_EQ(count(), 0);  // on SQLite, the unit holds the write lock
+    }
+    EXPECT_EQ(hooks, 0);
+    unit.commit();
+  }
+  EXPECT_EQ(hooks, 1);
+  EXPECT_EQ(count(), 2);
+  {
+    UnitOfWork unit(*db);
+    db->connect().exec("INSERT INTO things (id) VALUES ('d')");
+    db->connect().afterCommit([&] { ++hooks; });
+  }  // not committed
+  EXPECT_EQ(count(), 2);
+  EXPECT_EQ(hooks, 1);
+}
+
+// A transaction apart from the unit commits whatever the unit does; on SQLite it is refused
+// once the unit has written, since it would wait for the unit's own write lock.
+TEST_P(StoreTest, ATransactionApartStandsAlone) {
+  {
+    UnitOfWork unit(*db);
+    db->transactionApart([](Connection& c) { c.exec("INSERT INTO things (id) VALUES ('kept')"); });
+    db->connect().exec("INSERT INTO things (id) VALUES ('undone')");
+    if (GetParam() == Backend::Sqlite) {
+      EXPECT_THROW(db->transactionApart([](Connection&) {}), std::logic_error);
+    }
+    EXPECT_THROW(UnitOfWork inner(*db), std::logic_error);  // one unit per database and thread
+  }
+  auto rows = db->connect().query("SELECT id FROM things ORDER BY id");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].text("id"), "kept");
+}
+
 TEST_P(StoreTest, UniqueViolationIsRecognised) {
   auto c = db->connect();
   c.exec("INSERT INTO things (id) VALUES ('dup')");
