@@ -1,4 +1,7 @@
 #include <algorithm>
+#include <charconv>
+#include <limits>
+#include <map>
 #include <stdexcept>
 
 #include "api/routes.h"
@@ -219,6 +222,37 @@ std::optional<int> QueryParams::integer(const std::string& name, int min, int ma
   return static_cast<int>(v);
 }
 
+std::optional<std::uint64_t> positionParameter(FieldLocation where, const std::string& name,
+                                               std::string_view text, FieldErrors& errors) {
+  constexpr std::uint64_t kMax = std::numeric_limits<std::int64_t>::max();
+  const bool digits = !text.empty() && text.find_first_not_of("0123456789") == text.npos &&
+                      (text.size() == 1 || text.front() != '0');
+  if (!digits) {
+    errors.add(where, name, "field.type", {{"type", "non-negative integer"}});
+    return std::nullopt;
+  }
+  std::uint64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v > kMax) {
+    errors.add(where, name, "field.range", {{"min", "0"}, {"max", std::to_string(kMax)}});
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::uint64_t pathPosition(const http::Request& req, const std::string& name) {
+  FieldErrors errors;
+  auto v = positionParameter(FieldLocation::Path, name, req.param(name), errors);
+  errors.throwIfAny();
+  return *v;
+}
+
+std::optional<std::uint64_t> QueryParams::position(const std::string& name) {
+  auto text = get(name);
+  if (!text) return std::nullopt;
+  return positionParameter(FieldLocation::Query, name, *text, errors_);
+}
+
 ListQuery QueryParams::list(const std::vector<std::string>& sortable, bool defaultDescending) {
   ListQuery q;
   if (auto limit = integer("limit", 1, kMaxLimit)) q.limit = *limit;
@@ -250,8 +284,14 @@ ListQuery QueryParams::list(const std::vector<std::string>& sortable, bool defau
 }
 
 void QueryParams::finish() {
+  std::map<std::string, int> times;
   for (const auto& [k, v] : req_.query)
-    if (!allowed_.count(k)) errors_.add(FieldLocation::Query, k, "field.unknown");
+    if (!allowed_.count(k))
+      errors_.add(FieldLocation::Query, k, "field.unknown");
+    else
+      ++times[k];
+  for (const auto& [k, n] : times)
+    if (n > 1) errors_.add(FieldLocation::Query, k, "field.repeated");
   errors_.throwIfAny();
 }
 

@@ -111,6 +111,8 @@ class QueryParams {
                                    const std::vector<std::string>& allowed);
   // A whole number from min to max when given (else a field.range error).
   std::optional<int> integer(const std::string& name, int min, int max);
+  // A position or size when given: see positionParameter().
+  std::optional<std::uint64_t> position(const std::string& name);
   // The first sortable column is the default, ascending unless defaultDescending.
   ListQuery list(const std::vector<std::string>& sortable, bool defaultDescending = false);
   void finish();
@@ -120,6 +122,15 @@ class QueryParams {
   std::set<std::string> allowed_;
   FieldErrors errors_;
 };
+
+// A position or size (a ledger index, a tree size) as a path or query parameter: decimal digits
+// only, no sign and no leading zero, at most 2^63-1 (what the database stores). Otherwise a field
+// error for that parameter (field.type, or field.range for a number that is too big), added to
+// `errors`, and nullopt.
+std::optional<std::uint64_t> positionParameter(FieldLocation where, const std::string& name,
+                                               std::string_view text, FieldErrors& errors);
+// The path parameter `name` as a position; throws the 400 error.
+std::uint64_t pathPosition(const http::Request& req, const std::string& name);
 
 template <class T, class F>
 nlohmann::json pageJson(const Page<T>& page, F toJson) {

@@ -43,6 +43,7 @@ const std::unordered_map<std::string_view, Entry>& catalog() {
       {"field.not_found",
        {"refers to {resource} '{id}', which does not exist", "引用的{resource} '{id}' 不存在"}},
       {"field.duplicate", {"appears more than once in its object", "在同一对象中出现了多次"}},
+      {"field.repeated", {"is given more than once; give it once", "出现了多次，只能给出一次"}},
       {"field.conflicts", {"cannot be given together with {other}", "不能与 {other} 同时提供"}},
       {"field.immutable", {"cannot be changed after creation", "创建后不能修改"}},
       {"field.role_scope",

@@ -46,9 +46,7 @@ std::pair<std::uint64_t, std::uint64_t> proofPositions(http::Request& req, Conte
       errors.add(FieldLocation::Query, *names[k], "field.required");
       continue;
     }
-    auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), values[k]);
-    if (ec != std::errc() || p != v->data() + v->size())
-      errors.add(FieldLocation::Query, *names[k], "field.type", {{"type", "non-negative integer"}});
+    values[k] = api::positionParameter(FieldLocation::Query, *names[k], *v, errors).value_or(0);
   }
   qp.finish();
   errors.throwIfAny();
@@ -90,13 +88,6 @@ Page<T> positionPage(std::vector<T> rows, const ListQuery& q, const std::string&
   }
   page.items = std::move(rows);
   return page;
-}
-
-std::optional<std::uint64_t> parseIndex(const std::string& text) {
-  std::uint64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return v;
 }
 
 std::uint64_t checkpointSize(const std::string& note) {
@@ -171,10 +162,9 @@ void addRoutes(Routes& api, Context& ctx) {
 
   api.publicRead("/api/v1/ledger/checkpoints/{size}", [&ctx](http::Request& req) {
     QueryParams(req, {}, false).finish();
-    const auto& text = req.param("size");
-    auto size = parseIndex(text);
-    auto note = size ? ctx.ledger().checkpoint(*size) : std::nullopt;
-    if (!note) throw notFound("checkpoint", text);
+    const auto size = api::pathPosition(req, "size");
+    auto note = ctx.ledger().checkpoint(size);
+    if (!note) throw notFound("checkpoint", std::to_string(size));
     return http::Response::text(200, *note, "text/plain; charset=utf-8");
   });
 
@@ -206,7 +196,9 @@ void addRoutes(Routes& api, Context& ctx) {
       if (!found) throw notFound("ledger entry", text);
       // The entry is in trees larger than its index only: that is what `size` must say.
       auto size = req.queryParam("size");
-      auto asked = size ? parseIndex(*size) : std::nullopt;
+      FieldErrors ignored;  // reported below, with the other parameters
+      auto asked = size ? api::positionParameter(FieldLocation::Query, "size", *size, ignored)
+                        : std::nullopt;
       if (asked && *asked <= *found && *found < ctx.ledger().size())
         throw invalidField(
             FieldLocation::Query, "size", "field.range",
@@ -238,21 +230,16 @@ void addRoutes(Routes& api, Context& ctx) {
   api.publicRead("/api/v1/ledger/receipts/{index}", [&ctx](http::Request& req) {
     QueryParams qp(req, {"size"}, false);
     auto sizeText = qp.get("size");
+    auto size = qp.position("size");
     qp.finish();
-    const auto& text = req.param("index");
-    auto index = parseIndex(text);
-    if (!index || *index >= ctx.ledger().size()) throw notFound("ledger entry", text);
-    std::optional<std::uint64_t> size;
-    if (sizeText) {
-      size = parseIndex(*sizeText);
-      if (!size)
-        throw invalidField(FieldLocation::Query, "size", "field.type",
-                           {{"type", "non-negative integer"}});
+    const auto index = api::pathPosition(req, "index");
+    if (index >= ctx.ledger().size()) throw notFound("ledger entry", std::to_string(index));
+    if (size) {
       if (*size == 0)  // no tree without entries holds one
         throw invalidField(FieldLocation::Query, "size", "field.range",
                            {{"min", "1"}, {"max", std::to_string(ctx.ledger().size())}});
     }
-    auto receipt = ctx.ledger().receipt(*index, size, ledger::Log::SignNow::no);
+    auto receipt = ctx.ledger().receipt(index, size, ledger::Log::SignNow::no);
     if (!receipt && sizeText) throw notFound("checkpoint", *sizeText);
     if (!receipt)  // the next checkpoint, due within the interval, will cover it
       throw Error(503, "ledger.not_yet_checkpointed",
@@ -286,13 +273,13 @@ void addRoutes(Routes& api, Context& ctx) {
   api.read("/api/v1/ledger/entries/{index}", Access::staff({"auditor"}).orPeople(),
            [&ctx](http::Request& req, const identity::Principal& p) {
              QueryParams(req, {}, false).finish();
-             const auto& text = req.param("index");
+             const auto index = api::pathPosition(req, "index");
              std::optional<std::string> mine;
              if (!readsAllEntries(p)) mine = ownSubject(ctx, p);
-             auto index = parseIndex(text);
-             auto entry = index ? ctx.ledger().storedEntry(*index) : std::nullopt;
+             auto entry = ctx.ledger().storedEntry(index);
              // Someone else's entry looks the same as a missing one.
-             if (!entry || (mine && entry->subject != mine)) throw notFound("ledger entry", text);
+             if (!entry || (mine && entry->subject != mine))
+               throw notFound("ledger entry", std::to_string(index));
              return http::Response::json(200, entryJson(*entry));
            });
 

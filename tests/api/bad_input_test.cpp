@@ -163,6 +163,36 @@ TEST_P(BadInputTest, BadIdsRoutesMethodsAndQueries) {
     EXPECT_TRUE(child["children"].empty()) << child.dump();
 }
 
+// Numbers in the path are read as strictly as in the query: a position is decimal digits, no
+// sign and no leading zero; one that is too big says so; a parameter given twice is refused.
+TEST_P(BadInputTest, PositionsInPathAndQueryAreReadAlike) {
+  for (const std::string bad : {"-1", "abc", "+5", "007", "1.0", "%20"}) {
+    for (const std::string route : {"entries", "checkpoints", "receipts"}) {
+      const std::string name = route == "checkpoints" ? "size" : "index";
+      auto r = h.as("auditor", "GET", "/api/v1/ledger/" + route + "/" + bad);
+      expectProblem(r, 400, "validation_failed");
+      ASSERT_EQ(r.json["errors"].size(), 1u) << r.body;
+      EXPECT_EQ(r.json["errors"][0]["path_parameter"], name);
+      EXPECT_EQ(r.json["errors"][0]["code"], "field.type") << bad;
+    }
+    auto q = h.call("GET", "/api/v1/ledger/proofs/consistency?first=0&second=" + bad);
+    EXPECT_EQ(fieldCode(q, "second"), "field.type") << bad;
+  }
+  const std::string huge = "99999999999999999999";  // 2^64 and more: a number, but too big
+  auto p = h.as("auditor", "GET", "/api/v1/ledger/entries/" + huge);
+  expectProblem(p, 400, "validation_failed");
+  EXPECT_EQ(p.json["errors"][0]["code"], "field.range");
+  EXPECT_NE(p.json["errors"][0]["detail"].get<std::string>().find("9223372036854775807"),
+            std::string::npos);
+  auto q = h.call("GET", "/api/v1/ledger/proofs/consistency?first=0&second=" + huge);
+  EXPECT_EQ(fieldCode(q, "second"), "field.range");
+  // Twice the same parameter, even with the same value.
+  auto twice = h.as("admin", "GET", "/api/v1/orgs?limit=1&limit=1");
+  expectProblem(twice, 400, "validation_failed");
+  EXPECT_EQ(fieldCode(twice, "limit"), "field.repeated");
+  EXPECT_EQ(h.as("admin", "GET", "/api/v1/orgs?limit=1").status, 200);
+}
+
 TEST_P(BadInputTest, ForgedExpiredAndMalformedCredentials) {
   expectProblem(h.as("oos_forged-token-value", "GET", "/api/v1/me"), 401, "auth.invalid_token");
   expectProblem(h.call("GET", "/api/v1/me", "", {{"authorization", "Basic YWJjOmRlZg=="}}), 401,

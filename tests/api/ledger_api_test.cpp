@@ -89,7 +89,7 @@ TEST_P(LedgerApiTest, CheckpointsAndProofsVerifyWithThePublishedKey) {
   EXPECT_EQ(entry.json["entry"]["n"], 5);
   EXPECT_EQ(h.as("clerk", "GET", "/api/v1/ledger/entries/5").status, 403);
   EXPECT_EQ(h.as("auditor", "GET", "/api/v1/ledger/entries/13").status, 404);
-  EXPECT_EQ(h.as("auditor", "GET", "/api/v1/ledger/entries/x").status, 404);
+  EXPECT_EQ(h.as("auditor", "GET", "/api/v1/ledger/entries/x").status, 400);
 }
 
 TEST_P(LedgerApiTest, BadProofRequestsAreProblems) {

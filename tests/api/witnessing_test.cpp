@@ -243,7 +243,7 @@ TEST_P(WitnessingTest, BadSettingsAndParametersAreNamed) {
   EXPECT_EQ(get(*app, "/api/v1/ledger/checkpoint?witnessed=true").status, 404);
   EXPECT_EQ(get(*app, "/api/v1/ledger/checkpoints?witnessed=maybe").status, 400);
   EXPECT_EQ(get(*app, "/api/v1/ledger/checkpoints?sort=size").status, 400);
-  EXPECT_EQ(get(*app, "/api/v1/ledger/checkpoints/x").status, 404);
+  EXPECT_EQ(get(*app, "/api/v1/ledger/checkpoints/x").status, 400);
   // Paging walks the checkpoints newest first.
   for (int i = 0; i < 3; ++i) {
     grow(*app, 1);
