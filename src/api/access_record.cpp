@@ -8,16 +8,6 @@
 
 namespace onceonly::api {
 
-std::string subjectOf(Context& ctx, const identity::Account& a) {
-  std::string identifier = a.id;
-  if (a.kind == "citizen") {
-    if (auto rid = ctx.identity().revealResidentId(a.id)) identifier = "resident:" + *rid;
-  } else if (a.kind == "company" && a.creditCode) {
-    identifier = "credit:" + *a.creditCode;
-  }
-  return ledger::pseudonym(ctx.keys, identifier);
-}
-
 namespace {
 
 // Why a look at personal data was refused when its record could not be written: an error that
@@ -48,7 +38,7 @@ http::Response onceAccessRecorded(Context& ctx, const identity::Principal& p,
   for (const auto& a : seen) {
     if ((a.kind != "citizen" && a.kind != "company") || a.id == p.accountId) continue;
     entries.push_back({{"type", "data.access"},
-                       {"subject", subjectOf(ctx, a)},
+                       {"subject", a.pseudonym},
                        {"data", "account"},
                        {"purpose", purpose},
                        {"accessor", p.accountId},

@@ -140,10 +140,6 @@ nlohmann::json pageJson(const Page<T>& page, F toJson) {
           {"total", page.total},
           {"next_cursor", page.nextCursor ? nlohmann::json(*page.nextCursor) : nlohmann::json()}};
 }
-
-// The pseudonym ledger entries use for a person: from the resident ID (citizens), the credit
-// code (companies) or the account id, so the same person always gets the same one.
-std::string subjectOf(Context& ctx, const identity::Account& a);
 // `shown`, answered once a data.access entry for each person (citizen or company account) among
 // `seen` other than the caller is durably on the ledger: every look at a person's data is on the
 // record they can read before they are shown. The response is deferred meanwhile, so no worker

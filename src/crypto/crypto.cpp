@@ -41,7 +41,9 @@ std::string readOrCreateKey(const std::filesystem::path& file, std::size_t size)
 }  // namespace
 
 void init() {
-  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+  // Once per process (thread-safe as a static), not a lock taken on every signature check.
+  static const bool started = sodium_init() >= 0;
+  if (!started) throw std::runtime_error("libsodium failed to initialise");
 }
 
 std::string randomBytes(std::size_t n) {
@@ -172,6 +174,10 @@ std::string KeyRing::decrypt(std::string_view sealed) const {
     throw std::runtime_error("sealed value does not verify");
   out.resize(len);
   return out;
+}
+
+std::string KeyRing::pseudonym(std::string_view identifier) const {
+  return "psn_" + index(identifier, "ledger_pseudonym").substr(0, 32);
 }
 
 std::string KeyRing::index(std::string_view value, std::string_view purpose) const {

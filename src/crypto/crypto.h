@@ -44,6 +44,10 @@ class KeyRing {
   // BLAKE2b keyed with the index key, hex: equal inputs give equal indexes, and only a holder of
   // the key can compute one.
   std::string index(std::string_view value, std::string_view purpose) const;
+  // The pseudonym a person goes by on the ledger ("psn_" and 32 hex digits), from what
+  // identifies them ("resident:<ID>", "credit:<code>", or an account id): the same person always
+  // gets the same one, and only the holder of the index key can make it.
+  std::string pseudonym(std::string_view identifier) const;
 
  private:
   std::string dataKey_;

@@ -21,7 +21,7 @@ namespace {
 
 constexpr std::size_t kMinPassword = 10;
 constexpr const char* kAccountColumns =
-    "a.id, a.kind, a.username, a.display_name, a.resident_id_masked, a.credit_code, "
+    "a.id, a.kind, a.username, a.display_name, a.resident_id_masked, a.credit_code, a.pseudonym, "
     "a.company_name, a.org_id, a.status, a.created_at, a.updated_at";
 
 std::string joined(const std::vector<std::string>& v) {
@@ -69,6 +69,7 @@ Account accountFromRow(const store::Row& r) {
   a.username = r.optText("username");
   a.displayName = r.text("display_name");
   a.residentIdMasked = r.optText("resident_id_masked");
+  a.pseudonym = r.text("pseudonym");
   a.creditCode = r.optText("credit_code");
   a.companyName = r.optText("company_name");
   a.orgId = r.optText("org_id");
@@ -181,6 +182,14 @@ Account Identity::createAccount(const NewAccount& in) {
     index = keys_.index(*in.residentId, "resident_id");
     a.residentIdMasked = maskResidentId(*in.residentId);
   }
+  // A person is known by their resident ID, a company by its credit code, anyone else by the
+  // account: so the same citizen keeps one pseudonym should an account be made again.
+  if (in.residentId)
+    a.pseudonym = keys_.pseudonym("resident:" + *in.residentId);
+  else if (a.kind == "company" && a.creditCode)
+    a.pseudonym = keys_.pseudonym("credit:" + *a.creditCode);
+  else
+    a.pseudonym = keys_.pseudonym(a.id);
   std::optional<std::string> hash;
   if (in.password) hash = crypto::hashPassword(*in.password, options_.passwordCost);
   try {
@@ -188,11 +197,11 @@ Account Identity::createAccount(const NewAccount& in) {
       c.exec(
           "INSERT INTO accounts (id, kind, username, display_name, password_hash, "
           "resident_id_enc, resident_id_index, resident_id_masked, credit_code, company_name, "
-          "org_id, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-          "?, ?)",
+          "org_id, status, created_at, updated_at, pseudonym) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+          "?, ?, ?, ?, ?, ?)",
           {a.id, a.kind, opt(a.username), a.displayName, opt(hash), opt(sealed), opt(index),
            opt(a.residentIdMasked), opt(a.creditCode), opt(a.companyName), opt(a.orgId), a.status,
-           a.createdAt, a.updatedAt});
+           a.createdAt, a.updatedAt, a.pseudonym});
       for (const auto& r : a.roles)
         c.exec("INSERT INTO account_roles (account_id, role) VALUES (?, ?)", {a.id, r});
     });

@@ -93,6 +93,9 @@ struct Account {
   std::string status;  // active, disabled
   std::string createdAt;
   std::string updatedAt;
+  // What the ledger calls this person or company (crypto::KeyRing::pseudonym), made once when
+  // the account is created; never shown.
+  std::string pseudonym;
 };
 
 struct NewAccount {

@@ -107,7 +107,7 @@ std::string ownSubject(Context& ctx, const identity::Principal& p) {
   if (p.kind != "citizen" && p.kind != "company") throw forbidden();
   auto self = ctx.identity().findAccount(p.accountId);
   if (!self) throw unauthenticated();
-  return api::subjectOf(ctx, *self);
+  return self->pseudonym;
 }
 
 nlohmann::json entryJson(const ledger::Log::StoredEntry& e) {

@@ -40,10 +40,6 @@ std::optional<std::string> subjectOf(const nlohmann::json& entry) {
 
 }  // namespace
 
-std::string pseudonym(const crypto::KeyRing& keys, const std::string& identifier) {
-  return "psn_" + keys.index(identifier, "ledger_pseudonym").substr(0, 32);
-}
-
 std::optional<std::string> entrySubject(const std::string& text) {
   return subjectOf(nlohmann::json::parse(text, nullptr, false));
 }

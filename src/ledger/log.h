@@ -1,6 +1,6 @@
 // The append-only log behind the verifiable ledger. Entries are canonical JSON (sorted keys, no
 // insignificant white space) and never hold personal identifiers in clear: callers put a
-// pseudonym() in their place.
+// pseudonym (crypto::KeyRing::pseudonym, kept with each account) in their place.
 //
 // Appends: any number of threads call append(); one sequencer thread per process takes what is
 // waiting, up to max_batch entries, and writes them in one transaction. It does not wait for
@@ -53,8 +53,6 @@ namespace onceonly::ledger {
 
 class TileStore;
 
-// The same person always gets the same pseudonym, which only the platform's index key can make.
-std::string pseudonym(const crypto::KeyRing& keys, const std::string& identifier);
 // Sorted keys, no white space; refuses non-integer numbers (their text is not canonical).
 std::string canonicalJson(const nlohmann::json& entry);
 // The top-level "subject" of an entry's text, when it has one that is a string. The stored

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "crypto/ed25519.h"
 #include "ledger/merkle.h"
 
 namespace onceonly::ledger {
@@ -55,10 +56,11 @@ class Verifier {
   friend class Signer;
   KeyType type_ = KeyType::Note;
   std::string name_;
-  std::string publicKey_;
+  crypto::Ed25519PublicKey publicKey_{};
   std::uint32_t keyId_ = 0;
 };
 
+// Copies are deliberate (a log and its tests hold the same key): each clones the private key.
 class Signer {
  public:
   static Signer generate(const std::string& name, KeyType type = KeyType::Note);
@@ -70,10 +72,15 @@ class Signer {
   // A cosignature/v1 at the given POSIX time; only for KeyType::Cosignature keys.
   NoteSignature cosign(const std::string& checkpointText, std::uint64_t timestamp) const;
 
+  Signer(const Signer& other);
+  Signer& operator=(const Signer& other);
+  Signer(Signer&&) noexcept = default;
+  Signer& operator=(Signer&&) noexcept = default;
+  ~Signer() = default;
+
  private:
-  std::string ed25519(const std::string& message) const;
-  std::string seed_;
-  std::string secretKey_;  // libsodium's 64-byte form
+  Signer(crypto::Ed25519Key key, const std::string& name, KeyType type);
+  crypto::Ed25519Key key_;
   Verifier verifier_;
 };
 

@@ -92,6 +92,18 @@ int Database::migrate(const std::vector<EmbeddedFile>& files) {
     c.exec(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT "
         "NULL, applied_at TEXT NOT NULL)");
+    // A database whose history this build does not share (made by a development build whose
+    // migrations were since folded together, or by a newer release) is left untouched.
+    for (const auto& r : c.query("SELECT version, name FROM schema_migrations ORDER BY version")) {
+      auto known = std::find_if(pending.begin(), pending.end(), [&](const Migration& m) {
+        return m.version == r.integer("version");
+      });
+      if (known == pending.end() || known->name != r.text("name"))
+        throw std::runtime_error("the database was migrated by another build: its migration " +
+                                 std::to_string(r.integer("version")) + " '" + r.text("name") +
+                                 "' is not one this build has; use a database this build made, "
+                                 "or an empty one");
+    }
     for (const auto& m : pending) {
       c.begin();
       try {

@@ -222,6 +222,10 @@ TEST_P(IdentityTest, CitizensResidentIdIsSealedIndexedAndMasked) {
   for (const auto& col : row->columns())
     EXPECT_EQ(row->text(col).find("11010519491231002X"), std::string::npos) << col;
   EXPECT_EQ(id.revealResidentId(acc.id), "11010519491231002X");
+  // The ledger's name for the person is made once, from the resident ID, and kept: listing
+  // accounts decrypts nothing to find it.
+  EXPECT_EQ(acc.pseudonym, keys.pseudonym("resident:11010519491231002X"));
+  EXPECT_EQ(id.findAccount(acc.id)->pseudonym, acc.pseudonym);
   // The same person cannot register twice; the conflict shows only the masked number.
   try {
     id.createAccount(a);

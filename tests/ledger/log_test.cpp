@@ -729,9 +729,9 @@ TEST(Ledger, PseudonymsAreStableAndKeyed) {
   onceonly::testing::TempDir a, b;
   auto k1 = crypto::KeyRing::loadOrCreate(a.path());
   auto k2 = crypto::KeyRing::loadOrCreate(b.path());
-  EXPECT_EQ(pseudonym(k1, "11010519491231002X"), pseudonym(k1, "11010519491231002X"));
-  EXPECT_NE(pseudonym(k1, "11010519491231002X"), pseudonym(k2, "11010519491231002X"));
-  EXPECT_EQ(pseudonym(k1, "11010519491231002X").find("1101"), std::string::npos);
+  EXPECT_EQ(k1.pseudonym("11010519491231002X"), k1.pseudonym("11010519491231002X"));
+  EXPECT_NE(k1.pseudonym("11010519491231002X"), k2.pseudonym("11010519491231002X"));
+  EXPECT_EQ(k1.pseudonym("11010519491231002X").find("1101"), std::string::npos);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, LogTest, ::testing::ValuesIn(onceonly::testing::backends()),

@@ -208,6 +208,23 @@ TEST_P(StoreTest, MigrationsApplyOnceAndRecordTheirVersion) {
       "'2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')");
 }
 
+// A database migrated by a build with another history (a migration this build does not have,
+// or another under the same version) is refused before anything is applied to it.
+TEST_P(StoreTest, ADatabaseOfAnotherHistoryIsLeftAlone) {
+  db->connect().exec(
+      "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, "
+      "applied_at TEXT NOT NULL)");
+  db->connect().exec(
+      "INSERT INTO schema_migrations VALUES (4, 'ledger_checkpoints', '2026-11-01T00:00:00Z')");
+  try {
+    db->migrate(onceonly::api::migrationFiles());
+    FAIL();
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("'ledger_checkpoints'"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(db->connect().queryOne("SELECT COUNT(*) AS n FROM schema_migrations")->integer("n"), 1);
+}
+
 TEST_P(StoreTest, ForeignKeysAreEnforced) {
   db->migrate(onceonly::api::migrationFiles());
   EXPECT_THROW(db->connect().exec(

@@ -31,7 +31,8 @@ CREATE TABLE accounts (
   org_id TEXT REFERENCES orgs(id),
   status TEXT NOT NULL,
   created_at TEXT NOT NULL,
-  updated_at TEXT NOT NULL
+  updated_at TEXT NOT NULL,
+  pseudonym TEXT NOT NULL  -- what the ledger calls this person (never shown)
 );
 CREATE INDEX accounts_org ON accounts (org_id);
 CREATE INDEX accounts_credit_code ON accounts (credit_code);
