@@ -253,7 +253,8 @@ std::optional<std::uint64_t> QueryParams::position(const std::string& name) {
   return positionParameter(FieldLocation::Query, name, *text, errors_);
 }
 
-ListQuery QueryParams::list(const std::vector<std::string>& sortable, bool defaultDescending) {
+ListQuery QueryParams::list(const Sorting& sorting) {
+  const auto& sortable = sorting.columns;
   ListQuery q;
   if (auto limit = integer("limit", 1, kMaxLimit)) q.limit = *limit;
   if (auto sort = get("sort")) {
@@ -269,7 +270,7 @@ ListQuery QueryParams::list(const std::vector<std::string>& sortable, bool defau
     }
   } else if (!sortable.empty()) {
     q.sort = sortable.front();
-    q.descending = defaultDescending;
+    q.descending = sorting.defaultDescending;
   }
   if (auto text = get("q")) {
     if (utf8Length(*text) > 100)

@@ -113,8 +113,8 @@ class QueryParams {
   std::optional<int> integer(const std::string& name, int min, int max);
   // A position or size when given: see positionParameter().
   std::optional<std::uint64_t> position(const std::string& name);
-  // The first sortable column is the default, ascending unless defaultDescending.
-  ListQuery list(const std::vector<std::string>& sortable, bool defaultDescending = false);
+  // limit, cursor, q, and sort among the list's columns (its first by default).
+  ListQuery list(const Sorting& sorting);
   void finish();
 
  private:

@@ -33,11 +33,45 @@ Event Trail::record(store::Connection& c, Event e) {
   return e;
 }
 
+namespace {
+
+Event eventFromRow(const store::Row& r) {
+  Event e;
+  e.id = r.text("id");
+  e.occurredAt = r.text("occurred_at");
+  e.actorId = r.optText("actor_id");
+  e.actorKind = r.optText("actor_kind");
+  e.actorLabel = r.optText("actor_label");
+  e.orgId = r.optText("org_id");
+  e.action = r.text("action");
+  e.targetType = r.optText("target_type");
+  e.targetId = r.optText("target_id");
+  e.method = r.text("method");
+  e.path = r.text("path");
+  e.status = static_cast<int>(r.integer("status"));
+  e.outcome = r.text("outcome");
+  e.requestId = r.text("request_id");
+  e.clientIp = r.optText("client_ip");
+  e.detail = r.optText("detail");
+  return e;
+}
+
+// Newest first unless asked otherwise.
+const store::SortColumns<Event>& eventSort() {
+  static const store::SortColumns<Event> kColumns(
+      {{"occurred_at", "e.occurred_at",
+        [](const Event& e) { return nlohmann::json(e.occurredAt); }}},
+      true);
+  return kColumns;
+}
+
+}  // namespace
+
+const Sorting& Trail::sorting() {
+  return eventSort().sorting();
+}
+
 Page<Event> Trail::list(const Filter& f, ListQuery query) {
-  if (query.sort.empty()) {
-    query.sort = "occurred_at";
-    query.descending = true;
-  }
   std::string from = " FROM audit_events e";
   store::Where where;
   where.eq("e.actor_id", f.actorId);
@@ -52,38 +86,8 @@ Page<Event> Trail::list(const Filter& f, ListQuery query) {
     where.within("o.path", f.withinPath);
   }
   auto c = db_.connect();
-  Page<Event> page;
-  page.total = c.queryOne("SELECT COUNT(*) AS n" + from + where.sql, where.args)->integer("n");
-  store::appendKeyset(where, "e.occurred_at", query, "e.id");
-  auto rows = c.query(std::string("SELECT ") + kColumns + from + where.sql +
-                          store::orderAndLimit("e.occurred_at", query, "e.id"),
-                      where.args);
-  for (const auto& r : rows) {
-    Event e;
-    e.id = r.text("id");
-    e.occurredAt = r.text("occurred_at");
-    e.actorId = r.optText("actor_id");
-    e.actorKind = r.optText("actor_kind");
-    e.actorLabel = r.optText("actor_label");
-    e.orgId = r.optText("org_id");
-    e.action = r.text("action");
-    e.targetType = r.optText("target_type");
-    e.targetId = r.optText("target_id");
-    e.method = r.text("method");
-    e.path = r.text("path");
-    e.status = static_cast<int>(r.integer("status"));
-    e.outcome = r.text("outcome");
-    e.requestId = r.text("request_id");
-    e.clientIp = r.optText("client_ip");
-    e.detail = r.optText("detail");
-    page.items.push_back(std::move(e));
-  }
-  if (static_cast<int>(page.items.size()) > query.limit) {
-    page.items.pop_back();
-    page.nextCursor = encodeCursor(query.sort, query.descending, page.items.back().occurredAt,
-                                   page.items.back().id);
-  }
-  return page;
+  return store::fetchPage(c, kColumns, from, std::move(where), std::move(query), eventSort(),
+                          "e.id", eventFromRow);
 }
 
 }  // namespace onceonly::audit

@@ -44,6 +44,7 @@ class Trail {
   Event record(store::Connection& c, Event e);
   // Newest first unless sort says otherwise.
   Page<Event> list(const Filter& filter, ListQuery query);
+  static const Sorting& sorting();
 
  private:
   store::Database& db_;

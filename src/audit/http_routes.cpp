@@ -28,7 +28,7 @@ void addRoutes(api::Routes& api, api::Context& ctx) {
                else
                  (std::string(name) == "from" ? f.from : f.to) = toRfc3339(*t);
              }
-             auto q = qp.list({"occurred_at"}, true);
+             auto q = qp.list(Trail::sorting());
              qp.finish();
              errors.throwIfAny();
              f.withinPath = scope;

@@ -23,6 +23,14 @@ struct ListQuery {
   std::optional<std::string> afterId;
 };
 
+// What a list can be sorted by, as the API names it (?sort=name or -name); the first is the
+// default. Each list has one, made by its repository with the SQL beside each name
+// (store::SortColumns), so the API and the query cannot disagree.
+struct Sorting {
+  std::vector<std::string> columns;
+  bool defaultDescending = false;
+};
+
 template <class T>
 struct Page {
   std::vector<T> items;

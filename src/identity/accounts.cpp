@@ -272,12 +272,24 @@ Account Identity::updateAccount(const std::string& id, const AccountChanges& ch)
   return *findAccount(id);
 }
 
+namespace {
+
+const store::SortColumns<Account>& accountSort() {
+  static const store::SortColumns<Account> kColumns({
+      {"created_at", "a.created_at", [](const Account& a) { return nlohmann::json(a.createdAt); }},
+      {"display_name", "a.display_name",
+       [](const Account& a) { return nlohmann::json(a.displayName); }},
+  });
+  return kColumns;
+}
+
+}  // namespace
+
+const Sorting& Identity::accountSorting() {
+  return accountSort().sorting();
+}
+
 Page<Account> Identity::listAccounts(const AccountFilter& f, ListQuery query) {
-  static const std::map<std::string, std::string> kSortable = {{"created_at", "a.created_at"},
-                                                               {"display_name", "a.display_name"}};
-  if (query.sort.empty()) query.sort = "created_at";
-  auto col = kSortable.find(query.sort);
-  if (col == kSortable.end()) throw std::logic_error("unchecked sort column");
   std::string from = " FROM accounts a LEFT JOIN orgs o ON o.id = a.org_id";
   store::Where where;
   where.eq("a.kind", f.kind);
@@ -290,19 +302,8 @@ Page<Account> Identity::listAccounts(const AccountFilter& f, ListQuery query) {
   // Names and usernames only: identifiers are found by exact lookup, never by substring.
   where.search({"a.display_name", "a.username", "a.company_name"}, query.q);
   auto c = db_.connect();
-  Page<Account> page;
-  page.total = c.queryOne("SELECT COUNT(*) AS n" + from + where.sql, where.args)->integer("n");
-  store::appendKeyset(where, col->second, query, "a.id");
-  auto rows = c.query(std::string("SELECT ") + kAccountColumns + from + where.sql +
-                          store::orderAndLimit(col->second, query, "a.id"),
-                      where.args);
-  for (const auto& r : rows) page.items.push_back(accountFromRow(r));
-  if (static_cast<int>(page.items.size()) > query.limit) {
-    page.items.pop_back();
-    const Account& last = page.items.back();
-    std::string value = query.sort == "display_name" ? last.displayName : last.createdAt;
-    page.nextCursor = encodeCursor(query.sort, query.descending, value, last.id);
-  }
+  auto page = store::fetchPage(c, kAccountColumns, from, std::move(where), std::move(query),
+                               accountSort(), "a.id", accountFromRow);
   loadRoles(c, page.items);
   return page;
 }

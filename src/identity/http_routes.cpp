@@ -185,7 +185,7 @@ void addRoutes(Routes& api, Context& ctx) {
         f.kind = qp.oneOf("kind", identity::kOrgKinds);
         f.parentId = qp.get("parent_id");
         f.within = qp.get("within");
-        auto q = qp.list({"code", "name_en", "name_zh", "level", "created_at"});
+        auto q = qp.list(identity::Identity::orgSorting());
         qp.finish();
         return http::Response::json(200, api::pageJson(ctx.identity().listOrgs(f, q), orgJson));
       });
@@ -251,7 +251,7 @@ void addRoutes(Routes& api, Context& ctx) {
              f.orgId = qp.get("org_id");
              f.status = qp.oneOf("status", {"active", "disabled"});
              f.role = qp.oneOf("role", roleNames());
-             auto q = qp.list({"created_at", "display_name"});
+             auto q = qp.list(identity::Identity::accountSorting());
              qp.finish();
              f.withinPath = scope;
              auto page = ctx.identity().listAccounts(f, q);

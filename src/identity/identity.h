@@ -179,6 +179,7 @@ class Identity {
   std::optional<Org> findOrgByCode(const std::string& code);
   Org getOrg(const std::string& id);  // throws 404
   Page<Org> listOrgs(const OrgFilter& filter, ListQuery query);
+  static const Sorting& orgSorting();
   // The tree under rootId (else the whole forest), down to `depth` levels below its top (all
   // when not given), so that a large government's tree can be opened a level at a time.
   std::vector<OrgNode> orgTree(const std::optional<std::string>& rootId,
@@ -189,6 +190,7 @@ class Identity {
   Account updateAccount(const std::string& id, const AccountChanges& changes);
   std::optional<Account> findAccount(const std::string& id);
   Page<Account> listAccounts(const AccountFilter& filter, ListQuery query);
+  static const Sorting& accountSorting();
   // The clear resident ID, for the citizen themself (never logged).
   std::optional<std::string> revealResidentId(const std::string& accountId);
 

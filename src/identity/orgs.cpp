@@ -254,15 +254,27 @@ std::int64_t levelRank(const std::string& level) {
 
 }  // namespace
 
+namespace {
+
+const store::SortColumns<Org>& orgSort() {
+  static const store::SortColumns<Org> kColumns({
+      {"code", "code", [](const Org& o) { return nlohmann::json(o.code); }},
+      {"name_en", "name_en", [](const Org& o) { return nlohmann::json(o.nameEn); }},
+      {"name_zh", "name_zh", [](const Org& o) { return nlohmann::json(o.nameZh); }},
+      {"level", levelRankSql(), [](const Org& o) { return nlohmann::json(levelRank(o.level)); },
+       store::KeyKind::integer},
+      {"created_at", "created_at", [](const Org& o) { return nlohmann::json(o.createdAt); }},
+  });
+  return kColumns;
+}
+
+}  // namespace
+
+const Sorting& Identity::orgSorting() {
+  return orgSort().sorting();
+}
+
 Page<Org> Identity::listOrgs(const OrgFilter& filter, ListQuery query) {
-  static const std::map<std::string, std::string> kSortable = {{"code", "code"},
-                                                               {"name_en", "name_en"},
-                                                               {"name_zh", "name_zh"},
-                                                               {"created_at", "created_at"},
-                                                               {"level", levelRankSql()}};
-  if (query.sort.empty()) query.sort = "code";
-  auto col = kSortable.find(query.sort);
-  if (col == kSortable.end()) throw std::logic_error("unchecked sort column");
   store::Where where;
   where.eq("level", filter.level);
   where.eq("kind", filter.kind);
@@ -274,25 +286,8 @@ Page<Org> Identity::listOrgs(const OrgFilter& filter, ListQuery query) {
   }
   where.search({"code", "name_zh", "name_en"}, query.q);
   auto c = db_.connect();
-  Page<Org> page;
-  page.total = c.queryOne("SELECT COUNT(*) AS n FROM orgs" + where.sql, where.args)->integer("n");
-  store::appendKeyset(where, col->second, query, "id",
-                      query.sort == "level" ? store::KeyKind::integer : store::KeyKind::text);
-  auto rows = c.query(std::string("SELECT ") + kOrgColumns + " FROM orgs" + where.sql +
-                          store::orderAndLimit(col->second, query),
-                      where.args);
-  for (const auto& r : rows) page.items.push_back(orgFromRow(r));
-  if (static_cast<int>(page.items.size()) > query.limit) {
-    page.items.pop_back();
-    const Org& last = page.items.back();
-    const nlohmann::json value = query.sort == "code"      ? nlohmann::json(last.code)
-                                 : query.sort == "name_en" ? nlohmann::json(last.nameEn)
-                                 : query.sort == "name_zh" ? nlohmann::json(last.nameZh)
-                                 : query.sort == "level"   ? nlohmann::json(levelRank(last.level))
-                                                           : nlohmann::json(last.createdAt);
-    page.nextCursor = encodeCursor(query.sort, query.descending, value, last.id);
-  }
-  return page;
+  return store::fetchPage(c, kOrgColumns, " FROM orgs", std::move(where), std::move(query),
+                          orgSort(), "id", orgFromRow);
 }
 
 std::vector<OrgNode> Identity::orgTree(const std::optional<std::string>& rootId,

@@ -143,7 +143,7 @@ void addRoutes(Routes& api, Context& ctx) {
   api.publicRead("/api/v1/ledger/checkpoints", [&ctx](http::Request& req) {
     QueryParams qp(req, {"witnessed", "limit", "cursor", "sort"}, false);  // no search (q)
     auto witnessed = qp.oneOf("witnessed", {"true", "false"}) == "true";
-    auto q = qp.list({"size"}, true);
+    auto q = qp.list(Sorting{{"size"}, true});
     qp.finish();
     if (!q.descending)
       throw invalidField(FieldLocation::Query, "sort", "field.sort", {{"allowed", "-size"}});
@@ -254,7 +254,7 @@ void addRoutes(Routes& api, Context& ctx) {
       [&ctx](http::Request& req, const identity::Principal& p) {
         QueryParams qp(req, {"subject", "limit", "cursor", "sort"}, false);  // no search (q)
         auto subject = qp.get("subject");
-        auto q = qp.list({"index"});
+        auto q = qp.list(Sorting{{"index"}});
         qp.finish();
         if (q.descending)
           throw invalidField(FieldLocation::Query, "sort", "field.sort", {{"allowed", "index"}});

@@ -3,7 +3,9 @@
 // repository's own allow-list, never from the request.
 #pragma once
 
+#include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -45,6 +47,66 @@ void appendKeyset(Where& where, const std::string& column, const ListQuery& quer
 // " ORDER BY col ASC, id ASC LIMIT n+1": one extra row tells whether another page exists.
 std::string orderAndLimit(const std::string& column, const ListQuery& query,
                           const std::string& idColumn = "id");
+// One column a list sorts by: its API name, the SQL it orders by, and the item's value there
+// (for the cursor of the next page).
+template <class T>
+struct SortColumn {
+  std::string name;
+  std::string sql;
+  std::function<nlohmann::json(const T&)> value;
+  KeyKind kind = KeyKind::text;
+};
+
+// A list's sort columns, the first its default.
+template <class T>
+class SortColumns {
+ public:
+  explicit SortColumns(std::vector<SortColumn<T>> columns, bool defaultDescending = false)
+      : columns_(std::move(columns)) {
+    sorting_.defaultDescending = defaultDescending;
+    for (const auto& c : columns_) sorting_.columns.push_back(c.name);
+  }
+  const Sorting& sorting() const { return sorting_; }
+  // The column the query sorts by, setting the default when it names none. The API checked the
+  // name against sorting(); another is a bug.
+  const SortColumn<T>& of(ListQuery& query) const {
+    if (query.sort.empty()) {
+      query.sort = columns_.front().name;
+      query.descending = sorting_.defaultDescending;
+    }
+    for (const auto& c : columns_)
+      if (c.name == query.sort) return c;
+    throw std::logic_error("unchecked sort column " + query.sort);
+  }
+
+ private:
+  std::vector<SortColumn<T>> columns_;
+  Sorting sorting_;
+};
+
+// One page of a list: counts the rows `where` selects, then reads one row more than the limit
+// after the query's position (keyset on the sort column and the id) and, when that row exists,
+// drops it and hands out the cursor after the last row shown. T has an `id`.
+template <class T, class FromRow>
+Page<T> fetchPage(Connection& c, const std::string& columns, const std::string& from, Where where,
+                  ListQuery query, const SortColumns<T>& sortable, const std::string& idColumn,
+                  FromRow fromRow) {
+  const auto& col = sortable.of(query);
+  Page<T> page;
+  page.total = c.queryOne("SELECT COUNT(*) AS n" + from + where.sql, where.args)->integer("n");
+  appendKeyset(where, col.sql, query, idColumn, col.kind);
+  for (const auto& r :
+       c.query("SELECT " + columns + from + where.sql + orderAndLimit(col.sql, query, idColumn),
+               where.args))
+    page.items.push_back(fromRow(r));
+  if (static_cast<int>(page.items.size()) > query.limit) {
+    page.items.pop_back();
+    const T& last = page.items.back();
+    page.nextCursor = encodeCursor(query.sort, query.descending, col.value(last), last.id);
+  }
+  return page;
+}
+
 // A LIKE pattern matching text that contains s, with LIKE's wildcards escaped ('\' is the
 // escape character: use "LIKE ? ESCAPE '\'").
 std::string containsPattern(const std::string& s);
