@@ -14,6 +14,7 @@
 #include "identity/identity.h"
 #include "identity/roles.h"
 #include "ledger/log.h"
+#include "store/scheduler.h"
 #include "store/store.h"
 
 namespace onceonly::api {
@@ -88,6 +89,8 @@ struct Application::Impl {
   std::unique_ptr<crypto::KeyRing> keys;
   // Destroyed before the database and keys they use, and after the routes that use them.
   Services services;
+  // Stopped (destroyed) before the services its jobs use.
+  std::unique_ptr<store::Scheduler> scheduler;
   http::Router router;
   std::vector<RouteInfo> routes;
   std::string openApi;
@@ -110,7 +113,8 @@ Application::Application(Config config, std::vector<Module> extra)
   impl_->db->migrate(migrationsOf(impl_->modules));
   impl_->keys =
       std::make_unique<crypto::KeyRing>(crypto::KeyRing::loadOrCreate(c.effectiveKeysDir()));
-  Startup startup{c, *impl_->db, *impl_->keys, impl_->services};
+  impl_->scheduler = std::make_unique<store::Scheduler>(*impl_->db);
+  Startup startup{c, *impl_->db, *impl_->keys, impl_->services, *impl_->scheduler};
   for (const auto& m : impl_->modules)
     if (m.start) m.start(startup);
 
@@ -133,6 +137,7 @@ Application::Application(Config config, std::vector<Module> extra)
       impl_->router, impl_->metrics,
       http::PipelineOptions{c.trustProxy, c.rateLimitPerSecond, c.rateLimitBurst},
       impl_->staticFiles.get());
+  if (c.backgroundWork) impl_->scheduler->start();
 }
 
 Application::~Application() = default;
@@ -154,6 +159,10 @@ store::Database& Application::database() {
 }
 Services& Application::services() {
   return impl_->services;
+}
+
+store::Scheduler& Application::scheduler() {
+  return *impl_->scheduler;
 }
 const Config& Application::config() const {
   return impl_->config;

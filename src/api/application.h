@@ -14,7 +14,8 @@
 
 namespace onceonly::store {
 class Database;
-}
+class Scheduler;
+}  // namespace onceonly::store
 namespace onceonly::identity {
 class Identity;
 }
@@ -47,6 +48,7 @@ class Application {
   const std::string& openApi() const;
   store::Database& database();
   Services& services();
+  store::Scheduler& scheduler();
   identity::Identity& identity();
   ledger::Log& ledger();
   const Config& config() const;

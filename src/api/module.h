@@ -29,7 +29,8 @@ struct Config;
 }
 namespace onceonly::store {
 class Database;
-}
+class Scheduler;
+}  // namespace onceonly::store
 namespace onceonly::crypto {
 class KeyRing;
 }
@@ -90,6 +91,9 @@ struct Startup {
   store::Database& db;
   const crypto::KeyRing& keys;
   Services& services;
+  // Jobs on a schedule, run on one node at a time; they start once every module has started
+  // (when the configuration asks for background work) and stop before any service goes.
+  store::Scheduler& scheduler;
 };
 
 // What a module's demo seeding gets; it adds its sign-in details and counts to `result`.

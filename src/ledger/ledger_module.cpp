@@ -7,6 +7,7 @@
 #include "core/config.h"
 #include "http/client.h"
 #include "ledger/log.h"
+#include "store/scheduler.h"
 
 namespace onceonly::ledger {
 namespace embedded {
@@ -22,7 +23,6 @@ LogOptions logOptions(const Config& c) {
   LogOptions o;
   o.origin = c.ledgerOrigin;
   o.checkpointSeconds = c.ledgerCheckpointSeconds;
-  o.background = c.backgroundWork && c.ledgerCheckpointSeconds > 0;
   o.indexInBackground = c.backgroundWork;
   try {
     o.witnesses = parseWitnessList(c.ledgerWitnesses);
@@ -82,9 +82,12 @@ api::Module module() {
        "一致性证明未通过验证：{reason}。"},
   };
   m.start = [](api::Startup& s) {
-    s.services.add(std::make_unique<Log>(
+    auto& log = s.services.add(std::make_unique<Log>(
         s.db, loadOrCreateLogKey(s.config.effectiveKeysDir(), s.config.ledgerOrigin),
         logOptions(s.config)));
+    if (s.config.ledgerCheckpointSeconds > 0)
+      s.scheduler.every("ledger.checkpoint", std::chrono::seconds(s.config.ledgerCheckpointSeconds),
+                        [&log] { log.checkpointAndCosign(); });
   };
   m.routes = addRoutes;
   return m;

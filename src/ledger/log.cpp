@@ -72,7 +72,6 @@ Log::Log(store::Database& db, Signer signer, LogOptions options)
     indexer_ = std::thread([this] { indexer(); });
     pthread_setname_np(indexer_.native_handle(), "ledger-index");
   }
-  if (options_.background) background_ = std::thread([this] { background(); });
 }
 
 Log::~Log() {
@@ -81,9 +80,7 @@ Log::~Log() {
     stopping_ = true;
   }
   wake_.notify_all();
-  stopWake_.notify_all();
   indexWake_.notify_all();
-  if (background_.joinable()) background_.join();
   if (indexer_.joinable()) indexer_.join();
   sequencer_.join();
   {
@@ -141,21 +138,11 @@ void Log::syncBatches() {
   }
 }
 
-void Log::background() {
-  std::unique_lock lock(mutex_);
-  const auto period = std::chrono::seconds(std::max(1, options_.checkpointSeconds));
-  while (!stopWake_.wait_for(lock, period, [this] { return stopping_; })) {
-    lock.unlock();
-    try {
-      if (options_.witnesses.empty())
-        signCheckpoint();
-      else
-        requestCosignatures();
-    } catch (const std::exception& e) {
-      log::warn("ledger.checkpoint_failed", {{"problem", e.what()}});
-    }
-    lock.lock();
-  }
+void Log::checkpointAndCosign() {
+  if (options_.witnesses.empty())
+    signCheckpoint();
+  else
+    requestCosignatures();  // signs first
 }
 
 Log::Pending Log::prepare(const nlohmann::json& entry) {

@@ -102,9 +102,6 @@ struct LogOptions {
   std::size_t maxBatch = 4096;
   std::string origin = "onceonly.localhost/ledger";  // the checkpoint's first line
   int checkpointSeconds = 10;  // latestCheckpoint() signs anew when older than this
-  // A background thread signs a checkpoint every checkpointSeconds when the tree grew and asks
-  // the witnesses to cosign it. Off for tools and tests that drive the log themselves.
-  bool background = false;
   // Another thread fills the lookup tables (by leaf hash, by subject) behind the sequencer. Off
   // for tests that place the indexer's boundary themselves; lookups stay right either way.
   bool indexInBackground = true;
@@ -210,6 +207,9 @@ class Log {
   std::optional<ReceiptProof> receipt(std::uint64_t index, std::optional<std::uint64_t> size,
                                       SignNow sign);
   int checkpointSeconds() const { return options_.checkpointSeconds; }
+  // What the ledger module schedules every checkpointSeconds (store::Scheduler, on one node at a
+  // time): signs a checkpoint when the tree grew, and asks the witnesses to cosign it.
+  void checkpointAndCosign();
   // Sends the latest checkpoint to every configured witness that has not cosigned it yet. One
   // caller at a time, also across the nodes sharing a PostgreSQL database (advisory lock
   // kWitnessLock): whoever comes second finds the cosignatures stored and asks no one again.
@@ -256,7 +256,6 @@ class Log {
   // SQLite: opens the lookups file, and forgets what it holds of entries the log no longer has
   // (a crash took commits that were never acknowledged, or an older backup was restored).
   void openLookups();
-  void background();
   WitnessOutcome askWitness(const WitnessEndpoint& w, std::uint64_t size, const std::string& note);
   std::vector<std::string> cosigners(const Note& note) const;
 
@@ -282,8 +281,6 @@ class Log {
   bool sequencerStopped_ = false;                  // GUARDED_BY syncMutex_
   std::thread syncer_;
   std::unique_ptr<TileStore> tiles_;
-  std::condition_variable stopWake_;
-  std::thread background_;
   std::condition_variable indexWake_;
   std::mutex witnessMutex_;      // requestCosignatures() in this process
   std::uint64_t unindexed_ = 0;  // GUARDED_BY mutex_: appended since the indexer last ran

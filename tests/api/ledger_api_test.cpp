@@ -12,6 +12,7 @@
 #include "ledger/log.h"
 #include "ledger/note.h"
 #include "ledger/receipt.h"
+#include "store/scheduler.h"
 #include "store/store.h"
 #include "support/api_harness.h"
 #include "support/ledger_support.h"
@@ -90,6 +91,21 @@ TEST_P(LedgerApiTest, CheckpointsAndProofsVerifyWithThePublishedKey) {
   EXPECT_EQ(h.as("clerk", "GET", "/api/v1/ledger/entries/5").status, 403);
   EXPECT_EQ(h.as("auditor", "GET", "/api/v1/ledger/entries/13").status, 404);
   EXPECT_EQ(h.as("auditor", "GET", "/api/v1/ledger/entries/x").status, 400);
+}
+
+// With checkpoints on a timer, the ledger module schedules the signing as a job that one node
+// at a time runs (store::Scheduler): a run signs a checkpoint of the grown tree.
+TEST_P(LedgerApiTest, CheckpointsAreSignedByAScheduledJob) {
+  ApiHarness timed(GetParam(), [](Config& c) {
+    c.ledgerCheckpointSeconds = 3600;
+    c.backgroundWork = false;  // the test runs the job itself
+  });
+  auto& log = timed.app().ledger();
+  appendNow(log, {{"type", "test"}, {"n", 1}});
+  const auto before = log.countCheckpoints(false);
+  EXPECT_TRUE(timed.app().scheduler().runNow("ledger.checkpoint"));
+  EXPECT_EQ(log.countCheckpoints(false), before + 1);
+  EXPECT_EQ(log.checkpoints(std::nullopt, 1, false).front().size, log.size());
 }
 
 TEST_P(LedgerApiTest, BadProofRequestsAreProblems) {
