@@ -23,6 +23,11 @@ namespace {
 
 // What a module declares before any of them starts: its messages, roles and token scopes.
 void declare(const Module& m) {
+  for (const auto& s : m.settings)
+    if (s.name.rfind(m.name + "_", 0) != 0)
+      throw std::logic_error("setting " + s.name + " of module " + m.name + " is not named " +
+                             m.name + "_…");
+  declareSettings(m.settings);
   i18n::addMessages(m.messages);
   identity::declareRoles(m.roles);
   identity::declareScopes(m.scopes);
@@ -107,6 +112,7 @@ Application::Application(Config config, std::vector<Module> extra)
   impl_->modules = modules();
   for (auto& m : extra) impl_->modules.push_back(std::move(m));
   for (const auto& m : impl_->modules) declare(m);
+  checkModuleSettings(c);
 
   std::filesystem::create_directories(c.dataDir);
   impl_->db = store::Database::open(c.effectiveDatabaseUrl(), c.dbPoolSize);

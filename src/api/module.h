@@ -20,13 +20,12 @@
 #include <vector>
 
 #include "api/access.h"
+#include "core/config.h"
 #include "core/embedded.h"
 #include "core/i18n.h"
 #include "identity/roles.h"
 
-namespace onceonly {
-struct Config;
-}
+namespace onceonly {}
 namespace onceonly::store {
 class Database;
 class Scheduler;
@@ -115,6 +114,8 @@ struct Module {
   std::vector<i18n::Message> messages;
   std::vector<identity::Role> roles;
   std::vector<std::string> scopes;  // API token scopes the module's routes ask for
+  // Its section of the configuration: settings named <module>_<key> (see ModuleSetting).
+  std::vector<ModuleSetting> settings;
   std::function<void(Startup&)> start;
   std::function<void(Routes&, Context&)> routes;
   std::function<void(DemoSeeding&)> seedDemo;

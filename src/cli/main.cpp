@@ -58,6 +58,7 @@ struct CommonFlags {
     } else if (auto it = env.find("ONCEONLY_CONFIG"); it != env.end()) {
       file = it->second;
     }
+    for (const auto& m : onceonly::api::modules()) onceonly::declareSettings(m.settings);
     Config c = onceonly::loadConfig(file, env, values);
     c.backgroundWork = serving;
     onceonly::log::init(c.logLevel, c.logJson);
@@ -516,7 +517,8 @@ int main(int argc, char** argv) {
     if (ledgerCheckCmd->parsed()) return checkReceiptCommand(check);
     if (ledgerKeyCmd->parsed()) {
       Config c = common.load();
-      std::cout << onceonly::ledger::loadOrCreateLogKey(c.effectiveKeysDir(), c.ledgerOrigin)
+      std::cout << onceonly::ledger::loadOrCreateLogKey(c.effectiveKeysDir(),
+                                                        c.setting("ledger_origin"))
                        .verifier()
                        .vkey()
                 << "\n";

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <charconv>
 #include <functional>
+#include <mutex>
+#include <optional>
 #include <thread>
 #include <tuple>
 
@@ -123,17 +125,6 @@ const std::vector<Setting>& settings() {
        [](Config& c, const std::string& v) {
          c.authCacheSeconds = parseNumber<int>("auth_cache_seconds", v, 0, 300);
        }},
-      {"ledger_origin", [](Config& c, const std::string& v) { c.ledgerOrigin = v; }},
-      {"ledger_checkpoint_seconds",
-       [](Config& c, const std::string& v) {
-         c.ledgerCheckpointSeconds = parseNumber<int>("ledger_checkpoint_seconds", v, 0, 86400);
-       }},
-      // "<url> <vkey>" pairs separated by commas (or a TOML array of such strings).
-      {"ledger_witnesses", [](Config& c, const std::string& v) { c.ledgerWitnesses = v; }},
-      {"ledger_witness_quorum",
-       [](Config& c, const std::string& v) {
-         c.ledgerWitnessQuorum = parseNumber<int>("ledger_witness_quorum", v, 0, 64);
-       }},
       {"password_cost", [](Config& c, const std::string& v) { c.passwordCost = v; }},
       {"tls_ca_file", [](Config& c, const std::string& v) { c.tlsCaFile = v; }},
       {"secure_cookies",
@@ -144,10 +135,34 @@ const std::vector<Setting>& settings() {
   return kSettings;
 }
 
-const Setting* findSetting(std::string_view name) {
+std::mutex& declaredMutex() {
+  static std::mutex m;
+  return m;
+}
+std::map<std::string, ModuleSetting>& declared() {
+  static std::map<std::string, ModuleSetting> d;
+  return d;
+}
+
+std::optional<ModuleSetting> declaredSetting(const std::string& name) {
+  std::lock_guard lock(declaredMutex());
+  auto it = declared().find(name);
+  if (it == declared().end()) return std::nullopt;
+  return it->second;
+}
+
+// Sets one setting by name: a core one, or a module's (checked now).
+bool setByName(Config& c, const std::string& name, const std::string& value) {
   for (const auto& s : settings())
-    if (s.name == name) return &s;
-  return nullptr;
+    if (s.name == name) {
+      s.set(c, value);
+      return true;
+    }
+  auto m = declaredSetting(name);
+  if (!m) return false;
+  if (m->check) m->check(value);
+  c.moduleSettings[name] = value;
+  return true;
 }
 
 std::string tomlValueAsString(const std::string& key, const toml::node& node) {
@@ -177,9 +192,6 @@ void validate(const Config& c) {
     throw ConfigError("setting 'password_cost': '" + c.passwordCost +
                       "' is not one of interactive, moderate, min");
   if (c.dataDir.empty()) throw ConfigError("setting 'data_dir': must not be empty");
-  if (c.ledgerOrigin.empty() || c.ledgerOrigin.find_first_of(" \t\n+") != std::string::npos)
-    throw ConfigError("setting 'ledger_origin': '" + c.ledgerOrigin +
-                      "' must be a non-empty name without spaces or '+', e.g. gov.example/ledger");
   auto url = c.effectiveDatabaseUrl();
   if (url.rfind("sqlite://", 0) != 0 && url.rfind("postgresql://", 0) != 0 &&
       url.rfind("postgres://", 0) != 0)
@@ -192,6 +204,38 @@ void validate(const Config& c) {
 }
 
 }  // namespace
+
+void declareSettings(const std::vector<ModuleSetting>& settings) {
+  std::lock_guard lock(declaredMutex());
+  for (const auto& s : settings) {
+    auto [it, added] = declared().emplace(s.name, s);
+    if (!added && it->second.defaultValue != s.defaultValue)
+      throw std::logic_error("setting " + s.name + " is declared twice");
+  }
+}
+
+std::function<void(const std::string&)> numberFrom(const std::string& name, int lo, int hi) {
+  return [name, lo, hi](const std::string& v) { parseNumber<int>(name, v, lo, hi); };
+}
+
+std::string Config::setting(const std::string& name) const {
+  auto m = declaredSetting(name);
+  if (!m) throw std::logic_error("setting " + name + " was never declared");
+  auto it = moduleSettings.find(name);
+  return it == moduleSettings.end() ? m->defaultValue : it->second;
+}
+
+int Config::settingNumber(const std::string& name) const {
+  return std::stoi(setting(name));  // checked by numberFrom() when given
+}
+
+void checkModuleSettings(const Config& c) {
+  for (const auto& [name, value] : c.moduleSettings) {
+    auto m = declaredSetting(name);
+    if (!m) throw ConfigError("setting '" + name + "': no module has such a setting");
+    if (m->check) m->check(value);
+  }
+}
 
 std::string Config::effectiveDatabaseUrl() const {
   if (!databaseUrl.empty()) return databaseUrl;
@@ -239,11 +283,17 @@ Config loadConfig(const std::optional<std::string>& file, const Environment& env
       throw ConfigError("config file '" + *file + "': " + std::string(e.description()) +
                         " at line " + std::to_string(e.source().begin.line));
     }
+    auto give = [&](const std::string& k, const toml::node& node) {
+      if (!setByName(c, k, tomlValueAsString(k, node)))
+        throw ConfigError("config file '" + *file + "': unknown setting '" + k + "'");
+    };
     for (const auto& [key, node] : table) {
       std::string k(key.str());
-      const Setting* s = findSetting(k);
-      if (!s) throw ConfigError("config file '" + *file + "': unknown setting '" + k + "'");
-      s->set(c, tomlValueAsString(k, node));
+      if (const auto* section = node.as_table()) {  // [ledger] origin = … is ledger_origin
+        for (const auto& [inner, value] : *section) give(k + "_" + std::string(inner.str()), value);
+        continue;
+      }
+      give(k, node);
     }
   }
   for (const auto& [name, value] : env) {
@@ -251,15 +301,11 @@ Config loadConfig(const std::optional<std::string>& file, const Environment& env
     std::string k = name.substr(9);
     for (auto& ch : k) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     if (k == "config" || k.rfind("test_", 0) == 0) continue;  // not settings
-    const Setting* s = findSetting(k);
-    if (!s)  // NOLINTNEXTLINE(performance-inefficient-string-concatenation): thrown once
+    if (!setByName(c, k, value))  // NOLINTNEXTLINE(performance-inefficient-string-concatenation)
       throw ConfigError("environment variable " + name + ": unknown setting '" + k + "'");
-    s->set(c, value);
   }
   for (const auto& [name, value] : flags) {
-    const Setting* s = findSetting(name);
-    if (!s) throw ConfigError("flag --" + name + ": unknown setting");
-    s->set(c, value);
+    if (!setByName(c, name, value)) throw ConfigError("flag --" + name + ": unknown setting");
   }
   validate(c);
   return c;

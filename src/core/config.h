@@ -4,13 +4,29 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace onceonly {
+
+// A setting a module declares (api::Module::settings), named `<module>_<key>` in a file, the
+// environment (ONCEONLY_<MODULE>_<KEY>) and flags; in a file also `key` in the module's table
+// ([ledger] origin = ...). `check` throws ConfigError naming the setting when a value is bad.
+struct ModuleSetting {
+  std::string name;
+  std::string defaultValue;
+  std::function<void(const std::string& value)> check;
+};
+// Declares module settings for every Config of the process (the modules do, before any is
+// loaded); declaring one name twice is a std::logic_error unless it is the same default.
+void declareSettings(const std::vector<ModuleSetting>& settings);
+// A number setting's check: an integer from lo to hi.
+std::function<void(const std::string&)> numberFrom(const std::string& name, int lo, int hi);
 
 struct Config {
   std::string listenHost = "127.0.0.1";
@@ -35,15 +51,8 @@ struct Config {
   int rateLimitBurst = 400;
   int sessionTtlMinutes = 8 * 60;
   int authCacheSeconds = 5;
-  std::string ledgerOrigin = "onceonly.localhost/ledger";  // checkpoint origin and log key name
-  // How often a checkpoint is signed (and sent to witnesses) when the tree grew; 0: only on
-  // demand and when the latest checkpoint is read.
-  int ledgerCheckpointSeconds = 10;
-  // Witnesses asked to cosign each checkpoint: "<url> <vkey>, ..." (c2sp.org/tlog-witness).
-  std::string ledgerWitnesses;
-  int ledgerWitnessQuorum = 0;  // cosignatures that make a checkpoint witnessed; 0: all
   // PEM file of CA certificates trusted, beside the system's, for outgoing https:// calls
-  // (witnesses): a government's own CA.
+  // (witnesses, connectors): a government's own CA.
   std::string tlsCaFile;
   std::string passwordCost = "interactive";  // "interactive", "moderate" or "min" (tests only)
   bool secureCookies = false;                // set the Secure flag; on behind TLS
@@ -52,12 +61,24 @@ struct Config {
   // the background; the command-line tools turn this off and do only what they were asked.
   bool backgroundWork = true;
 
+  // The modules' settings as given, by name; the others have their declared default.
+  std::map<std::string, std::string> moduleSettings;
+  // A module's setting: as given, or its default. std::logic_error for an undeclared name.
+  std::string setting(const std::string& name) const;
+  int settingNumber(const std::string& name) const;  // a setting declared with numberFrom()
+  // Gives a module setting (tests and tools); checkModuleSettings() checks it.
+  void set(const std::string& name, const std::string& value) { moduleSettings[name] = value; }
+
   // Settings derived from others.
   std::string effectiveDatabaseUrl() const;
   std::string effectiveKeysDir() const;
   int effectiveIoThreads() const;
   int effectiveWorkerThreads() const;
 };
+
+// Throws ConfigError for a module setting given that no module declares, or whose value its
+// check refuses (loadConfig checks what it reads; this also covers Config::set()).
+void checkModuleSettings(const Config& c);
 
 // Environment, as name → value, so tests need not touch the process environment.
 using Environment = std::map<std::string, std::string>;

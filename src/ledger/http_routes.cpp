@@ -174,7 +174,7 @@ void addRoutes(Routes& api, Context& ctx) {
     for (const auto& w : ctx.ledger().witnesses())
       witnesses.push_back({{"name", w.key.name()}, {"vkey", w.key.vkey()}});
     return http::Response::json(200, {{"log", ctx.ledger().signer().verifier().vkey()},
-                                      {"origin", ctx.config.ledgerOrigin},
+                                      {"origin", ctx.config.setting("ledger_origin")},
                                       {"witnesses", witnesses},
                                       {"quorum", ctx.ledger().quorum()}});
   });

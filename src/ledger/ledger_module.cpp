@@ -19,21 +19,48 @@ void addRoutes(api::Routes& api, api::Context& ctx);
 
 namespace {
 
-LogOptions logOptions(const Config& c) {
-  LogOptions o;
-  o.origin = c.ledgerOrigin;
-  o.checkpointSeconds = c.ledgerCheckpointSeconds;
-  o.indexInBackground = c.backgroundWork;
+std::vector<WitnessEndpoint> witnessesOf(const std::string& setting) {
   try {
-    o.witnesses = parseWitnessList(c.ledgerWitnesses);
+    return parseWitnessList(setting);
   } catch (const std::invalid_argument& e) {
     throw ConfigError(std::string("setting 'ledger_witnesses': ") + e.what());
   }
-  if (static_cast<std::size_t>(c.ledgerWitnessQuorum) > o.witnesses.size())
-    throw ConfigError("setting 'ledger_witness_quorum': " + std::to_string(c.ledgerWitnessQuorum) +
+}
+
+// The ledger's section of the configuration ([ledger] in a file, ledger_* elsewhere).
+std::vector<ModuleSetting> settings() {
+  return {
+      // The checkpoints' origin line and the log key's name.
+      {"ledger_origin", "onceonly.localhost/ledger",
+       [](const std::string& v) {
+         if (v.empty() || v.find_first_of(" \t\n+") != std::string::npos)
+           throw ConfigError("setting 'ledger_origin': '" + v +
+                             "' must be a non-empty name without spaces or '+', e.g. "
+                             "gov.example/ledger");
+       }},
+      // How often a checkpoint is signed (and sent to witnesses) when the tree grew; 0: only on
+      // demand and when the latest checkpoint is read.
+      {"ledger_checkpoint_seconds", "10", numberFrom("ledger_checkpoint_seconds", 0, 86400)},
+      // Witnesses asked to cosign each checkpoint: "<url> <vkey>, ..." (c2sp.org/tlog-witness),
+      // or a TOML array of such strings.
+      {"ledger_witnesses", "", [](const std::string& v) { witnessesOf(v); }},
+      // Cosignatures that make a checkpoint witnessed; 0: all of the witnesses.
+      {"ledger_witness_quorum", "0", numberFrom("ledger_witness_quorum", 0, 64)},
+  };
+}
+
+LogOptions logOptions(const Config& c) {
+  LogOptions o;
+  o.origin = c.setting("ledger_origin");
+  o.checkpointSeconds = c.settingNumber("ledger_checkpoint_seconds");
+  o.indexInBackground = c.backgroundWork;
+  o.witnesses = witnessesOf(c.setting("ledger_witnesses"));
+  const int quorum = c.settingNumber("ledger_witness_quorum");
+  if (static_cast<std::size_t>(quorum) > o.witnesses.size())
+    throw ConfigError("setting 'ledger_witness_quorum': " + std::to_string(quorum) +
                       " is more than the " + std::to_string(o.witnesses.size()) +
                       " witnesses configured");
-  o.quorum = static_cast<std::size_t>(c.ledgerWitnessQuorum);
+  o.quorum = static_cast<std::size_t>(quorum);
   if (!c.tlsCaFile.empty() && !std::ifstream(c.tlsCaFile))
     throw ConfigError("setting 'tls_ca_file': cannot read " + c.tlsCaFile);
   o.post = [caFile = c.tlsCaFile](const std::string& url, const std::string& body) {
@@ -49,6 +76,7 @@ LogOptions logOptions(const Config& c) {
 api::Module module() {
   api::Module m;
   m.name = "ledger";
+  m.settings = settings();
   m.files = {embedded::kFiles, embedded::kFiles + embedded::kFileCount};
   m.messages = {
       {"ledger.not_yet_checkpointed",
@@ -83,10 +111,10 @@ api::Module module() {
   };
   m.start = [](api::Startup& s) {
     auto& log = s.services.add(std::make_unique<Log>(
-        s.db, loadOrCreateLogKey(s.config.effectiveKeysDir(), s.config.ledgerOrigin),
+        s.db, loadOrCreateLogKey(s.config.effectiveKeysDir(), s.config.setting("ledger_origin")),
         logOptions(s.config)));
-    if (s.config.ledgerCheckpointSeconds > 0)
-      s.scheduler.every("ledger.checkpoint", std::chrono::seconds(s.config.ledgerCheckpointSeconds),
+    if (const int seconds = s.config.settingNumber("ledger_checkpoint_seconds"); seconds > 0)
+      s.scheduler.every("ledger.checkpoint", std::chrono::seconds(seconds),
                         [&log] { log.checkpointAndCosign(); });
   };
   m.routes = addRoutes;

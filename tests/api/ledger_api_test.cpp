@@ -97,7 +97,7 @@ TEST_P(LedgerApiTest, CheckpointsAndProofsVerifyWithThePublishedKey) {
 // at a time runs (store::Scheduler): a run signs a checkpoint of the grown tree.
 TEST_P(LedgerApiTest, CheckpointsAreSignedByAScheduledJob) {
   ApiHarness timed(GetParam(), [](Config& c) {
-    c.ledgerCheckpointSeconds = 3600;
+    c.set("ledger_checkpoint_seconds", "3600");
     c.backgroundWork = false;  // the test runs the job itself
   });
   auto& log = timed.app().ledger();
@@ -260,7 +260,7 @@ TEST_P(LedgerApiTest, ReceiptsCheckOfflineWithThePublishedKey) {
 // With checkpoints signed every hour, asking for the receipt of a new entry does not make the
 // log sign one early: anyone could otherwise make it sign a checkpoint per entry.
 TEST_P(LedgerApiTest, AReceiptWaitsForTheNextCheckpoint) {
-  ApiHarness hourly(GetParam(), [](Config& c) { c.ledgerCheckpointSeconds = 3600; });
+  ApiHarness hourly(GetParam(), [](Config& c) { c.set("ledger_checkpoint_seconds", "3600"); });
   auto& log = hourly.app().ledger();
   appendNow(log, {{"n", 0}});
   ASSERT_EQ(hourly.call("GET", "/api/v1/ledger/receipts/0").status, 200);  // the first is signed

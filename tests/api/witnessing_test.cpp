@@ -49,11 +49,12 @@ class WitnessingTest : public ::testing::TestWithParam<Backend> {
   onceonly::testing::ScratchDatabase scratch{GetParam()};
   Config config = [this] {
     auto c = onceonly::testing::testConfig(dir.path(), scratch.url());
-    c.ledgerOrigin = "ledger.qinghe.gov.example";
+    c.set("ledger_origin", "ledger.qinghe.gov.example");
     return c;
   }();
   ledger::Verifier logKey =
-      ledger::loadOrCreateLogKey(config.effectiveKeysDir(), config.ledgerOrigin).verifier();
+      ledger::loadOrCreateLogKey(config.effectiveKeysDir(), config.setting("ledger_origin"))
+          .verifier();
   std::unique_ptr<RunningWitness> finance =
       std::make_unique<RunningWitness>(dir.path(), "finance.qinghe/witness", logKey);
   std::unique_ptr<RunningWitness> health =
@@ -61,8 +62,8 @@ class WitnessingTest : public ::testing::TestWithParam<Backend> {
 
   std::unique_ptr<Application> start(int quorum = 0) {
     Config c = config;
-    c.ledgerWitnesses = finance->setting() + ", " + health->setting();
-    c.ledgerWitnessQuorum = quorum;
+    c.set("ledger_witnesses", finance->setting() + ", " + health->setting());
+    c.set("ledger_witness_quorum", std::to_string(quorum));
     return std::make_unique<Application>(c);
   }
   static http::Response get(Application& app, const std::string& target) {
@@ -102,7 +103,7 @@ TEST_P(WitnessingTest, CheckpointsComeBackWithBothCosignatures) {
   // The log grows: the witnesses get a consistency proof from what they cosigned.
   grow(*app, 30);
   for (const auto& o : app->ledger().requestCosignatures()) EXPECT_TRUE(o.cosigned) << o.problem;
-  EXPECT_EQ(finance->witness.state(config.ledgerOrigin)->size, 35u);
+  EXPECT_EQ(finance->witness.state(config.setting("ledger_origin"))->size, 35u);
   auto list = nlohmann::json::parse(get(*app, "/api/v1/ledger/checkpoints?witnessed=true").body);
   ASSERT_EQ(list["items"].size(), 2u);
   EXPECT_EQ(list["items"][0]["size"], 35);
@@ -153,12 +154,12 @@ TEST_P(WitnessingTest, OneNodeAtATimeAsksTheWitnesses) {
   std::vector<ledger::WitnessOutcome> outcomes;
   std::thread asking([&] { outcomes = app->ledger().requestCosignatures(); });
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  EXPECT_FALSE(finance->witness.state(config.ledgerOrigin));  // nobody asked yet
+  EXPECT_FALSE(finance->witness.state(config.setting("ledger_origin")));  // nobody asked yet
   c.exec("SELECT pg_advisory_unlock(?)", {ledger::Log::kWitnessLock});
   asking.join();
   ASSERT_EQ(outcomes.size(), 2u);
   for (const auto& o : outcomes) EXPECT_TRUE(o.cosigned) << o.problem;
-  EXPECT_EQ(finance->witness.state(config.ledgerOrigin)->size, 4u);
+  EXPECT_EQ(finance->witness.state(config.setting("ledger_origin"))->size, 4u);
 }
 
 TEST_P(WitnessingTest, TheQuorumDecidesWhatCountsAsWitnessed) {
@@ -198,7 +199,7 @@ TEST_P(WitnessingTest, TheLogCatchesUpWithAWitnessItLostTrackOf) {
   app->database().connect().exec("DELETE FROM ledger_witness_state");
   grow(*app, 9);
   for (const auto& o : app->ledger().requestCosignatures()) EXPECT_TRUE(o.cosigned) << o.problem;
-  EXPECT_EQ(health->witness.state(config.ledgerOrigin)->size, 13u);
+  EXPECT_EQ(health->witness.state(config.setting("ledger_origin"))->size, 13u);
 }
 
 TEST_P(WitnessingTest, AForkedHistoryIsRefusedByTheWitnesses) {
@@ -210,7 +211,7 @@ TEST_P(WitnessingTest, AForkedHistoryIsRefusedByTheWitnesses) {
   onceonly::testing::ScratchDatabase other(GetParam());
   Config forked = config;
   forked.databaseUrl = other.url();
-  forked.ledgerWitnesses = finance->setting() + ", " + health->setting();
+  forked.set("ledger_witnesses", finance->setting() + ", " + health->setting());
   Application rewritten(forked);
   for (int i = 0; i < 6; ++i) appendNow(rewritten.ledger(), {{"type", "rewritten"}, {"n", i}});
   for (const auto& o : rewritten.ledger().requestCosignatures()) {
@@ -218,25 +219,25 @@ TEST_P(WitnessingTest, AForkedHistoryIsRefusedByTheWitnesses) {
     EXPECT_EQ(o.status, 422) << o.problem;  // not consistent with the 4 entries cosigned
   }
   EXPECT_EQ(get(rewritten, "/api/v1/ledger/checkpoint?witnessed=true").status, 404);
-  EXPECT_EQ(finance->witness.state(config.ledgerOrigin)->size, 4u);
+  EXPECT_EQ(finance->witness.state(config.setting("ledger_origin"))->size, 4u);
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "finance.qinghe.json.evidence"));
 }
 
 TEST_P(WitnessingTest, BadSettingsAndParametersAreNamed) {
   Config c = config;
-  c.ledgerWitnesses = "http://127.0.0.1:1 " + logKey.vkey();  // a log key, not a witness key
+  c.set("ledger_witnesses", "http://127.0.0.1:1 " + logKey.vkey());  // a log key, not a witness's
   EXPECT_THROW(Application{c}, ConfigError);
-  c.ledgerWitnesses = finance->setting();
-  c.ledgerWitnessQuorum = 2;
+  c.set("ledger_witnesses", finance->setting());
+  c.set("ledger_witness_quorum", std::to_string(2));
   EXPECT_THROW(Application{c}, ConfigError);
-  c.ledgerWitnessQuorum = 0;
-  c.ledgerWitnesses = "ftp://127.0.0.1:1 " + finance->key.verifier().vkey();
+  c.set("ledger_witness_quorum", std::to_string(0));
+  c.set("ledger_witnesses", "ftp://127.0.0.1:1 " + finance->key.verifier().vkey());
   EXPECT_THROW(Application{c}, ConfigError);
   c.tlsCaFile = "/nonexistent/ca.pem";
-  c.ledgerWitnesses = "https://witness.example/finance/ " + finance->key.verifier().vkey();
+  c.set("ledger_witnesses", "https://witness.example/finance/ " + finance->key.verifier().vkey());
   EXPECT_THROW(Application{c}, ConfigError);
   // A witness behind TLS is named by its https:// URL (its trailing slash dropped).
-  auto parsed = ledger::parseWitnessList(c.ledgerWitnesses);
+  auto parsed = ledger::parseWitnessList(c.setting("ledger_witnesses"));
   ASSERT_EQ(parsed.size(), 1u);
   EXPECT_EQ(parsed[0].url, "https://witness.example/finance");
   auto app = start();

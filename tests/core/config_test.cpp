@@ -17,6 +17,39 @@ TEST(Config, DefaultsAreUsable) {
   EXPECT_EQ(c.effectiveKeysDir(), "data/keys");
 }
 
+// A module declares its section; its settings are read from the module's table in a file, or
+// by their full name from the environment and flags, checked by the module's rule, and have
+// their default otherwise. A setting no module declares is named as unknown.
+TEST(Config, ModulesDeclareTheirOwnSections) {
+  declareSettings({{"sample_colour", "blue", {}},
+                   {"sample_count", "3", numberFrom("sample_count", 1, 9)},
+                   {"sample_size", "7", numberFrom("sample_size", 1, 9)}});
+  onceonly::testing::TempDir dir;
+  auto file = (dir.path() / "onceonly.toml").string();
+  std::ofstream(file) << "log_level = \"warn\"\n[sample]\ncolour = \"red\"\ncount = 5\n";
+  Config c = loadConfig(file, {}, {});
+  EXPECT_EQ(c.setting("sample_colour"), "red");
+  EXPECT_EQ(c.settingNumber("sample_count"), 5);
+  EXPECT_EQ(c.settingNumber("sample_size"), 7);  // its default
+  c = loadConfig(file, {{"ONCEONLY_SAMPLE_COUNT", "8"}}, {{"sample_colour", "green"}});
+  EXPECT_EQ(c.settingNumber("sample_count"), 8);
+  EXPECT_EQ(c.setting("sample_colour"), "green");
+  try {
+    loadConfig(std::nullopt, {{"ONCEONLY_SAMPLE_COUNT", "12"}}, {});
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("'sample_count'"), std::string::npos) << e.what();
+  }
+  std::ofstream(file) << "[sample]\nshape = \"round\"\n";
+  EXPECT_THROW(loadConfig(file, {}, {}), ConfigError);  // sample_shape: no module has it
+  Config given;
+  given.set("sample_count", "0");
+  EXPECT_THROW(checkModuleSettings(given), ConfigError);
+  given.set("sample_count", "2");
+  EXPECT_NO_THROW(checkModuleSettings(given));
+  EXPECT_THROW(c.setting("sample_weight"), std::logic_error);
+}
+
 TEST(Config, FileThenEnvironmentThenFlagsWin) {
   onceonly::testing::TempDir dir;
   auto file = (dir.path() / "onceonly.toml").string();

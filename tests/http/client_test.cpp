@@ -11,13 +11,18 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <condition_variable>
 #include <fstream>
 #include <future>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
+#include "http/server.h"
 #include "support/test_support.h"
 
 namespace onceonly::http {
@@ -230,6 +235,284 @@ TEST(HttpClient, NamesWhatIsWrongWithAUrl) {
       EXPECT_NE(std::string(e.what()).find(bad), std::string::npos) << e.what();
     }
   }
+}
+
+// A request as the server saw it.
+struct Seen {
+  std::string method, target, body;
+  std::map<std::string, std::string> headers;  // names in lower case
+};
+
+// A real http::Server whose answers wait until `gate` requests have arrived, so that a client
+// that waits for each answer before it sends the next request never gets one. It answers
+// "hello <target>" without holding a worker thread meanwhile (deferred responses).
+class GatedServer {
+ public:
+  explicit GatedServer(std::size_t gate)
+      : gate_(gate), server_(options(), [this](Request& r) { return arrive(r); }) {
+    server_.start();
+  }
+  ~GatedServer() {
+    // Those still waiting are answered, so that stop() does not wait for them.
+    std::vector<std::pair<Respond, std::string>> waiting;
+    {
+      std::lock_guard lock(mutex_);
+      waiting.swap(waiting_);
+    }
+    for (auto& [respond, target] : waiting) respond(nullptr, Response::text(503, "stopping"));
+    server_.stop();
+  }
+  std::string url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(server_.port()) + path;
+  }
+  // False when fewer than n have arrived within a minute.
+  bool waitForArrivals(std::size_t n) {
+    std::unique_lock lock(mutex_);
+    return arrived_.wait_for(lock, std::chrono::seconds(60), [&] { return seen_.size() >= n; });
+  }
+  std::vector<Seen> seen() {
+    std::lock_guard lock(mutex_);
+    return seen_;
+  }
+
+ private:
+  static ServerOptions options() {
+    ServerOptions o;
+    o.host = "127.0.0.1";
+    o.port = 0;
+    o.workerThreads = 2;
+    return o;
+  }
+
+  Response arrive(Request& r) {
+    Seen seen{r.method, r.target, r.body, r.headers};
+    return Response::deferred([this, seen = std::move(seen)](const Respond& respond) {
+      std::vector<std::pair<Respond, std::string>> ready;
+      {
+        std::lock_guard lock(mutex_);
+        seen_.push_back(seen);
+        waiting_.emplace_back(respond, seen.target);
+        arrived_.notify_all();
+        if (seen_.size() < gate_) return;
+        ready.swap(waiting_);
+      }
+      for (auto& [answer, target] : ready) answer(nullptr, Response::text(200, "hello " + target));
+    });
+  }
+
+  const std::size_t gate_;
+  std::mutex mutex_;
+  std::condition_variable arrived_;
+  std::vector<Seen> seen_;                                // GUARDED_BY mutex_
+  std::vector<std::pair<Respond, std::string>> waiting_;  // GUARDED_BY mutex_
+  Server server_;  // last: its handler uses the members above
+};
+
+struct Outcome {
+  std::exception_ptr error;
+  ClientReply reply;
+};
+
+// One call through the client, waited for (a minute at most: a hang guard, not a timing goal).
+Outcome fetchAndWait(Client& client, ClientRequest request) {
+  auto promise = std::make_shared<std::promise<Outcome>>();
+  auto outcome = promise->get_future();
+  client.fetch(std::move(request), [promise](std::exception_ptr error, ClientReply reply) {
+    promise->set_value({std::move(error), std::move(reply)});
+  });
+  if (outcome.wait_for(std::chrono::seconds(60)) != std::future_status::ready) {
+    ADD_FAILURE() << "the callback was never called";
+    return {};
+  }
+  return outcome.get();
+}
+
+std::string errorText(const std::exception_ptr& error) {
+  if (!error) return "";
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  } catch (...) {
+    return "not a std::runtime_error";
+  }
+}
+
+// The server answers none of the 50 before all 50 have arrived: a client that held its one
+// thread while it waited would get no answer at all.
+TEST(AsyncClient, CarriesManyCallsAtOnceOnOneThread) {
+  constexpr std::size_t kCalls = 50;
+  GatedServer server(kCalls);
+  std::mutex mutex;
+  std::condition_variable allDone;
+  std::vector<Outcome> outcomes(kCalls);
+  std::size_t callbacks = 0;
+  std::set<std::thread::id> threads;
+  {
+    Client client(1);
+    for (std::size_t i = 0; i < kCalls; ++i) {
+      ClientRequest request;
+      request.url = server.url("/call/" + std::to_string(i));
+      request.options.timeoutSeconds = 60;
+      client.fetch(request, [&, i](std::exception_ptr error, ClientReply reply) {
+        std::lock_guard lock(mutex);
+        outcomes[i] = {std::move(error), std::move(reply)};
+        threads.insert(std::this_thread::get_id());
+        if (++callbacks == kCalls) allDone.notify_all();
+      });
+    }
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(
+        allDone.wait_for(lock, std::chrono::seconds(60), [&] { return callbacks == kCalls; }))
+        << callbacks << " of " << kCalls << " calls answered";
+  }
+  EXPECT_EQ(callbacks, kCalls);  // and no more once the client is gone
+  EXPECT_EQ(threads.size(), 1u);
+  EXPECT_EQ(threads.count(std::this_thread::get_id()), 0u);
+  for (std::size_t i = 0; i < kCalls; ++i) {
+    EXPECT_EQ(errorText(outcomes[i].error), "") << i;
+    EXPECT_EQ(outcomes[i].reply.status, 200) << i;
+    EXPECT_EQ(outcomes[i].reply.contentType, "text/plain; charset=utf-8") << i;
+    EXPECT_EQ(outcomes[i].reply.body, "hello /call/" + std::to_string(i)) << i;
+  }
+  EXPECT_EQ(server.seen().size(), kCalls);
+}
+
+// What the exchange signs goes out as given, beside the body and its type.
+TEST(AsyncClient, SendsTheHeadersItIsGiven) {
+  GatedServer server(1);
+  Client client;
+  ClientRequest request;
+  request.method = "POST";
+  request.url = server.url("/exchange?x=1");
+  request.body = R"({"query":"residence"})";
+  request.contentType = "application/json";
+  request.headers = {
+      {"Content-Digest", "sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:"},
+      {"Signature-Input", R"(sig1=("@method" "@authority" "content-digest");created=1700000000)"},
+      {"Signature", "sig1=:c2lnbmF0dXJl:"},
+      {"Date", "Tue, 14 Nov 2023 22:13:20 GMT"},
+  };
+  auto outcome = fetchAndWait(client, request);
+  ASSERT_EQ(errorText(outcome.error), "");
+  EXPECT_EQ(outcome.reply.status, 200);
+  EXPECT_EQ(outcome.reply.body, "hello /exchange?x=1");
+  auto seen = server.seen();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].method, "POST");
+  EXPECT_EQ(seen[0].body, request.body);
+  auto& h = seen[0].headers;
+  EXPECT_EQ(h["content-type"], "application/json");
+  EXPECT_EQ(h["content-digest"], request.headers[0].second);
+  EXPECT_EQ(h["signature-input"], request.headers[1].second);
+  EXPECT_EQ(h["signature"], request.headers[2].second);
+  EXPECT_EQ(h["date"], request.headers[3].second);
+  EXPECT_EQ("http://" + h["host"] + "/", server.url("/"));  // the port too (RFC 9110 §7.2)
+}
+
+TEST(AsyncClient, RefusesAHeaderThatWouldStartAnother) {
+  GatedServer server(1);
+  Client client;
+  ClientRequest request;
+  request.url = server.url("/");
+  request.headers = {{"Date", "today\r\nX-Injected: yes"}};
+  auto outcome = fetchAndWait(client, request);
+  EXPECT_NE(errorText(outcome.error).find("line break"), std::string::npos)
+      << errorText(outcome.error);
+  EXPECT_TRUE(server.seen().empty());
+}
+
+TEST(AsyncClient, RefusesAnAnswerOverTheBodyLimit) {
+  GatedServer server(1);
+  Client client;
+  ClientRequest request;
+  request.url = server.url("/a-long-path");
+  request.options.bodyLimit = 5;
+  auto outcome = fetchAndWait(client, request);
+  auto what = errorText(outcome.error);
+  EXPECT_NE(what.find(request.url), std::string::npos) << what;
+  EXPECT_NE(what.find("larger than 5 bytes"), std::string::npos) << what;
+}
+
+TEST(AsyncClient, GivesUpWhenItsTimeIsUpAndNamesTheUrl) {
+  SilentServer server;
+  Client client;
+  for (std::string scheme : {"http", "https"}) {
+    ClientRequest request;
+    request.url = scheme + "://127.0.0.1:" + server.port() + "/slow";
+    request.options.timeoutSeconds = 1;
+    auto outcome = fetchAndWait(client, request);
+    auto what = errorText(outcome.error);
+    EXPECT_NE(what.find("GET " + request.url), std::string::npos) << what;
+    EXPECT_NE(what.find("no answer within 1 s"), std::string::npos) << what;
+  }
+}
+
+TEST(AsyncClient, ReportsAPortNobodyListensOn) {
+  std::string port;
+  {
+    // A port just freed: nothing listens there.
+    net::io_context ioc;
+    net::ip::tcp::acceptor acceptor(ioc, {net::ip::make_address("127.0.0.1"), 0});
+    port = std::to_string(acceptor.local_endpoint().port());
+  }
+  Client client;
+  ClientRequest request;
+  request.url = "http://127.0.0.1:" + port + "/";
+  auto outcome = fetchAndWait(client, request);
+  auto what = errorText(outcome.error);
+  EXPECT_NE(what.find(request.url), std::string::npos) << what;
+  EXPECT_NE(what.find("cannot connect"), std::string::npos) << what;
+}
+
+TEST(AsyncClient, ReportsAMalformedUrlThroughTheCallback) {
+  Client client;
+  ClientRequest request;
+  request.url = "ftp://example.org/";
+  auto outcome = fetchAndWait(client, request);
+  EXPECT_NE(errorText(outcome.error).find("ftp://example.org/"), std::string::npos)
+      << errorText(outcome.error);
+}
+
+TEST(AsyncClient, DestroyedWithACallInFlightCallsItsCallbackOnceWithAnError) {
+  GatedServer server(2);  // the one request never gets its answer
+  std::atomic<int> callbacks{0};
+  std::exception_ptr error;
+  ClientReply reply;
+  {
+    Client client;
+    ClientRequest request;
+    request.url = server.url("/never");
+    request.options.timeoutSeconds = 60;
+    client.fetch(request, [&](std::exception_ptr e, ClientReply r) {
+      error = std::move(e);
+      reply = std::move(r);
+      ++callbacks;
+    });
+    ASSERT_TRUE(server.waitForArrivals(1));  // the call is in flight, waiting for its answer
+  }
+  EXPECT_EQ(callbacks, 1);
+  EXPECT_NE(errorText(error).find(server.url("/never")), std::string::npos) << errorText(error);
+  EXPECT_EQ(reply.status, 0);
+}
+
+// A callback may start the next call, even while the client is being destroyed: that one is
+// reported too, before the destructor returns.
+TEST(AsyncClient, CallsStartedByCallbacksAreReportedToo) {
+  GatedServer server(1);
+  std::atomic<int> callbacks{0};
+  {
+    Client client;
+    ClientRequest request;
+    request.url = server.url("/first");
+    client.fetch(request, [&](std::exception_ptr, ClientReply) {
+      ++callbacks;
+      ClientRequest next;
+      next.url = server.url("/second");
+      client.fetch(next, [&](std::exception_ptr, ClientReply) { ++callbacks; });
+    });
+  }
+  EXPECT_EQ(callbacks, 2);
 }
 
 }  // namespace

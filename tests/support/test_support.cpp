@@ -88,7 +88,7 @@ Config testConfig(const std::filesystem::path& dataDir, const std::string& datab
   c.rateLimitPerSecond = 1e6;
   c.rateLimitBurst = 1000000;
   c.logLevel = "off";
-  c.ledgerCheckpointSeconds = 0;  // no background signing: tests decide when
+  c.set("ledger_checkpoint_seconds", "0");  // no background signing: tests decide when
   return c;
 }
 
