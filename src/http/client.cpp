@@ -141,10 +141,12 @@ class Call : public std::enable_shared_from_this<Call> {
   const Strand& strand() const { return strand_; }
 
   void start() {
+    bool closing = false;
     {
       std::lock_guard lock(shared_->mutex);
-      if (shared_->closing) return fail("the client was closed before the call started");
+      closing = shared_->closing;
     }
+    if (closing) return fail("the client was closed before the call started");
     const int seconds = std::max(1, request_.options.timeoutSeconds);
     timer_.expires_after(std::chrono::seconds(seconds));
     timer_.async_wait([self = shared_from_this(), seconds](beast::error_code ec) {

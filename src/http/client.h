@@ -50,6 +50,7 @@ class Client {
   // the client is destroyed first.
   using Done = std::function<void(std::exception_ptr error, ClientReply reply)>;
 
+  // threads: how many run the calls (at least one); one carries many calls at once.
   explicit Client(int threads = 1);
   // Ends the calls in flight (their callbacks get an error), waits for the callbacks running,
   // and joins the threads. Not from one of its own callbacks.

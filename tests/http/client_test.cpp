@@ -253,13 +253,16 @@ class GatedServer {
     server_.start();
   }
   ~GatedServer() {
-    // Those still waiting are answered, so that stop() does not wait for them.
-    std::vector<std::pair<Respond, std::string>> waiting;
+    // Those still waiting are answered and let go (each holds its connection), so that stop()
+    // does not wait for them.
     {
-      std::lock_guard lock(mutex_);
-      waiting.swap(waiting_);
+      std::vector<std::pair<Respond, std::string>> waiting;
+      {
+        std::lock_guard lock(mutex_);
+        waiting.swap(waiting_);
+      }
+      for (auto& [respond, target] : waiting) respond(nullptr, Response::text(503, "stopping"));
     }
-    for (auto& [respond, target] : waiting) respond(nullptr, Response::text(503, "stopping"));
     server_.stop();
   }
   std::string url(const std::string& path) const {
