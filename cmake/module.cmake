@@ -24,17 +24,30 @@ function(onceonly_module_list out_var)
   set(decls "")
   set(items "")
   foreach(m ${ARGN})
-    string(APPEND decls "namespace onceonly::${m} {\nonceonly::api::Module module();\n}\n")
-    string(APPEND items "      ${m}::module(),\n")
+    string(APPEND decls "namespace onceonly::${m} {\nonceonly::api::Module module();\n"
+           "namespace embedded {\nextern const onceonly::EmbeddedFile kFiles[];\n"
+           "extern const std::size_t kFileCount;\n}  // namespace embedded\n}\n")
+    string(APPEND items "    out.push_back(withFiles(${m}::module(), ${m}::embedded::kFiles,\n"
+           "                            ${m}::embedded::kFileCount));\n")
   endforeach()
   set(out ${CMAKE_CURRENT_BINARY_DIR}/module_list.cpp)
   file(CONFIGURE OUTPUT ${out} CONTENT "// Generated from ONCEONLY_MODULES; do not edit.
 #include \"api/module.h\"
 ${decls}
 namespace onceonly::api {
+namespace {
+// A module's migrations and OpenAPI fragment, embedded from its folder by onceonly_module().
+Module withFiles(Module m, const EmbeddedFile* files, std::size_t count) {
+  m.files.assign(files, files + count);
+  return m;
+}
+}  // namespace
+
 const std::vector<Module>& modules() {
-  static const std::vector<Module> kModules = {
-${items}  };
+  static const std::vector<Module> kModules = [] {
+    std::vector<Module> out;
+${items}    return out;
+  }();
   return kModules;
 }
 }  // namespace onceonly::api

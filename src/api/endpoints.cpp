@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "identity/identity.h"
+#include "identity/roles.h"
 #include "ledger/log.h"
 #include "store/store.h"
 
@@ -141,6 +142,10 @@ void Routes::declare(const std::string& method, const std::string& pattern, cons
   if (!access.declared())
     throw std::logic_error("route " + method + " " + pattern + " of module " + module_ +
                            " declares no access rule");
+  // A scope no module declares could be given to no token.
+  if (!access.scope().empty() && !identity::isScope(access.scope()))
+    throw std::logic_error("route " + method + " " + pattern + " of module " + module_ +
+                           " asks for scope " + access.scope() + ", which no module declares");
   table_.push_back({method, pattern, access, action, module_});
 }
 

@@ -109,7 +109,8 @@ struct Context;
 
 struct Module {
   std::string name;
-  // Embedded files of the module's folder: migrations/*.sql and openapi.json.
+  // Embedded files of the module's folder: migrations/*.sql and openapi.json (filled in by the
+  // generated module list; a module sets them itself only when it is not on the list).
   std::vector<EmbeddedFile> files;
   std::vector<i18n::Message> messages;
   std::vector<identity::Role> roles;

@@ -4,17 +4,12 @@
 #include "audit/audit.h"
 
 namespace onceonly::audit {
-namespace embedded {
-extern const EmbeddedFile kFiles[];
-extern const std::size_t kFileCount;
-}  // namespace embedded
-
 void addRoutes(api::Routes& api, api::Context& ctx);
 
 api::Module module() {
   api::Module m;
   m.name = "audit";
-  m.files = {embedded::kFiles, embedded::kFiles + embedded::kFileCount};
+  m.scopes = {"audit:read"};
   m.start = [](api::Startup& s) { s.services.add(std::make_unique<Trail>(s.db)); };
   m.routes = addRoutes;
   return m;

@@ -8,11 +8,6 @@
 #include "identity/roles.h"
 
 namespace onceonly::identity {
-namespace embedded {
-extern const EmbeddedFile kFiles[];
-extern const std::size_t kFileCount;
-}  // namespace embedded
-
 void addRoutes(api::Routes& api, api::Context& ctx);
 
 }  // namespace onceonly::identity
@@ -26,7 +21,6 @@ namespace onceonly::identity {
 api::Module module() {
   api::Module m;
   m.name = "identity";
-  m.files = {embedded::kFiles, embedded::kFiles + embedded::kFileCount};
   m.messages = {
       {"org.has_dependents", "The organisation still has child organisations or accounts.",
        "该组织下仍有下级组织或账户。"},
@@ -37,7 +31,7 @@ api::Module module() {
        "不能停用或删除自己的账户。"},
   };
   m.roles = foundationRoles();
-  m.scopes = {"orgs:read"};
+  m.scopes = {"orgs:read", "orgs:write", "accounts:read", "accounts:write"};
   m.start = [](api::Startup& s) {
     IdentityOptions io;
     io.passwordCost = s.config.passwordCost;

@@ -10,11 +10,6 @@
 #include "store/scheduler.h"
 
 namespace onceonly::ledger {
-namespace embedded {
-extern const EmbeddedFile kFiles[];
-extern const std::size_t kFileCount;
-}  // namespace embedded
-
 void addRoutes(api::Routes& api, api::Context& ctx);
 
 namespace {
@@ -77,7 +72,6 @@ api::Module module() {
   api::Module m;
   m.name = "ledger";
   m.settings = settings();
-  m.files = {embedded::kFiles, embedded::kFiles + embedded::kFileCount};
   m.messages = {
       {"ledger.not_yet_checkpointed",
        "No signed checkpoint covers this entry yet; the next one is due within {seconds} seconds.",
