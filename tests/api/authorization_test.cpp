@@ -237,10 +237,14 @@ TEST_P(AuthorizationTest, EveryRouteWithEveryCaller) {
        {{"anonymous", 401}, {"*", 204}}},
   };
 
-  // Every API route except sign-in is walked.
+  // Every API route of the foundation's modules except sign-in is walked here with its exact
+  // outcomes; other modules keep such a table in their own tests, and the generated walk below
+  // covers every route of every module.
   std::set<std::string> walked;
   for (const auto& c : cases) walked.insert(c.method + " " + c.pattern);
-  for (const auto& r : h.app().router().routes()) {
+  const std::set<std::string> foundation = {"system", "identity", "audit", "ledger"};
+  for (const auto& r : h.app().routes()) {
+    if (!foundation.count(r.module)) continue;
     if (r.pattern.rfind("/api/v1/", 0) != 0 || r.pattern == "/api/v1/openapi.json") continue;
     if (r.method == "POST" && r.pattern == "/api/v1/sessions") continue;
     EXPECT_TRUE(walked.count(r.method + " " + r.pattern)) << r.method << " " << r.pattern;
