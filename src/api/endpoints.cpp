@@ -206,9 +206,7 @@ std::optional<std::string> QueryParams::oneOf(const std::string& name,
                                               const std::vector<std::string>& allowed) {
   auto v = get(name);
   if (v && std::find(allowed.begin(), allowed.end(), *v) == allowed.end()) {
-    std::string list;
-    for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-    errors_.add(FieldLocation::Query, name, "field.enum", {{"allowed", list}});
+    errors_.add(FieldLocation::Query, name, "field.enum", {{"allowed", commaList(allowed)}});
     return std::nullopt;
   }
   return v;
@@ -267,9 +265,7 @@ ListQuery QueryParams::list(const Sorting& sorting) {
     q.descending = !s.empty() && s.front() == '-';
     if (q.descending) s = s.substr(1);
     if (std::find(sortable.begin(), sortable.end(), s) == sortable.end()) {
-      std::string list;
-      for (const auto& a : sortable) list += (list.empty() ? "" : ", ") + a;
-      errors_.add(FieldLocation::Query, "sort", "field.sort", {{"allowed", list}});
+      errors_.add(FieldLocation::Query, "sort", "field.sort", {{"allowed", commaList(sortable)}});
     } else {
       q.sort = s;
     }

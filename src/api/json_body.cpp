@@ -204,6 +204,17 @@ std::optional<std::set<std::string>> JsonBody::textSet(const std::string& name, 
   return out;
 }
 
+std::optional<nlohmann::json> JsonBody::array(const std::string& name, bool required) {
+  seen_.insert(name);
+  auto it = json_.find(name);
+  if (it == json_.end() || it->is_null()) {
+    if (required) errors_.add(FieldLocation::Body, "/" + name, "field.required");
+    return std::nullopt;
+  }
+  if (!typed(name, it->is_array(), "array")) return std::nullopt;
+  return *it;
+}
+
 void JsonBody::finish() {
   for (const auto& [key, value] : json_.items())
     if (!seen_.count(key))

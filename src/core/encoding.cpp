@@ -94,4 +94,13 @@ bool isValidUtf8(std::string_view s) {
   return true;
 }
 
+std::string commaList(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) {
+    if (!out.empty()) out += ", ";
+    out += s;
+  }
+  return out;
+}
+
 }  // namespace onceonly

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace onceonly {
 
@@ -20,5 +21,8 @@ bool lengthWithin(std::string_view s, std::size_t min, std::size_t max);
 // Standard base64 with padding (RFC 4648 §4), as signed notes and checkpoints use.
 std::string base64(std::string_view bytes);
 std::optional<std::string> fromBase64(std::string_view text);
+
+// "a, b, c": the allowed values an error message lists.
+std::string commaList(const std::vector<std::string>& items);
 
 }  // namespace onceonly

@@ -199,7 +199,8 @@ class Call : public std::enable_shared_from_this<Call> {
     ++shared_->lookups;
     resolver_.async_resolve(
         target_.host, target_.port,
-        [self = shared_from_this()](beast::error_code ec, tcp::resolver::results_type results) {
+        [self = shared_from_this()](beast::error_code ec,
+                                    const tcp::resolver::results_type& results) {
           --self->shared_->lookups;
           if (self->reported()) return;
           if (ec) return self->fail("cannot resolve " + self->target_.host + ": " + ec.message());

@@ -24,12 +24,6 @@ constexpr const char* kAccountColumns =
     "a.id, a.kind, a.username, a.display_name, a.resident_id_masked, a.credit_code, a.pseudonym, "
     "a.company_name, a.org_id, a.status, a.created_at, a.updated_at";
 
-std::string joined(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
-
 bool contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
@@ -53,7 +47,8 @@ void checkPasswordStrength(const std::optional<std::string>& pw, FieldErrors& er
 void checkRoles(const std::set<std::string>& roles, const std::string& kind, FieldErrors& errors) {
   for (const auto& r : roles) {
     if (!isRole(r)) {
-      errors.add(FieldLocation::Body, "/roles", "field.enum", {{"allowed", joined(roleNames())}});
+      errors.add(FieldLocation::Body, "/roles", "field.enum",
+                 {{"allowed", commaList(roleNames())}});
       return;
     }
   }
@@ -105,7 +100,7 @@ Identity::Identity(store::Database& db, const crypto::KeyRing& keys, IdentityOpt
 Account Identity::createAccount(const NewAccount& in) {
   FieldErrors errors;
   if (!contains(kAccountKinds, in.kind)) {
-    errors.add(FieldLocation::Body, "/kind", "field.enum", {{"allowed", joined(kAccountKinds)}});
+    errors.add(FieldLocation::Body, "/kind", "field.enum", {{"allowed", commaList(kAccountKinds)}});
     errors.throwIfAny();
   }
   if (!lengthWithin(in.displayName, 1, 100))

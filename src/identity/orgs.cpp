@@ -25,12 +25,6 @@ int levelIndex(const std::string& level) {
   return it == kOrgLevels.end() ? -1 : static_cast<int>(it - kOrgLevels.begin());
 }
 
-std::string joined(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
-
 const char* kOrgColumns =
     "id, code, name_zh, name_en, level, kind, parent_id, path, created_at, updated_at";
 
@@ -57,10 +51,10 @@ void checkOrgFields(const OrgFields& f, bool creating, FieldErrors& errors) {
   }
   if (creating && !f.level) errors.add(FieldLocation::Body, "/level", "field.required");
   if (f.level && levelIndex(*f.level) < 0)
-    errors.add(FieldLocation::Body, "/level", "field.enum", {{"allowed", joined(kOrgLevels)}});
+    errors.add(FieldLocation::Body, "/level", "field.enum", {{"allowed", commaList(kOrgLevels)}});
   if (creating && !f.kind) errors.add(FieldLocation::Body, "/kind", "field.required");
   if (f.kind && std::find(kOrgKinds.begin(), kOrgKinds.end(), *f.kind) == kOrgKinds.end())
-    errors.add(FieldLocation::Body, "/kind", "field.enum", {{"allowed", joined(kOrgKinds)}});
+    errors.add(FieldLocation::Body, "/kind", "field.enum", {{"allowed", commaList(kOrgKinds)}});
 }
 
 // The tree's shape: a government sits under the government one level up (a province at the

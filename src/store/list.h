@@ -95,10 +95,10 @@ Page<T> fetchPage(Connection& c, const std::string& columns, const std::string& 
   Page<T> page;
   page.total = c.queryOne("SELECT COUNT(*) AS n" + from + where.sql, where.args)->integer("n");
   appendKeyset(where, col.sql, query, idColumn, col.kind);
-  for (const auto& r :
-       c.query("SELECT " + columns + from + where.sql + orderAndLimit(col.sql, query, idColumn),
-               where.args))
-    page.items.push_back(fromRow(r));
+  std::string sql = "SELECT ";
+  sql.append(columns).append(from).append(where.sql).append(
+      orderAndLimit(col.sql, query, idColumn));
+  for (const auto& r : c.query(sql, where.args)) page.items.push_back(fromRow(r));
   if (static_cast<int>(page.items.size()) > query.limit) {
     page.items.pop_back();
     const T& last = page.items.back();

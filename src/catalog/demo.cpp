@@ -1,0 +1,179 @@
+// The demo catalog: the resources the departments of Lanshan (QH-LS) hold, on the terms a real
+// government would share them.
+#include "demo/demo.h"
+#include "api/module.h"
+#include "catalog/catalog.h"
+#include "identity/identity.h"
+
+namespace onceonly::catalog {
+namespace {
+
+Field field(const char* name, const char* type, const char* zh, const char* en,
+            const char* sensitivity = "internal", const char* masking = "none") {
+  Field f;
+  f.name = name;
+  f.type = type;
+  f.descriptionZh = zh;
+  f.descriptionEn = en;
+  f.sensitivity = sensitivity;
+  f.masking = masking;
+  return f;
+}
+
+struct DemoResource {
+  const char* dept;
+  const char* code;
+  const char* zh;
+  const char* en;
+  const char* subject;
+  const char* sharing;
+  const char* open;
+  const char* frequency;
+  std::vector<Field> fields;
+};
+
+std::vector<DemoResource> demoResources() {
+  const auto name = field("name", "string", "姓名", "Name", "personal", "name");
+  const auto id = field("resident_id", "string", "公民身份号码", "Resident ID number", "sensitive",
+                        "id_number");
+  const auto company = field("company_name", "string", "企业名称", "Company name", "public");
+  const auto usc =
+      field("credit_code", "string", "统一社会信用代码", "Unified social credit code", "public");
+  return {
+      {"PSB",
+       "QH-LS-PSB-RESIDENT",
+       "居民身份信息",
+       "Resident identity",
+       "person",
+       "conditional",
+       "closed",
+       "realtime",
+       {id, name, field("birth_date", "date", "出生日期", "Date of birth", "personal", "all"),
+        field("address", "string", "住址", "Address", "personal", "all")}},
+      {"PSB",
+       "QH-LS-PSB-HOUSEHOLD",
+       "户籍信息",
+       "Household registration",
+       "person",
+       "conditional",
+       "closed",
+       "daily",
+       {id, name,
+        field("household_head", "boolean", "是否户主", "Head of household", "personal", "none"),
+        field("registered_address", "string", "户籍地址", "Registered address", "personal",
+              "all")}},
+      {"CAB",
+       "QH-LS-CAB-MARRIAGE",
+       "婚姻登记信息",
+       "Marriage registration",
+       "person",
+       "conditional",
+       "closed",
+       "daily",
+       {id, name, field("spouse_name", "string", "配偶姓名", "Spouse's name", "personal", "name"),
+        field("registered_on", "date", "登记日期", "Registered on")}},
+      {"HC",
+       "QH-LS-HC-BIRTH",
+       "出生医学证明信息",
+       "Birth medical certificate",
+       "person",
+       "conditional",
+       "closed",
+       "daily",
+       {id, field("child_name", "string", "新生儿姓名", "Child's name", "personal", "name"),
+        field("born_on", "date", "出生日期", "Born on", "personal", "none"),
+        field("hospital", "string", "出生医院", "Hospital")}},
+      {"HRSS",
+       "QH-LS-HRSS-SOCIAL-INSURANCE",
+       "社会保险缴纳记录",
+       "Social insurance payments",
+       "person",
+       "conditional",
+       "closed",
+       "monthly",
+       {id, name, field("months_paid", "integer", "累计缴费月数", "Months paid", "personal"),
+        field("last_paid_on", "date", "最近缴费日期", "Last paid on", "personal")}},
+      {"NRB",
+       "QH-LS-NRB-REAL-ESTATE",
+       "不动产登记信息",
+       "Real-estate ownership",
+       "person",
+       "conditional",
+       "closed",
+       "daily",
+       {id, name, field("certificate_no", "string", "不动产权证号", "Certificate number"),
+        field("floor_area", "decimal", "建筑面积", "Floor area (m²)", "personal")}},
+      {"AMR",
+       "QH-LS-AMR-BUSINESS-LICENCE",
+       "营业执照信息",
+       "Business licence",
+       "company",
+       "unconditional",
+       "open",
+       "realtime",
+       {usc, company,
+        field("legal_representative", "string", "法定代表人", "Legal representative", "personal",
+              "name"),
+        field("registered_on", "date", "成立日期", "Registered on", "public")}},
+      {"TAX",
+       "QH-LS-TAX-CLEARANCE",
+       "完税情况",
+       "Tax clearance",
+       "company",
+       "unconditional",
+       "closed",
+       "monthly",
+       {usc, company, field("in_arrears", "boolean", "是否欠税", "In arrears", "internal")}},
+      {"AMR",
+       "QH-LS-AMR-CREDIT",
+       "企业信用记录",
+       "Company credit record",
+       "company",
+       "unconditional",
+       "conditional",
+       "daily",
+       {usc, field("serious_dishonesty", "boolean", "是否列入严重失信名单",
+                   "On the list of serious dishonesty", "public")}},
+      {"GSC",
+       "QH-LS-GSC-SERVICE-STATS",
+       "政务服务办件统计",
+       "Service statistics",
+       "none",
+       "unconditional",
+       "open",
+       "monthly",
+       {field("month", "string", "月份", "Month", "public"),
+        field("applications", "integer", "办件量", "Applications", "public")}},
+  };
+}
+
+}  // namespace
+
+void seedDemo(api::DemoSeeding& d) {
+  auto& catalog = d.services.get<Catalog>();
+  auto& identity = d.services.get<identity::Identity>();
+  for (const auto& r : demoResources()) {
+    auto org = identity.findOrgByCode(std::string("QH-LS-") + r.dept);
+    if (!org) continue;  // the identity demo was not seeded
+    ResourceFilter f;
+    ListQuery q;
+    q.q = r.code;
+    if (!catalog.list(f, q).items.empty()) continue;  // seeded before
+    ResourceInput in;
+    in.code = r.code;
+    in.nameZh = r.zh;
+    in.nameEn = r.en;
+    in.descriptionZh = std::string(r.zh) + "（岚山市演示数据）";
+    in.descriptionEn = std::string(r.en) + " (Lanshan demo data)";
+    in.subjectKind = r.subject;
+    in.sharing = r.sharing;
+    in.openClass = r.open;
+    in.updateFrequency = r.frequency;
+    in.source = "hosted";
+    in.fields = r.fields;
+    catalog.create(org->id, in, "demo");
+    d.result.created = true;
+  }
+}
+
+}  // namespace onceonly::catalog
