@@ -29,8 +29,8 @@ class JsonBody {
                                       std::int64_t max);
   std::optional<std::set<std::string>> textSet(const std::string& name, bool required = false);
   bool has(const std::string& name) const { return json_.contains(name); }
-  // The member as it is (nullopt when absent or null), for structures the caller checks itself
-  // with errors(); `type` names what it must be when it is not an array / object.
+  // The member, an array, as it is (nullopt when absent, null or not an array), for structures
+  // the caller checks itself, adding what it finds to errors().
   std::optional<nlohmann::json> array(const std::string& name, bool required = false);
   // Where the caller adds its own findings, reported with the others by finish().
   FieldErrors& errors() { return errors_; }

@@ -275,6 +275,29 @@ nlohmann::json resourceToJson(const Resource& r) {
           {"updated_at", r.updatedAt}};
 }
 
+Resource resourceFromJson(const nlohmann::json& j) {
+  Resource r;
+  r.id = j.at("id");
+  r.orgId = j.at("org_id");
+  r.code = j.at("code");
+  r.nameZh = j.at("name_zh");
+  r.nameEn = j.at("name_en");
+  r.descriptionZh = j.at("description_zh");
+  r.descriptionEn = j.at("description_en");
+  r.subjectKind = j.at("subject_kind");
+  FieldErrors ignored;  // stored fields were checked when written
+  r.fields = fieldsFromJson(j.at("fields"), ignored);
+  r.sharing = j.at("sharing");
+  r.openClass = j.at("open_class");
+  r.updateFrequency = j.at("update_frequency");
+  r.source = j.at("source");
+  if (j.at("connector_url").is_string()) r.connectorUrl = j.at("connector_url");
+  r.version = j.at("version");
+  r.createdAt = j.at("created_at");
+  r.updatedAt = j.at("updated_at");
+  return r;
+}
+
 const Sorting& Catalog::sorting() {
   return resourceSort().sorting();
 }
@@ -390,25 +413,7 @@ std::vector<Version> Catalog::versions(const std::string& id) {
     v.version = static_cast<int>(row.integer("version"));
     v.changedBy = row.text("changed_by");
     v.changedAt = row.text("changed_at");
-    Resource& r = v.resource;
-    r.id = doc["id"];
-    r.orgId = doc["org_id"];
-    r.code = doc["code"];
-    r.nameZh = doc["name_zh"];
-    r.nameEn = doc["name_en"];
-    r.descriptionZh = doc["description_zh"];
-    r.descriptionEn = doc["description_en"];
-    r.subjectKind = doc["subject_kind"];
-    FieldErrors ignored;
-    r.fields = fieldsFromJson(doc["fields"], ignored);
-    r.sharing = doc["sharing"];
-    r.openClass = doc["open_class"];
-    r.updateFrequency = doc["update_frequency"];
-    r.source = doc["source"];
-    if (doc["connector_url"].is_string()) r.connectorUrl = doc["connector_url"];
-    r.version = doc["version"];
-    r.createdAt = doc["created_at"];
-    r.updatedAt = doc["updated_at"];
+    v.resource = resourceFromJson(doc);
     out.push_back(std::move(v));
   }
   return out;

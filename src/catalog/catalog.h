@@ -84,6 +84,8 @@ nlohmann::json fieldsToJson(const std::vector<Field>& fields);
 void checkInput(const ResourceInput& in, bool creating, FieldErrors& errors);
 // The whole resource as the API shows it and as a version keeps it.
 nlohmann::json resourceToJson(const Resource& r);
+// The resource a version keeps (resourceToJson's document, read back).
+Resource resourceFromJson(const nlohmann::json& j);
 
 class Catalog {
  public:
