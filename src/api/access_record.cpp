@@ -46,13 +46,22 @@ http::Response onceAccessRecorded(Context& ctx, const identity::Principal& p,
                        {"at", at}});
   }
   if (entries.empty()) return shown;
+  return onceOnLedger(
+      ctx, std::move(entries),
+      [shown = std::move(shown)](const std::vector<ledger::Receipt>&) { return shown; });
+}
+
+http::Response onceOnLedger(
+    Context& ctx, std::vector<nlohmann::json> entries,
+    std::function<http::Response(const std::vector<ledger::Receipt>&)> shown) {
   // Nothing is shown before its access is durably on the record.
   return http::Response::deferred([&ledger = ctx.ledger(), entries = std::move(entries),
                                    shown = std::move(shown)](const http::Respond& respond) {
     try {
       ledger.append(entries, [shown, respond](const std::exception_ptr& error,
-                                              const std::vector<ledger::Receipt>&) {
-        respond(error ? unrecorded(error) : nullptr, error ? http::Response{} : shown);
+                                              const std::vector<ledger::Receipt>& receipts) {
+        if (error) return respond(unrecorded(error), {});
+        respond(nullptr, shown(receipts));
       });
     } catch (...) {  // refused at once (shutting down, a failed sync): nothing was recorded
       respond(unrecorded(std::current_exception()), {});

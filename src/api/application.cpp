@@ -148,6 +148,13 @@ Application::Application(Config config, std::vector<Module> extra)
 
 Application::~Application() = default;
 
+bool Application::isUpload(std::string_view method, std::string_view target) {
+  const auto path = target.substr(0, target.find('?'));
+  constexpr std::string_view kLoads = "/loads";
+  return method == "POST" && path.size() > kLoads.size() &&
+         path.substr(path.size() - kLoads.size()) == kLoads;
+}
+
 http::Response Application::handle(http::Request& req) {
   return impl_->pipeline->handle(req);
 }
@@ -181,16 +188,12 @@ ledger::Log& Application::ledger() {
 }
 
 demo::SeedResult Application::seedDemo() {
+  // Each module adds to what those before it seeded, and may read it (the demo citizens).
   demo::SeedResult result;
   for (const auto& m : impl_->modules) {
     if (!m.seedDemo) continue;
-    demo::SeedResult part;
-    DemoSeeding seeding{impl_->config, *impl_->db, impl_->services, part};
+    DemoSeeding seeding{impl_->config, *impl_->db, impl_->services, result};
     m.seedDemo(seeding);
-    result.created = result.created || part.created;
-    result.orgs += part.orgs;
-    result.accounts += part.accounts;
-    for (auto& c : part.credentials) result.credentials.push_back(std::move(c));
   }
   return result;
 }

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "api/module.h"
@@ -41,6 +42,9 @@ class Application {
   ~Application();
 
   http::Response handle(http::Request& req);
+  // Requests that carry a file (a POST to a .../loads collection), which the server lets be
+  // larger than other bodies (upload_limit instead of body_limit).
+  static bool isUpload(std::string_view method, std::string_view target);
   const http::Router& router() const;
   // Every route with its declared access, in registration order.
   const std::vector<RouteInfo>& routes() const;

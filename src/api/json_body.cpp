@@ -204,6 +204,28 @@ std::optional<std::set<std::string>> JsonBody::textSet(const std::string& name, 
   return out;
 }
 
+std::optional<bool> JsonBody::boolean(const std::string& name, bool required) {
+  seen_.insert(name);
+  auto it = json_.find(name);
+  if (it == json_.end() || it->is_null()) {
+    if (required) errors_.add(FieldLocation::Body, "/" + name, "field.required");
+    return std::nullopt;
+  }
+  if (!typed(name, it->is_boolean(), "boolean")) return std::nullopt;
+  return it->get<bool>();
+}
+
+std::optional<nlohmann::json> JsonBody::object(const std::string& name, bool required) {
+  seen_.insert(name);
+  auto it = json_.find(name);
+  if (it == json_.end() || it->is_null()) {
+    if (required) errors_.add(FieldLocation::Body, "/" + name, "field.required");
+    return std::nullopt;
+  }
+  if (!typed(name, it->is_object(), "object")) return std::nullopt;
+  return *it;
+}
+
 std::optional<nlohmann::json> JsonBody::array(const std::string& name, bool required) {
   seen_.insert(name);
   auto it = json_.find(name);

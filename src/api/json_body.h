@@ -28,10 +28,13 @@ class JsonBody {
   std::optional<std::int64_t> integer(const std::string& name, bool required, std::int64_t min,
                                       std::int64_t max);
   std::optional<std::set<std::string>> textSet(const std::string& name, bool required = false);
+  std::optional<bool> boolean(const std::string& name, bool required = false);
   bool has(const std::string& name) const { return json_.contains(name); }
   // The member, an array, as it is (nullopt when absent, null or not an array), for structures
   // the caller checks itself, adding what it finds to errors().
   std::optional<nlohmann::json> array(const std::string& name, bool required = false);
+  // The member, an object, as it is (like array()).
+  std::optional<nlohmann::json> object(const std::string& name, bool required = false);
   // Where the caller adds its own findings, reported with the others by finish().
   FieldErrors& errors() { return errors_; }
 

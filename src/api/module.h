@@ -95,7 +95,8 @@ struct Startup {
   store::Scheduler& scheduler;
 };
 
-// What a module's demo seeding gets; it adds its sign-in details and counts to `result`.
+// What a module's demo seeding gets; it adds its sign-in details and counts to `result`, which
+// holds what the modules before it seeded (the demo citizens and companies among them).
 // Seeding is idempotent: a module that finds its demo data there changes nothing.
 struct DemoSeeding {
   const Config& config;

@@ -23,7 +23,8 @@ class Database;
 }
 namespace onceonly::ledger {
 class Log;
-}
+struct Receipt;
+}  // namespace onceonly::ledger
 namespace onceonly::crypto {
 class KeyRing;
 }
@@ -147,6 +148,12 @@ nlohmann::json pageJson(const Page<T>& page, F toJson) {
 http::Response onceAccessRecorded(Context& ctx, const identity::Principal& p,
                                   const std::vector<identity::Account>& seen,
                                   const std::string& purpose, http::Response shown);
+
+// `shown(receipts)`, answered once `entries` are durably on the ledger (their receipts in the
+// same order); a 503 ledger.unavailable when they could not be recorded. Deferred meanwhile.
+http::Response onceOnLedger(
+    Context& ctx, std::vector<nlohmann::json> entries,
+    std::function<http::Response(const std::vector<ledger::Receipt>&)> shown);
 
 // /, /healthz, /readyz, /metrics and /api/v1/openapi.json (the merged document), all public.
 void addSystemRoutes(Routes& routes, Context& ctx, const std::string& openApi);

@@ -122,6 +122,7 @@ void apply(Resource& r, const ResourceInput& in) {
   if (in.updateFrequency) r.updateFrequency = *in.updateFrequency;
   if (in.source) r.source = *in.source;
   if (in.connectorUrl) r.connectorUrl = *in.connectorUrl;
+  if (in.consentRequired) r.consentRequired = *in.consentRequired;
   if (in.fields) r.fields = *in.fields;
 }
 
@@ -135,7 +136,7 @@ std::string fieldNames(const std::vector<Field>& fields) {
 constexpr const char* kColumns =
     "r.id, r.org_id, r.code, r.name_zh, r.name_en, r.description_zh, r.description_en, "
     "r.subject_kind, r.fields, r.sharing, r.open_class, r.update_frequency, r.source, "
-    "r.connector_url, r.version, r.created_at, r.updated_at";
+    "r.connector_url, r.consent_required, r.version, r.created_at, r.updated_at";
 
 Resource fromRow(const store::Row& row) {
   Resource r;
@@ -154,6 +155,7 @@ Resource fromRow(const store::Row& row) {
   r.updateFrequency = row.text("update_frequency");
   r.source = row.text("source");
   r.connectorUrl = row.optText("connector_url");
+  r.consentRequired = row.integer("consent_required") != 0;
   r.version = static_cast<int>(row.integer("version"));
   r.createdAt = row.text("created_at");
   r.updatedAt = row.text("updated_at");
@@ -270,6 +272,7 @@ nlohmann::json resourceToJson(const Resource& r) {
           {"update_frequency", r.updateFrequency},
           {"source", r.source},
           {"connector_url", r.connectorUrl ? nlohmann::json(*r.connectorUrl) : nlohmann::json()},
+          {"consent_required", r.consentRequired},
           {"version", r.version},
           {"created_at", r.createdAt},
           {"updated_at", r.updatedAt}};
@@ -292,6 +295,7 @@ Resource resourceFromJson(const nlohmann::json& j) {
   r.updateFrequency = j.at("update_frequency");
   r.source = j.at("source");
   if (j.at("connector_url").is_string()) r.connectorUrl = j.at("connector_url");
+  r.consentRequired = j.value("consent_required", false);  // versions kept before it existed
   r.version = j.at("version");
   r.createdAt = j.at("created_at");
   r.updatedAt = j.at("updated_at");
@@ -320,12 +324,12 @@ Resource Catalog::create(const std::string& orgId, const ResourceInput& in, cons
     c.exec(
         "INSERT INTO catalog_resources (id, org_id, code, name_zh, name_en, description_zh, "
         "description_en, subject_kind, fields, field_names, sharing, open_class, "
-        "update_frequency, source, connector_url, version, created_at, updated_at) VALUES (?, ?, "
-        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "update_frequency, source, connector_url, consent_required, version, created_at, "
+        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         {r.id, r.orgId, r.code, r.nameZh, r.nameEn, r.descriptionZh, r.descriptionEn, r.subjectKind,
          fieldsToJson(r.fields).dump(), fieldNames(r.fields), r.sharing, r.openClass,
-         r.updateFrequency, r.source, opt(r.connectorUrl), std::int64_t{1}, r.createdAt,
-         r.updatedAt});
+         r.updateFrequency, r.source, opt(r.connectorUrl), std::int64_t{r.consentRequired ? 1 : 0},
+         std::int64_t{1}, r.createdAt, r.updatedAt});
     keepVersion(c, r, by);
   });
   return r;
@@ -355,12 +359,13 @@ Resource Catalog::update(const std::string& id, int expectedVersion, const Resou
     const auto changed = c.exec(
         "UPDATE catalog_resources SET code = ?, name_zh = ?, name_en = ?, description_zh = ?, "
         "description_en = ?, subject_kind = ?, fields = ?, field_names = ?, sharing = ?, "
-        "open_class = ?, update_frequency = ?, source = ?, connector_url = ?, version = ?, "
-        "updated_at = ? WHERE id = ? AND version = ?",
+        "open_class = ?, update_frequency = ?, source = ?, connector_url = ?, "
+        "consent_required = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?",
         {r.code, r.nameZh, r.nameEn, r.descriptionZh, r.descriptionEn, r.subjectKind,
          fieldsToJson(r.fields).dump(), fieldNames(r.fields), r.sharing, r.openClass,
-         r.updateFrequency, r.source, opt(r.connectorUrl), static_cast<std::int64_t>(r.version),
-         r.updatedAt, r.id, static_cast<std::int64_t>(expectedVersion)});
+         r.updateFrequency, r.source, opt(r.connectorUrl), std::int64_t{r.consentRequired ? 1 : 0},
+         static_cast<std::int64_t>(r.version), r.updatedAt, r.id,
+         static_cast<std::int64_t>(expectedVersion)});
     if (changed != 1)
       throw conflict("catalog.version_conflict",
                      {{"given", std::to_string(expectedVersion)},

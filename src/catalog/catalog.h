@@ -48,6 +48,8 @@ struct Resource {
   std::string updateFrequency;
   std::string source;
   std::optional<std::string> connectorUrl;  // for source "connector"
+  // Shared only with the consent of the person or company a record is about.
+  bool consentRequired = false;
   int version = 1;
   std::string createdAt, updatedAt;
 };
@@ -57,6 +59,7 @@ struct ResourceInput {
   std::optional<std::string> code, nameZh, nameEn, descriptionZh, descriptionEn, subjectKind,
       sharing, openClass, updateFrequency, source;
   std::optional<std::optional<std::string>> connectorUrl;
+  std::optional<bool> consentRequired;
   std::optional<std::vector<Field>> fields;
 };
 

@@ -3,10 +3,13 @@
 #include "api/module.h"
 #include "api/routes.h"
 #include "catalog/catalog.h"
+#include "catalog/hosted.h"
+#include "ledger/log.h"
 
 namespace onceonly::catalog {
 
 void addRoutes(api::Routes& api, api::Context& ctx);
+void addRecordRoutes(api::Routes& api, api::Context& ctx);
 void seedDemo(api::DemoSeeding& d);
 
 api::Module module() {
@@ -30,9 +33,36 @@ api::Module module() {
       {"catalog.personal_without_subject",
        "a resource about no one holds no personal data: give it a subject kind",
        "没有主体的资源不应包含个人数据：请设置主体类型"},
+      {"catalog.not_hosted",
+       "The records of {code} are served by its department's connector, not kept here.",
+       "{code} 的数据由其部门的前置接口提供，不在平台存放。"},
+      {"catalog.no_subject",
+       "{code} is about no one: its records are loaded as a whole file, not one by one.",
+       "{code} 不涉及具体主体：其数据须整体上传文件，不能逐条写入。"},
+      {"catalog.upload_type",
+       "Send records as text/csv, application/json or application/x-ndjson (not {given}).",
+       "请以 text/csv、application/json 或 application/x-ndjson 格式上传数据（而非 {given}）。"},
+      {"record.subject", "not a valid subject: {reason}", "主体标识无效：{reason}"},
   };
-  m.start = [](api::Startup& s) { s.services.add(std::make_unique<Catalog>(s.db)); };
-  m.routes = addRoutes;
+  m.start = [](api::Startup& s) {
+    s.services.add(std::make_unique<Catalog>(s.db));
+    // A load's rows and its ledger entry commit together: anyone can tell later which file
+    // (by its digest) a department loaded, and when.
+    auto& ledger = s.services.get<ledger::Log>();
+    s.services.add(
+        std::make_unique<Records>(s.db, s.keys, [&ledger](store::Connection& c, const Load& l) {
+          ledger.queue(c, {{"type", "catalog.records.loaded"},
+                           {"resource", l.resourceId},
+                           {"load", l.id},
+                           {"rows", l.rowsTotal},
+                           {"digest", l.digest},
+                           {"at", *l.finishedAt}});
+        }));
+  };
+  m.routes = [](api::Routes& api, api::Context& ctx) {
+    addRoutes(api, ctx);
+    addRecordRoutes(api, ctx);
+  };
   m.seedDemo = seedDemo;
   return m;
 }

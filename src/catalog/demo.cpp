@@ -3,6 +3,7 @@
 #include "demo/demo.h"
 #include "api/module.h"
 #include "catalog/catalog.h"
+#include "catalog/hosted.h"
 #include "identity/identity.h"
 
 namespace onceonly::catalog {
@@ -149,6 +150,50 @@ std::vector<DemoResource> demoResources() {
 
 }  // namespace
 
+namespace {
+
+// A plausible value of a demo record: the subject's own identifiers and name where a field asks
+// for them, something of the field's type otherwise.
+nlohmann::json demoValue(const Field& f, const demo::Credential& who, std::size_t n) {
+  const std::string name = who.who.substr(0, who.who.find(' '));
+  const std::string person = who.kind == "company" ? "陈静" : name;
+  if (f.name == "resident_id" || f.name == "credit_code") return who.subject;
+  if (f.name == "name" || f.name == "legal_representative") return person;
+  if (f.name == "company_name") return who.who.substr(0, who.who.find(' '));
+  if (f.name == "birth_date")  // from the resident ID: YYYYMMDD at positions 7 to 14
+    return who.subject.substr(6, 4) + "-" + who.subject.substr(10, 2) + "-" +
+           who.subject.substr(12, 2);
+  if (f.name == "address" || f.name == "registered_address")
+    return "岚山市青石路 " + std::to_string(10 + n * 7) + " 号";
+  if (f.name == "spouse_name") return n % 2 ? "赵敏" : "孙丽";
+  if (f.name == "child_name") return person.substr(0, 3) + "小宝";
+  if (f.name == "hospital") return "岚山市人民医院";
+  if (f.name == "certificate_no") return "岚山不动产权第 2026" + std::to_string(1000 + n) + " 号";
+  if (f.type == "integer") return static_cast<std::int64_t>(24 + n * 13);
+  if (f.type == "decimal") return std::to_string(80 + n * 9) + ".5";
+  if (f.type == "boolean")
+    return n % 2 == 0 && f.name != "in_arrears" && f.name != "serious_dishonesty";
+  if (f.type == "date") return "20" + std::to_string(15 + n) + "-0" + std::to_string(3 + n) + "-18";
+  return f.descriptionZh;
+}
+
+// Records of the hosted resources about the demo citizens and companies, so that the exchange
+// has something to answer with.
+void seedRecords(api::DemoSeeding& d, const Resource& r) {
+  auto& records = d.services.get<Records>();
+  if (r.subjectKind == "none" || records.count(r.id) > 0) return;
+  std::size_t n = 0;
+  for (const auto& who : d.result.credentials) {
+    if (who.subject.empty() || (who.kind == "company") != (r.subjectKind == "company")) continue;
+    nlohmann::json values = nlohmann::json::object();
+    for (const auto& f : r.fields) values[f.name] = demoValue(f, who, n);
+    records.upsert(r, who.subject, values);
+    ++n;
+  }
+}
+
+}  // namespace
+
 void seedDemo(api::DemoSeeding& d) {
   auto& catalog = d.services.get<Catalog>();
   auto& identity = d.services.get<identity::Identity>();
@@ -158,7 +203,11 @@ void seedDemo(api::DemoSeeding& d) {
     ResourceFilter f;
     ListQuery q;
     q.q = r.code;
-    if (!catalog.list(f, q).items.empty()) continue;  // seeded before
+    auto found = catalog.list(f, q).items;
+    if (!found.empty()) {  // seeded before
+      seedRecords(d, found.front());
+      continue;
+    }
     ResourceInput in;
     in.code = r.code;
     in.nameZh = r.zh;
@@ -171,7 +220,7 @@ void seedDemo(api::DemoSeeding& d) {
     in.updateFrequency = r.frequency;
     in.source = "hosted";
     in.fields = r.fields;
-    catalog.create(org->id, in, "demo");
+    seedRecords(d, catalog.create(org->id, in, "demo"));
     d.result.created = true;
   }
 }

@@ -3,6 +3,7 @@
 #include "api/json_body.h"
 #include "api/routes.h"
 #include "catalog/catalog.h"
+#include "catalog/hosted.h"
 #include "core/time.h"
 #include "crypto/crypto.h"
 #include "identity/authz.h"
@@ -42,6 +43,7 @@ ResourceInput inputFrom(JsonBody& body) {
   in.updateFrequency = body.text("update_frequency");
   in.source = body.text("source");
   if (body.has("connector_url")) in.connectorUrl = body.nullableText("connector_url");
+  in.consentRequired = body.boolean("consent_required");
   if (auto fields = body.array("fields")) in.fields = fieldsFromJson(*fields, body.errors());
   return in;
 }
@@ -57,6 +59,25 @@ void onLedger(Context& ctx, const Resource& r, const std::string& type) {
                          {"version", r.version},
                          {"digest", crypto::sha256Hex(resourceToJson(r).dump())},
                          {"at", nowRfc3339()}});
+}
+
+// The resource a data officer of its department (or the platform admin) works on.
+Resource ownResource(Context& ctx, const Principal& p, const std::string& id) {
+  auto r = catalog(ctx).find(id);
+  if (!r) throw notFound("data resource", id);
+  if (!identity::authz::isPlatformAdmin(p) && p.orgId != r->orgId)
+    throw forbidden("catalog.not_own_department");
+  return *r;
+}
+
+UploadFormat uploadFormat(const http::Request& req) {
+  auto type = req.header("content-type").value_or("");
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && type.back() == ' ') type.pop_back();
+  if (type == "text/csv") return UploadFormat::csv;
+  if (type == "application/json") return UploadFormat::json;
+  if (type == "application/x-ndjson") return UploadFormat::ndjson;
+  throw Error(415, "catalog.upload_type", {{"given", type.empty() ? "none" : type}});
 }
 
 void note(AuditNote& n, const Resource& r) {
@@ -161,6 +182,61 @@ void addRoutes(api::Routes& api, Context& ctx) {
               onLedger(ctx, r, "catalog.resource.updated");
               return http::Response::json(200, resourceToJson(r));
             });
+}
+
+void addRecordRoutes(api::Routes& api, Context& ctx) {
+  auto& records = ctx.services.get<Records>();
+
+  // One record, keyed by its subject: written anew, or replacing the subject's earlier one.
+  api.write(
+      "POST", "/api/v1/catalog/resources/{id}/records", kKeep, "catalog.record.upsert",
+      [&ctx, &records](http::Request& req, const Principal& p, AuditNote& n) {
+        n.targetType = "data_resource";
+        n.targetId = req.param("id");
+        JsonBody body(req);
+        auto subject = body.text("subject", true);
+        auto values = body.object("values", true);
+        body.finish();
+        auto r = ownResource(ctx, p, req.param("id"));
+        const bool fresh = records.upsert(r, *subject, *values);
+        n.detail["created"] = fresh;  // never the subject or the values
+        return http::Response::json(fresh ? 201 : 200, {{"resource_id", r.id}, {"created", fresh}});
+      });
+
+  // A file of records, checked and loaded in the background: 202 and where to follow it.
+  api.write("POST", "/api/v1/catalog/resources/{id}/loads", kKeep, "catalog.records.load",
+            [&ctx, &records](http::Request& req, const Principal& p, AuditNote& n) {
+              n.targetType = "data_resource";
+              n.targetId = req.param("id");
+              QueryParams(req, {}, false).finish();
+              const auto format = uploadFormat(req);
+              auto r = ownResource(ctx, p, req.param("id"));
+              if (req.body.empty()) throw invalidField(FieldLocation::Body, "", "field.required");
+              auto load = records.startLoad(r, format, std::move(req.body), p.accountId);
+              n.detail["load"] = load.id;
+              n.detail["digest"] = load.digest;
+              auto res = http::Response::json(202, loadToJson(load));
+              res.setHeader("Location", "/api/v1/catalog/resources/" + r.id + "/loads/" + load.id);
+              return res;
+            });
+
+  api.read("/api/v1/catalog/resources/{id}/loads", kKeep,
+           [&ctx, &records](http::Request& req, const Principal& p) {
+             QueryParams(req, {}, false).finish();
+             auto r = ownResource(ctx, p, req.param("id"));
+             nlohmann::json items = nlohmann::json::array();
+             for (const auto& l : records.loads(r.id)) items.push_back(loadToJson(l));
+             return http::Response::json(200, {{"items", items}, {"records", records.count(r.id)}});
+           });
+
+  api.read("/api/v1/catalog/resources/{id}/loads/{load_id}", kKeep,
+           [&ctx, &records](http::Request& req, const Principal& p) {
+             QueryParams(req, {}, false).finish();
+             auto r = ownResource(ctx, p, req.param("id"));
+             auto load = records.load(req.param("load_id"));
+             if (!load || load->resourceId != r.id) throw notFound("load", req.param("load_id"));
+             return http::Response::json(200, loadToJson(*load));
+           });
 }
 
 }  // namespace onceonly::catalog

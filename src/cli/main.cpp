@@ -38,8 +38,9 @@ struct CommonFlags {
 
   void attach(CLI::App* cmd) {
     cmd->add_option("--config", configFile, "TOML configuration file (or ONCEONLY_CONFIG)");
-    for (const char* name : {"listen", "database_url", "data_dir", "keys_dir", "static_dir",
-                             "log_level", "log_json", "body_limit", "password_cost"}) {
+    for (const char* name :
+         {"listen", "database_url", "data_dir", "keys_dir", "static_dir", "log_level", "log_json",
+          "body_limit", "upload_limit", "password_cost"}) {
       std::string flag = std::string("--") + name;
       for (auto& c : flag)
         if (c == '_') c = '-';
@@ -72,6 +73,8 @@ int serve(const Config& config) {
   o.host = config.listenHost;
   o.port = config.listenPort;
   o.bodyLimit = config.bodyLimit;
+  o.uploadLimit = config.uploadLimit;
+  o.isUpload = onceonly::api::Application::isUpload;
   o.headerLimit = config.headerLimit;
   o.readTimeoutSeconds = config.readTimeoutSeconds;
   o.idleTimeoutSeconds = config.idleTimeoutSeconds;

@@ -84,6 +84,10 @@ const std::vector<Setting>& settings() {
        [](Config& c, const std::string& v) {
          c.bodyLimit = parseNumber<std::size_t>("body_limit", v, 1024, 1024UL * 1024 * 1024);
        }},
+      {"upload_limit",
+       [](Config& c, const std::string& v) {
+         c.uploadLimit = parseNumber<std::size_t>("upload_limit", v, 1024, 4096UL * 1024 * 1024);
+       }},
       {"header_limit",
        [](Config& c, const std::string& v) {
          c.headerLimit =

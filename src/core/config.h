@@ -38,6 +38,7 @@ struct Config {
   std::string logLevel = "info";
   bool logJson = false;
   std::size_t bodyLimit = std::size_t{1024} * 1024;
+  std::size_t uploadLimit = std::size_t{64} * 1024 * 1024;  // bodies of file uploads
   std::size_t headerLimit = std::size_t{16} * 1024;
   int readTimeoutSeconds = 15;  // a whole request must arrive within this
   int idleTimeoutSeconds = 60;  // keep-alive connections idle longer are closed

@@ -16,6 +16,8 @@ struct Credential {
   std::string identifier;
   std::string password;
   std::string who;  // role and organisation, for the printout
+  // Citizens and companies: the resident ID or credit code their records are kept under.
+  std::string subject = {};
 };
 
 struct SeedResult {

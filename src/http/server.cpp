@@ -125,9 +125,23 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.headerLimit));
     parser_->body_limit(server_.options.bodyLimit);
     stream_.expires_after(std::chrono::seconds(server_.options.readTimeoutSeconds));
-    bhttp::async_read(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onRead(ec); });
+    if (!server_.options.isUpload)
+      return bhttp::async_read(
+          stream_, buffer_, *parser_,
+          [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onRead(ec); });
+    // The header first: an upload may carry a larger body.
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+          if (ec) return self->onRead(ec);
+          const auto& head = self->parser_->get();
+          if (self->server_.options.isUpload(head.method_string(), head.target())) {
+            self->parser_->body_limit(self->server_.options.uploadLimit);
+            self->stream_.expires_after(
+                std::chrono::seconds(self->server_.options.readTimeoutSeconds * 8));
+          }
+          bhttp::async_read(self->stream_, self->buffer_, *self->parser_,
+                            [self](beast::error_code ec2, std::size_t) { self->onRead(ec2); });
+        });
   }
 
   void onRead(beast::error_code ec) {
@@ -137,8 +151,14 @@ class Session : public std::enable_shared_from_this<Session> {
     // A client that starts a request and does not finish it in time is cut off (the stream
     // has already closed the socket).
     if (ec == beast::error::timeout) return close();
-    if (ec == bhttp::error::body_limit)
-      return reject(413, "body.too_large", {{"limit", std::to_string(server_.options.bodyLimit)}});
+    if (ec == bhttp::error::body_limit) {
+      const auto& head = parser_->get();
+      const bool upload =
+          server_.options.isUpload && server_.options.isUpload(head.method_string(), head.target());
+      return reject(413, "body.too_large",
+                    {{"limit", std::to_string(upload ? server_.options.uploadLimit
+                                                     : server_.options.bodyLimit)}});
+    }
     if (ec == bhttp::error::header_limit)
       return reject(431, "header.too_large",
                     {{"limit", std::to_string(server_.options.headerLimit)}});

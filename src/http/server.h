@@ -9,8 +9,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "http/http.h"
 
@@ -20,6 +22,10 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;  // 0: any free port (tests)
   std::size_t bodyLimit = std::size_t{1024} * 1024;
+  // Requests for which `isUpload(method, target)` holds (file uploads) may carry bodies up to
+  // uploadLimit instead.
+  std::size_t uploadLimit = std::size_t{64} * 1024 * 1024;
+  std::function<bool(std::string_view method, std::string_view target)> isUpload = nullptr;
   std::size_t headerLimit = std::size_t{16} * 1024;
   int readTimeoutSeconds = 15;
   int idleTimeoutSeconds = 60;

@@ -167,11 +167,12 @@ SeedResult seedIdentity(identity::Identity& id) {
         {"staff", "username", s.username, kDemoPassword, roles + " at " + s.org});
   }
   for (const auto& c : citizens)
-    out.credentials.push_back(
-        {"citizen", "resident_id", residentId(c.first17), kDemoPassword, c.name});
+    out.credentials.push_back({"citizen", "resident_id", residentId(c.first17), kDemoPassword,
+                               c.name, residentId(c.first17)});
   for (const auto& c : companies)
     out.credentials.push_back({"company", "username", c.username, kDemoPassword,
-                               std::string(c.company) + " (" + creditCode(c.first17) + ")"});
+                               std::string(c.company) + " (" + creditCode(c.first17) + ")",
+                               creditCode(c.first17)});
   return out;
 }
 
