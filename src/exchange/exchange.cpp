@@ -302,15 +302,13 @@ nlohmann::json consentToJson(const Consent& c) {
           {"decided_at", optJson(c.decidedAt)}};
 }
 
-std::pair<SharingRequest, std::optional<Grant>> Exchange::request(const std::string& requesterOrgId,
-                                                                  const RequestInput& in,
-                                                                  const std::string& by) {
+void Exchange::checkRequest(const RequestInput& in, FieldErrors& e) {
   auto resource = catalog_.find(in.resourceId);
   if (!resource)
-    throw invalidField(FieldLocation::Body, "/resource_id", "field.not_found",
-                       {{"resource", "data resource"}, {"id", in.resourceId}});
-  FieldErrors e;
-  checkFields(*resource, in.fields, in.unmask, "/", e);
+    e.add(FieldLocation::Body, "/resource_id", "field.not_found",
+          {{"resource", "data resource"}, {"id", in.resourceId}});
+  else
+    checkFields(*resource, in.fields, in.unmask, "/", e);
   if (!isPurpose(in.purpose))
     e.add(FieldLocation::Body, "/purpose", "field.pattern",
           {{"pattern", "3 to 64 of a-z, 0-9 and '_', a letter first"}});
@@ -321,7 +319,16 @@ std::pair<SharingRequest, std::optional<Grant>> Exchange::request(const std::str
   if (in.durationDays < 1 || in.durationDays > kMaxDurationDays)
     e.add(FieldLocation::Body, "/duration_days", "field.range",
           {{"min", "1"}, {"max", std::to_string(kMaxDurationDays)}});
+}
+
+std::pair<SharingRequest, std::optional<Grant>> Exchange::request(const std::string& requesterOrgId,
+                                                                  const RequestInput& in,
+                                                                  const std::string& by) {
+  FieldErrors e;
+  checkRequest(in, e);
   e.throwIfAny();
+  auto resource = catalog_.find(in.resourceId);
+  if (!resource) throw notFound("data resource", in.resourceId);
   if (resource->sharing == "not_shared")
     throw conflict("exchange.not_shared", {{"code", resource->code}});
   if (resource->orgId == requesterOrgId)

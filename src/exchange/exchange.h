@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "catalog/catalog.h"
+#include "core/error.h"
 #include "core/page.h"
 
 namespace onceonly::crypto {
@@ -166,6 +167,8 @@ class Exchange {
   // Throws 400 (every problem at once), 404 for the resource, 409 exchange.not_shared, 409
   // exchange.own_resource (a department has its own data already). An unconditional resource
   // is granted at once: the grant comes back with the request.
+  // Adds every problem of the input to `e` (a route reports them with the body's own).
+  void checkRequest(const RequestInput& in, FieldErrors& e);
   std::pair<SharingRequest, std::optional<Grant>> request(const std::string& requesterOrgId,
                                                           const RequestInput& in,
                                                           const std::string& by);

@@ -281,6 +281,7 @@ void addRoutes(api::Routes& api, Context& ctx) {
         in.serviceItems = body.text("service_items").value_or("");
         in.durationDays = static_cast<int>(
             body.integer("duration_days", false, 1, Exchange::kMaxDurationDays).value_or(365));
+        exchange(ctx).checkRequest(in, body.errors());
         body.finish();
         auto made = exchange(ctx).request(department(p), in, p.accountId);
         n.targetType = "sharing_request";
