@@ -1,9 +1,12 @@
 // The demo catalog: the resources the departments of Lanshan (QH-LS) hold, on the terms a real
 // government would share them.
-#include "demo/demo.h"
+#include <filesystem>
+#include <fstream>
+
 #include "api/module.h"
 #include "catalog/catalog.h"
 #include "catalog/hosted.h"
+#include "demo/demo.h"
 #include "identity/identity.h"
 
 namespace onceonly::catalog {
@@ -31,7 +34,11 @@ struct DemoResource {
   const char* open;
   const char* frequency;
   std::vector<Field> fields;
+  const char* connector = nullptr;  // served by the department's own system there
 };
+
+// Where the demo's connector (scripts/run.sh starts it) answers for the tax bureau.
+constexpr const char* kDemoConnector = "http://127.0.0.1:8091/records";
 
 std::vector<DemoResource> demoResources() {
   const auto name = field("name", "string", "姓名", "Name", "personal", "name");
@@ -135,6 +142,18 @@ std::vector<DemoResource> demoResources() {
        "daily",
        {usc, field("serious_dishonesty", "boolean", "是否列入严重失信名单",
                    "On the list of serious dishonesty", "public")}},
+      {"TAX",
+       "QH-LS-TAX-INCOME",
+       "个人所得税纳税记录",
+       "Individual income tax",
+       "person",
+       "conditional",
+       "closed",
+       "yearly",
+       {id, name, field("tax_year", "integer", "纳税年度", "Tax year", "internal"),
+        field("annual_income", "decimal", "年度收入", "Annual income", "sensitive", "all"),
+        field("tax_paid", "decimal", "已缴税额", "Tax paid", "personal", "all")},
+       kDemoConnector},
       {"GSC",
        "QH-LS-GSC-SERVICE-STATS",
        "政务服务办件统计",
@@ -169,6 +188,9 @@ nlohmann::json demoValue(const Field& f, const demo::Credential& who, std::size_
   if (f.name == "child_name") return person.substr(0, 3) + "小宝";
   if (f.name == "hospital") return "岚山市人民医院";
   if (f.name == "certificate_no") return "岚山不动产权第 2026" + std::to_string(1000 + n) + " 号";
+  if (f.name == "tax_year") return std::int64_t{2025};
+  if (f.name == "annual_income") return std::to_string(96000 + n * 18500);
+  if (f.name == "tax_paid") return std::to_string(1080 + n * 655) + ".5";
   if (f.type == "integer") return static_cast<std::int64_t>(24 + n * 13);
   if (f.type == "decimal") return std::to_string(80 + n * 9) + ".5";
   if (f.type == "boolean")
@@ -177,9 +199,30 @@ nlohmann::json demoValue(const Field& f, const demo::Credential& who, std::size_
   return f.descriptionZh;
 }
 
+// The tax bureau's own data, which the platform does not hold: a CSV file that the demo's
+// `onceonly connector` serves (<data_dir>/demo-connector/<code>.csv, keyed by resident_id).
+void writeConnectorData(api::DemoSeeding& d, const Resource& r) {
+  const auto dir = std::filesystem::path(d.config.dataDir) / "demo-connector";
+  std::filesystem::create_directories(dir);
+  std::ofstream out(dir / (r.code + ".csv"), std::ios::trunc);
+  for (std::size_t i = 0; i < r.fields.size(); ++i) out << (i ? "," : "") << r.fields[i].name;
+  out << "\n";
+  std::size_t n = 0;
+  for (const auto& who : d.result.credentials) {
+    if (who.kind != "citizen") continue;
+    for (std::size_t i = 0; i < r.fields.size(); ++i) {
+      auto v = demoValue(r.fields[i], who, n);
+      out << (i ? "," : "") << (v.is_string() ? v.get<std::string>() : v.dump());
+    }
+    out << "\n";
+    ++n;
+  }
+}
+
 // Records of the hosted resources about the demo citizens and companies, so that the exchange
 // has something to answer with.
 void seedRecords(api::DemoSeeding& d, const Resource& r) {
+  if (r.source == "connector") return writeConnectorData(d, r);
   auto& records = d.services.get<Records>();
   if (r.subjectKind == "none" || records.count(r.id) > 0) return;
   std::size_t n = 0;
@@ -218,7 +261,8 @@ void seedDemo(api::DemoSeeding& d) {
     in.sharing = r.sharing;
     in.openClass = r.open;
     in.updateFrequency = r.frequency;
-    in.source = "hosted";
+    in.source = r.connector ? "connector" : "hosted";
+    if (r.connector) in.connectorUrl = std::optional<std::string>(r.connector);
     in.fields = r.fields;
     seedRecords(d, catalog.create(org->id, in, "demo"));
     d.result.created = true;

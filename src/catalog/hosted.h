@@ -90,7 +90,7 @@ class Records {
     Resource resource;
     Load load;
     std::string data;
-    UploadFormat format;
+    UploadFormat format = UploadFormat::csv;
   };
   struct Progress {
     std::atomic<std::int64_t> done{0};

@@ -26,7 +26,7 @@ constexpr std::size_t kMaxTextLength = 4000;  // characters
 constexpr long long kMaxDecimalDigits = 18;
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
 // How much CSV is handed to libcsv at a time: between two pieces the reading may stop.
-constexpr std::size_t kCsvPiece = 64 * 1024;
+constexpr std::size_t kCsvPiece = std::size_t{64} * 1024;
 
 // ----- values ---------------------------------------------------------------------------------
 
@@ -353,7 +353,7 @@ class CsvReader {
   CsvReader(RowSink& sink, std::string_view data) : sink_(sink), data_(data) {}
 
   void read() {
-    csv_parser parser;
+    csv_parser parser{};
     if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI) != 0) {
       malformed("the CSV reader could not start");
       return;

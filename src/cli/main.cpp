@@ -7,10 +7,12 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
 #include <tuple>
 
 #include "api/application.h"
 #include "api/module.h"
+#include "connector/connector.h"
 #include "core/config.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -399,6 +401,78 @@ int witness(const WitnessFlags& f) {
   return 0;
 }
 
+struct ConnectorFlags {
+  std::string listen = "127.0.0.1:8091";
+  std::string path = "/records";
+  std::string resource;
+  std::string csv, database, table, key = "subject";
+  std::string trust, trustUrl;
+  int trustWaitSeconds = 60;
+  std::string logLevel = "info";
+};
+
+// The platform's keys, from a JWK Set file, or from the platform itself (waiting for it to
+// come up: scripts/run.sh starts both together).
+onceonly::connector::TrustedKeys trustedKeys(const ConnectorFlags& f) {
+  if (!f.trust.empty()) return onceonly::connector::loadTrustedKeys(f.trust);
+  for (int waited = 0;; ++waited) {
+    try {
+      auto reply = onceonly::http::fetch("GET", f.trustUrl);
+      if (reply.status == 200) return onceonly::connector::parseTrustedKeys(reply.body);
+      if (waited >= f.trustWaitSeconds)
+        throw std::runtime_error("the platform answered " + std::to_string(reply.status));
+    } catch (const std::runtime_error& e) {
+      if (waited >= f.trustWaitSeconds)
+        throw std::runtime_error("cannot read the platform's keys from " + f.trustUrl + ": " +
+                                 e.what());
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+}
+
+// A department's connector: its own data behind the exchange's signed requests.
+int connector(const ConnectorFlags& f) {
+  onceonly::log::init(f.logLevel, false);
+  if (f.csv.empty() == f.database.empty()) {
+    std::cerr << "connector: give either --csv FILE or --database URL --table T\n";
+    return 2;
+  }
+  if (f.trust.empty() == f.trustUrl.empty()) {
+    std::cerr << "connector: give either --trust FILE or --trust-url URL (the platform's "
+                 "/api/v1/exchange/keys)\n";
+    return 2;
+  }
+  std::unique_ptr<onceonly::connector::DataSource> data;
+  if (!f.csv.empty()) {
+    data = onceonly::connector::csvSource(f.csv, f.key);
+  } else {
+    if (f.table.empty()) {
+      std::cerr << "connector: --database needs --table\n";
+      return 2;
+    }
+    data = onceonly::connector::databaseSource(f.database, f.table, f.key);
+  }
+  onceonly::connector::Options options;
+  options.path = f.path;
+  if (!f.resource.empty()) options.resource = f.resource;
+  auto keys = trustedKeys(f);
+  const auto trusted = keys.size();
+  onceonly::connector::Connector c(options, std::move(keys), std::move(data));
+  onceonly::http::ServerOptions o;
+  std::tie(o.host, o.port) = onceonly::parseHostPort("--listen", f.listen);
+  o.bodyLimit = std::size_t{64} * 1024;
+  o.ioThreads = 1;
+  o.workerThreads = 4;
+  onceonly::http::Server server(o, [&c](onceonly::http::Request& r) { return c.handle(r); });
+  server.start();
+  onceonly::log::info("connector.listening",
+                      {{"address", o.host + ":" + std::to_string(server.port())},
+                       {"path", f.path},
+                       {"trusted_keys", trusted}});
+  server.runUntilSignalled();
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -494,6 +568,27 @@ int main(int argc, char** argv) {
   witnessCmd->add_flag("--print-key", witnessFlags.printKey,
                        "Print the witness's verifier key and exit");
 
+  ConnectorFlags connectorFlags;
+  auto* connectorCmd = cli.add_subcommand(
+      "connector", "Serve a department's own data to the exchange, to signed requests only");
+  connectorCmd->add_option("--listen", connectorFlags.listen, "host:port to serve on");
+  connectorCmd->add_option("--path", connectorFlags.path, "The path requests come to");
+  connectorCmd->add_option("--resource", connectorFlags.resource,
+                           "Answer only for this catalog resource code");
+  connectorCmd->add_option("--csv", connectorFlags.csv, "A CSV file with a header row");
+  connectorCmd->add_option("--database", connectorFlags.database,
+                           "sqlite:///path.db or postgresql://… URL of the department's database");
+  connectorCmd->add_option("--table", connectorFlags.table, "The table holding the records");
+  connectorCmd->add_option("--key", connectorFlags.key,
+                           "The column holding the subject (resident ID or credit code)");
+  connectorCmd->add_option("--trust", connectorFlags.trust,
+                           "The platform's keys: a JWK Set file (GET /api/v1/exchange/keys)");
+  connectorCmd->add_option("--trust-url", connectorFlags.trustUrl,
+                           "The platform's keys, read at start from this URL");
+  connectorCmd->add_option("--trust-wait", connectorFlags.trustWaitSeconds,
+                           "Seconds to wait for --trust-url to answer");
+  connectorCmd->add_option("--log-level", connectorFlags.logLevel, "trace … error");
+
   auto* versionCmd = cli.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(cli, argc, argv);
@@ -528,6 +623,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (witnessCmd->parsed()) return witness(witnessFlags);
+    if (connectorCmd->parsed()) return connector(connectorFlags);
     if (adminCmd->parsed()) return createAdmin(common.load(), admin);
     if (backupCmd->parsed()) {
       Config c = common.load();

@@ -180,14 +180,26 @@ std::string KeyRing::pseudonym(std::string_view identifier) const {
   return "psn_" + index(identifier, "ledger_pseudonym").substr(0, 32);
 }
 
-std::string KeyRing::index(std::string_view value, std::string_view purpose) const {
-  // The purpose is part of the input so the same value indexed for two purposes differs.
+namespace {
+
+// BLAKE2b keyed with the index key over purpose ‖ 0 ‖ value: the purpose is part of the input,
+// so the same value for two purposes differs.
+std::string keyedHash(const std::string& key, std::string_view value, std::string_view purpose) {
   std::string input = std::string(purpose) + '\0' + std::string(value);
   unsigned char out[32];
   crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(input.data()),
-                     input.size(), reinterpret_cast<const unsigned char*>(indexKey_.data()),
-                     indexKey_.size());
-  return hex(std::string_view(reinterpret_cast<const char*>(out), sizeof out));
+                     input.size(), reinterpret_cast<const unsigned char*>(key.data()), key.size());
+  return {reinterpret_cast<const char*>(out), sizeof out};
+}
+
+}  // namespace
+
+std::string KeyRing::derivedSecret(std::string_view name, std::string_view purpose) const {
+  return keyedHash(indexKey_, name, std::string("derived:").append(purpose));
+}
+
+std::string KeyRing::index(std::string_view value, std::string_view purpose) const {
+  return hex(keyedHash(indexKey_, value, purpose));
 }
 
 }  // namespace onceonly::crypto

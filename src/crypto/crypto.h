@@ -48,6 +48,10 @@ class KeyRing {
   // identifies them ("resident:<ID>", "credit:<code>", or an account id): the same person always
   // gets the same one, and only the holder of the index key can make it.
   std::string pseudonym(std::string_view identifier) const;
+  // 32 secret bytes for `name`, derived from the index key for one purpose (a department's
+  // signing key for the exchange): the same every time, different for every name and purpose,
+  // and nothing to store.
+  std::string derivedSecret(std::string_view name, std::string_view purpose) const;
 
  private:
   std::string dataKey_;

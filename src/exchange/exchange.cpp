@@ -585,7 +585,7 @@ Answer Exchange::answer(const std::string& requesterOrgId, const Query& q) {
     if (auto rec = records_.find(*resource, q.subject)) values = rec->values;
   } else {
     if (!connectors_) throw Error(502, "exchange.source_unavailable", {{"code", resource->code}});
-    values = connectors_->fetch(*resource, q.subject, out.fields);
+    values = connectors_->fetch(*resource, requesterOrgId, q.subject, out.fields);
   }
   if (!values) throw Error(404, "exchange.no_record", {{"code", resource->code}});
   out.values = nlohmann::json::object();
@@ -725,6 +725,7 @@ std::vector<Statistic> Exchange::statistics(const std::string& from, const std::
     s.meanLatencyMicros = row.integer("latency");
   }
   std::vector<Statistic> out;
+  out.reserve(by.size());
   for (auto& [k, s] : by) out.push_back(std::move(s));
   return out;
 }

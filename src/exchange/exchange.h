@@ -149,7 +149,9 @@ nlohmann::json consentToJson(const Consent& c);
 class Source {
  public:
   virtual ~Source() = default;
+  // Asked on behalf of the requesting department (which signs the call).
   virtual std::optional<nlohmann::json> fetch(const catalog::Resource& r,
+                                              const std::string& requesterOrgId,
                                               const std::string& subject,
                                               const std::vector<std::string>& fields) = 0;
 };

@@ -3,6 +3,7 @@
 #include "api/module.h"
 #include "api/routes.h"
 #include "catalog/hosted.h"
+#include "exchange/connectors.h"
 #include "exchange/exchange.h"
 
 namespace onceonly::exchange {
@@ -67,9 +68,23 @@ api::Module module() {
        "The system holding {code} gave an answer that does not fit: {reason}.",
        "{code} 的数据源返回了不符合目录的数据：{reason}。"},
   };
+  m.settings = {
+      {"exchange_connector_timeout_seconds", "3",
+       numberFrom("exchange_connector_timeout_seconds", 1, 60)},
+      {"exchange_connector_failures_to_open", "5",
+       numberFrom("exchange_connector_failures_to_open", 1, 1000)},
+      {"exchange_connector_open_seconds", "30",
+       numberFrom("exchange_connector_open_seconds", 1, 3600)},
+  };
   m.start = [](api::Startup& s) {
-    s.services.add(std::make_unique<Exchange>(s.db, s.services.get<catalog::Catalog>(),
-                                              s.services.get<catalog::Records>(), s.keys));
+    ConnectorOptions o;
+    o.timeoutSeconds = s.config.settingNumber("exchange_connector_timeout_seconds");
+    o.failuresToOpen = s.config.settingNumber("exchange_connector_failures_to_open");
+    o.openSeconds = s.config.settingNumber("exchange_connector_open_seconds");
+    auto& connectors = s.services.add(std::make_unique<Connectors>(s.keys, o));
+    auto& ex = s.services.add(std::make_unique<Exchange>(
+        s.db, s.services.get<catalog::Catalog>(), s.services.get<catalog::Records>(), s.keys));
+    ex.setConnectorSource(&connectors);
   };
   m.routes = addRoutes;
   m.seedDemo = seedDemo;

@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "crypto/crypto.h"
+#include "exchange/connectors.h"
 #include "exchange/exchange.h"
 #include "identity/authz.h"
 #include "ledger/log.h"
@@ -561,6 +562,25 @@ void addRoutes(api::Routes& api, Context& ctx) {
               n.detail["decision"] = *action;
               return http::Response::json(200, consentToJson(c));
             });
+
+  // The departments' exchange signing keys, as a JWK Set: what a connector trusts.
+  api.publicRead("/api/v1/exchange/keys", [&ctx](http::Request& req) {
+    QueryParams(req, {}, false).finish();
+    nlohmann::json keys = nlohmann::json::array();
+    identity::OrgFilter all;
+    ListQuery q;
+    q.limit = kMaxLimit;
+    q.sort = identity::Identity::orgSorting().columns.front();
+    q.descending = identity::Identity::orgSorting().defaultDescending;
+    for (;;) {
+      auto page = ctx.identity().listOrgs(all, q);
+      for (const auto& o : page.items) keys.push_back(departmentJwk(ctx.keys, o.id));
+      if (!page.nextCursor || !decodeCursor(*page.nextCursor, q)) break;
+    }
+    auto res = http::Response::json(200, {{"keys", keys}});
+    res.setHeader("Cache-Control", "public, max-age=300");
+    return res;
+  });
 
   // ----- statistics --------------------------------------------------------------------------
 

@@ -4,11 +4,16 @@
 // signed checkpoint. Every refusal is explained, recorded and changes nothing else.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <fstream>
 #include <thread>
 
 #include "api/application.h"
 #include "catalog/hosted.h"
+#include "connector/connector.h"
+#include "crypto/crypto.h"
+#include "http/server.h"
 #include "identity/identity.h"
 #include "ledger/log.h"
 #include "ledger/receipt.h"
@@ -473,6 +478,129 @@ TEST_P(ExchangeTest, HostedRecordsAreWrittenOneByOneOrLoadedWhole) {
   ASSERT_EQ(answer.status, 200) << answer.body;
   EXPECT_EQ(answer.json["values"]["name"], "赵*");
 }
+
+// A department's own system behind `onceonly connector`, on a real socket, trusting the
+// platform's published keys.
+struct RunningConnector {
+  RunningConnector(const std::string& csv, const std::string& jwks, connector::Options options = {})
+      : connector(options, connector::parseTrustedKeys(jwks), connector::csvSource(csv, "subject")),
+        server(http::ServerOptions{"127.0.0.1", 0}, [this](http::Request& r) {
+          ++calls;
+          return connector.handle(r);
+        }) {
+    server.start();
+  }
+  std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(server.port()) + "/records";
+  }
+  std::atomic<int> calls{0};
+  connector::Connector connector;
+  http::Server server;
+};
+
+class ConnectorPathTest : public ExchangeTest {
+ protected:
+  testing::TempDir dir;
+  // The tax bureau declares its resource, served from its own system at `url`; HRSS gets two of
+  // its three fields.
+  std::string declare(const std::string& code, const std::string& url) {
+    auto made = h.as(
+        "admin", "POST", "/api/v1/catalog/resources",
+        {{"org_id", h.idOfOrg("QH-LS-TAX")},
+         {"code", code},
+         {"name_zh", "个税记录"},
+         {"name_en", "Income tax"},
+         {"subject_kind", "person"},
+         {"sharing", "conditional"},
+         {"open_class", "closed"},
+         {"update_frequency", "yearly"},
+         {"source", "connector"},
+         {"connector_url", url},
+         {"fields",
+          {{{"name", "name"}, {"type", "string"}, {"sensitivity", "personal"}, {"masking", "name"}},
+           {{"name", "tax_year"}, {"type", "integer"}},
+           {{"name", "tax_paid"}, {"type", "decimal"}, {"sensitivity", "personal"}}}}});
+    EXPECT_EQ(made.status, 201) << made.body;
+    auto asked = h.as("hrss.officer", "POST", "/api/v1/exchange/requests",
+                      {{"resource_id", made.json["id"]},
+                       {"fields", {"name", "tax_year", "tax_paid"}},
+                       {"unmask", {"tax_paid"}},
+                       {"purpose", "pension_eligibility"},
+                       {"legal_basis", "《社会保险法》"}});
+    auto decided =
+        h.as("admin", "POST",
+             "/api/v1/exchange/requests/" + asked.json["id"].get<std::string>() + "/decision",
+             {{"decision", "grant"}, {"fields", {"name", "tax_paid"}}});
+    EXPECT_EQ(decided.status, 200) << decided.body;
+    return made.json["id"];
+  }
+  std::string csv(const std::string& body) {
+    auto path = dir.path() / "tax.csv";
+    std::ofstream(path) << body;
+    return path.string();
+  }
+  Reply ask(const std::string& id, const std::string& subject = kCitizenId) {
+    return h.as("hrss.officer", "POST", "/api/v1/exchange/queries",
+                {{"resource_id", id}, {"subject", subject}, {"purpose", "pension_eligibility"}});
+  }
+};
+
+TEST_P(ConnectorPathTest, TheConnectorAnswersLikeAHostedResource) {
+  auto keys = h.call("GET", "/api/v1/exchange/keys");
+  ASSERT_EQ(keys.status, 200);
+  RunningConnector tax(csv("subject,name,tax_year,tax_paid,secret\n" + kCitizenId +
+                           ",张伟,2025,1080.50,not declared\n"),
+                       keys.body);
+  const auto id = declare("QH-LS-TAX-TEST", tax.url());
+  auto answer = ask(id);
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  // Granted fields only, typed as declared, masked as granted.
+  EXPECT_EQ(answer.json["values"], nlohmann::json({{"name", "张*"}, {"tax_paid", "1080.5"}}));
+  EXPECT_TRUE(answer.json["receipt"]["index"].is_number());
+  // The citizen sees it like any other access.
+  auto mine = h.as("citizen", "GET", "/api/v1/exchange/accesses/mine");
+  EXPECT_EQ(mine.json["items"][0]["resource_code"], "QH-LS-TAX-TEST");
+  // No record there: not found, recorded.
+  EXPECT_EQ(ask(id, kStranger).status, 404);
+  EXPECT_EQ(accesses("not_found"), 1);
+}
+
+TEST_P(ConnectorPathTest, AConnectorThatFailsIsRefusedAndTheCircuitOpens) {
+  auto keys = h.call("GET", "/api/v1/exchange/keys");
+  // A connector that trusts another platform's keys refuses the signature: 502, nothing shown.
+  auto other = crypto::Ed25519Key::generate();
+  nlohmann::json foreign = {{"keys",
+                             {{{"kty", "OKP"},
+                               {"crv", "Ed25519"},
+                               {"kid", "exchange-" + h.idOfOrg("QH-LS-HRSS")},
+                               {"x", crypto::base64url(crypto::toBytes(other.publicKey()))}}}}};
+  RunningConnector stranger(csv("subject,name\n" + kCitizenId + ",张伟\n"), foreign.dump());
+  const auto id = declare("QH-LS-TAX-FORGED", stranger.url());
+  auto refused = ask(id);
+  EXPECT_EQ(refused.status, 502) << refused.body;
+  EXPECT_EQ(refused.json["code"], "exchange.source_unavailable");
+  EXPECT_EQ(accesses("served"), 0);
+  // After five failures in a row the connector is left alone for a while: the next queries are
+  // refused without calling it.
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(ask(id).status, 502);
+  EXPECT_EQ(stranger.calls.load(), 5);
+
+  // An answer of the wrong shape: a declared decimal that is not one.
+  RunningConnector wrong(csv("subject,name,tax_paid\n" + kCitizenId + ",张伟,lots\n"), keys.body);
+  const auto wrongId = declare("QH-LS-TAX-WRONG", wrong.url());
+  auto bad = ask(wrongId);
+  EXPECT_EQ(bad.status, 502);
+  EXPECT_EQ(bad.json["code"], "exchange.source_answer");
+
+  // Down: refused, and nothing shown.
+  const auto downId = declare("QH-LS-TAX-DOWN", "http://127.0.0.1:9/records");
+  EXPECT_EQ(ask(downId).status, 502);
+  EXPECT_EQ(accesses("served"), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ConnectorPathTest,
+                         ::testing::ValuesIn(onceonly::testing::backends()),
+                         onceonly::testing::backendName);
 
 INSTANTIATE_TEST_SUITE_P(Backends, ExchangeTest, ::testing::ValuesIn(onceonly::testing::backends()),
                          onceonly::testing::backendName);
