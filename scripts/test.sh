@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: the suite on SQLite and on a real PostgreSQL server started here on loopback,
-# then the same suite again built with AddressSanitizer + UndefinedBehaviorSanitizer, then the
+# the once-only chain through the real programs (tests/e2e), then the same suite again built with AddressSanitizer + UndefinedBehaviorSanitizer, then the
 # format and clang-tidy checks (scripts/lint.sh).
 # Installs what is missing first; safe to run again and again.
 set -euo pipefail
@@ -16,6 +16,9 @@ export ONCEONLY_TEST_REQUIRE_PG=1
 
 echo "== tests (release build; SQLite and PostgreSQL)"
 build/tests/onceonly_tests --gtest_brief=1
+
+echo "== end to end (the server, a department's connector and check-receipt, as programs)"
+tests/e2e/exchange_chain.sh build/src/onceonly
 
 echo "== tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
