@@ -126,6 +126,22 @@ void apply(Resource& r, const ResourceInput& in) {
   if (in.fields) r.fields = *in.fields;
 }
 
+// The words free-text search looks in: code, names, descriptions, and each field's name and
+// descriptions; ASCII lower-cased (search is case-blind for Latin text on both databases).
+std::string searchText(const Resource& r) {
+  std::string out = r.code;
+  for (const auto* part : {&r.nameZh, &r.nameEn, &r.descriptionZh, &r.descriptionEn})
+    out.append(" ").append(*part);
+  for (const auto& f : r.fields)
+    out.append(" ")
+        .append(f.name)
+        .append(" ")
+        .append(f.descriptionZh)
+        .append(" ")
+        .append(f.descriptionEn);
+  return store::asciiLower(out);
+}
+
 // " name1 name2 " for finding resources by a field's name with one LIKE.
 std::string fieldNames(const std::vector<Field>& fields) {
   std::string out = " ";
@@ -325,11 +341,28 @@ Resource Catalog::create(const std::string& orgId, const ResourceInput& in, cons
         "INSERT INTO catalog_resources (id, org_id, code, name_zh, name_en, description_zh, "
         "description_en, subject_kind, fields, field_names, sharing, open_class, "
         "update_frequency, source, connector_url, consent_required, version, created_at, "
-        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        {r.id, r.orgId, r.code, r.nameZh, r.nameEn, r.descriptionZh, r.descriptionEn, r.subjectKind,
-         fieldsToJson(r.fields).dump(), fieldNames(r.fields), r.sharing, r.openClass,
-         r.updateFrequency, r.source, opt(r.connectorUrl), std::int64_t{r.consentRequired ? 1 : 0},
-         std::int64_t{1}, r.createdAt, r.updatedAt});
+        "updated_at, search_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?)",
+        {r.id,
+         r.orgId,
+         r.code,
+         r.nameZh,
+         r.nameEn,
+         r.descriptionZh,
+         r.descriptionEn,
+         r.subjectKind,
+         fieldsToJson(r.fields).dump(),
+         fieldNames(r.fields),
+         r.sharing,
+         r.openClass,
+         r.updateFrequency,
+         r.source,
+         opt(r.connectorUrl),
+         std::int64_t{r.consentRequired ? 1 : 0},
+         std::int64_t{1},
+         r.createdAt,
+         r.updatedAt,
+         searchText(r)});
     keepVersion(c, r, by);
   });
   return r;
@@ -360,11 +393,12 @@ Resource Catalog::update(const std::string& id, int expectedVersion, const Resou
         "UPDATE catalog_resources SET code = ?, name_zh = ?, name_en = ?, description_zh = ?, "
         "description_en = ?, subject_kind = ?, fields = ?, field_names = ?, sharing = ?, "
         "open_class = ?, update_frequency = ?, source = ?, connector_url = ?, "
-        "consent_required = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?",
+        "consent_required = ?, version = ?, updated_at = ?, search_text = ? WHERE id = ? AND "
+        "version = ?",
         {r.code, r.nameZh, r.nameEn, r.descriptionZh, r.descriptionEn, r.subjectKind,
          fieldsToJson(r.fields).dump(), fieldNames(r.fields), r.sharing, r.openClass,
          r.updateFrequency, r.source, opt(r.connectorUrl), std::int64_t{r.consentRequired ? 1 : 0},
-         static_cast<std::int64_t>(r.version), r.updatedAt, r.id,
+         static_cast<std::int64_t>(r.version), r.updatedAt, searchText(r), r.id,
          static_cast<std::int64_t>(expectedVersion)});
     if (changed != 1)
       throw conflict("catalog.version_conflict",
@@ -399,10 +433,20 @@ Page<Resource> Catalog::list(const ResourceFilter& f, ListQuery query) {
     from += " JOIN orgs o ON o.id = r.org_id";
     where.within("o.path", f.withinPath);
   }
-  where.search(
-      {"r.code", "r.name_zh", "r.name_en", "r.description_zh", "r.description_en", "r.field_names"},
-      query.q);
   auto c = db_.connect();
+  if (query.q && !query.q->empty()) {
+    // Three characters or more go through the trigram index (FTS5 on SQLite, pg_trgm on
+    // PostgreSQL); shorter text is looked for in every row.
+    const std::string text = store::asciiLower(*query.q);
+    if (c.dialect() == store::Dialect::Sqlite && utf8Length(text) >= 3) {
+      std::string phrase = "\"";
+      for (char ch : text) phrase.append(ch == '"' ? "\"\"" : std::string(1, ch));
+      where.add("r.rowid IN (SELECT rowid FROM catalog_search WHERE catalog_search MATCH ?)",
+                {phrase + "\""});
+    } else {
+      where.add("r.search_text LIKE ? ESCAPE '\\'", {store::containsPattern(text)});
+    }
+  }
   return store::fetchPage(c, kColumns, from, std::move(where), std::move(query), resourceSort(),
                           "r.id", fromRow);
 }

@@ -118,6 +118,23 @@ TEST_P(CatalogTest, StaffBrowseAndSearchInEitherLanguage) {
   ASSERT_EQ(en.json["items"].size(), 1u);
   EXPECT_EQ(en.json["items"][0]["code"], "QH-LS-AMR-BUSINESS-LICENCE");
 
+  // Three characters or more through the trigram index, in either language and any case;
+  // a field's description counts too.
+  auto search = [&](const std::string& q) {
+    std::vector<std::string> codes;
+    auto r = h.as("clerk", "GET", "/api/v1/catalog/resources?limit=200&q=" + q);
+    EXPECT_EQ(r.status, 200) << r.body;
+    for (const auto& item : r.json["items"]) codes.push_back(item["code"]);
+    return codes;
+  };
+  EXPECT_EQ(search("%E5%87%BA%E7%94%9F%E5%8C%BB%E5%AD%A6"),  // 出生医学
+            std::vector<std::string>{"QH-LS-HC-BIRTH"});
+  EXPECT_EQ(search("HOUSEHOLD%20REG"), std::vector<std::string>{"QH-LS-PSB-HOUSEHOLD"});
+  EXPECT_EQ(search("%E4%B8%8D%E5%8A%A8%E4%BA%A7%E6%9D%83%E8%AF%81%E5%8F%B7"),  // 不动产权证号
+            std::vector<std::string>{"QH-LS-NRB-REAL-ESTATE"});
+  EXPECT_EQ(search("%22quoted%22").size(), 0u);  // a quote is text, not FTS syntax
+  EXPECT_EQ(search("zzzz").size(), 0u);
+
   auto byField = h.as("clerk", "GET", "/api/v1/catalog/resources?field=credit_code");
   EXPECT_EQ(byField.json["total"], 3);  // licence, tax clearance, credit record
   auto companies =
