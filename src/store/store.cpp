@@ -364,6 +364,7 @@ struct Connection::Impl {
   bool inTransaction = false;
   Sync leasedFor = Sync::onCommit;  // see Database::Impl::lease
   bool unit = false;                // a unit of work's: begins at the first write
+  Sync unitSync = Sync::onCommit;   // how the unit's transaction commits (deferDurability)
   int savepoints = 0;
   std::vector<std::function<void()>> afterCommit;
 
@@ -578,7 +579,7 @@ Connection::Connection(Connection&& other) noexcept
 Connection::~Connection() = default;
 
 std::int64_t Connection::exec(std::string_view sql, const Args& args) {
-  if (impl_->unit && !impl_->inTransaction) begin();
+  if (impl_->unit && !impl_->inTransaction) begin(impl_->unitSync);
   return impl_->run(sql, args, nullptr);
 }
 
@@ -589,7 +590,7 @@ std::vector<Row> Connection::query(std::string_view sql, const Args& args) {
 }
 
 void Connection::execEach(std::string_view sql, const std::vector<Args>& rows) {
-  if (impl_->unit && !impl_->inTransaction) begin();
+  if (impl_->unit && !impl_->inTransaction) begin(impl_->unitSync);
   impl_->runEach(sql, rows);
 }
 
@@ -715,6 +716,21 @@ Connection& UnitOfWork::connection() {
     connection_->impl_->unit = true;
   }
   return *connection_;
+}
+
+void UnitOfWork::deferDurability() {
+  auto& c = connection();
+  if (c.impl_->inTransaction) throw std::logic_error("the unit of work has begun writing");
+  c.impl_->unitSync = Sync::deferred;
+}
+
+bool Database::deferUnitDurability() {
+  for (auto* u = tUnits; u; u = u->outer_)
+    if (&u->db_ == this) {
+      u->deferDurability();
+      return true;
+    }
+  return false;
 }
 
 void UnitOfWork::commit() {

@@ -199,6 +199,9 @@ class Database {
     }
   }
 
+  // deferDurability() on this thread's unit of work on this database; false outside one.
+  bool deferUnitDurability();
+
   // Makes every transaction committed before the call durable, deferred ones included: on
   // SQLite one fdatasync of the WAL file (or of the database file once a checkpoint has folded
   // the WAL in), on PostgreSQL nothing. Throws when that fails.
@@ -244,6 +247,10 @@ class UnitOfWork {
 
   // The unit's connection (a lease taken on first use).
   Connection& connection();
+  // The unit's commit does not wait for the disk (Sync::deferred): for a write that answers only
+  // once a later syncCommitted() has returned (the ledger's group commit), which makes it
+  // durable with everything committed before. Before the unit's first write.
+  void deferDurability();
   // Commits what the unit wrote and ends it; when the commit fails it throws, with nothing
   // committed. After either, this thread's statements go to the pool again.
   void commit();
