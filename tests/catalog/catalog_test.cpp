@@ -136,12 +136,12 @@ TEST_P(CatalogTest, StaffBrowseAndSearchInEitherLanguage) {
   EXPECT_EQ(search("zzzz").size(), 0u);
 
   auto byField = h.as("clerk", "GET", "/api/v1/catalog/resources?field=credit_code");
-  EXPECT_EQ(byField.json["total"], 3);  // licence, tax clearance, credit record
+  EXPECT_EQ(byField.json["total"], 4);  // licence, tax clearance, credit record, food permit
   auto companies =
       h.as("clerk", "GET", "/api/v1/catalog/resources?subject_kind=company&sharing=unconditional");
-  EXPECT_EQ(companies.json["total"], 3);
+  EXPECT_EQ(companies.json["total"], 4);
   auto psb = h.as("clerk", "GET", "/api/v1/catalog/resources?org_id=" + h.idOfOrg("QH-LS-PSB"));
-  EXPECT_EQ(psb.json["total"], 2);
+  EXPECT_EQ(psb.json["total"], 3);  // resident, household, vehicle
   auto county = h.as("clerk", "GET", "/api/v1/catalog/resources?within=" + h.idOfOrg("QH-LS-SX"));
   EXPECT_EQ(county.json["total"], 0);
 
