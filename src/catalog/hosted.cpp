@@ -312,7 +312,9 @@ void Records::runJob(Job& job, Progress& progress) {
       [&](RowError&& e) {
         if (e.row != lastBadRow || e.row == 0) ++bad;
         lastBadRow = e.row;
-        if (l.errors.size() < kMaxErrors) l.errors.push_back(errorToJson(e));
+        // The first hundred problems, and the note that there were more.
+        if (l.errors.size() < kMaxErrors || e.code == "record.too_many_errors")
+          l.errors.push_back(errorToJson(e));
       },
       kMaxErrors);
   l.rowsTotal = static_cast<std::int64_t>(rows);

@@ -144,9 +144,16 @@ std::optional<nlohmann::json> Connectors::fetch(const catalog::Resource& r,
       unavailable(r, e.what());
     }
   }
+  // "No record" is an answer; any other 404 (a wrong path, another resource) is a connector
+  // that is not set up as the catalog says.
   if (reply.status == 404) {
-    outcome(url, true);
-    return std::nullopt;
+    auto problem = nlohmann::json::parse(reply.body, nullptr, false);
+    if (problem.is_object() && problem.value("code", "") == "connector.no_record") {
+      outcome(url, true);
+      return std::nullopt;
+    }
+    outcome(url, false);
+    unavailable(r, "404 " + (problem.is_object() ? problem.value("code", "") : std::string()));
   }
   if (reply.status != 200) {
     outcome(url, false);

@@ -629,6 +629,7 @@ Page<DataAccess> Exchange::accesses(const AccessFilter& f, ListQuery q) {
 Page<Consent> Exchange::consents(const std::string& subjectPseudonym, ListQuery q) {
   store::Where w;
   w.eq("c.subject_pseudonym", subjectPseudonym);
+  w.search({"c.purpose"}, q.q);
   auto c = db_.connect();
   return store::fetchPage(c, kConsentColumns, " FROM exchange_consents c", std::move(w),
                           std::move(q), consentSort(), "c.id", consentFromRow);

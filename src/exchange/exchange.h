@@ -86,11 +86,12 @@ struct DataAccess {
   std::string resourceId, resourceCode;
   std::string ownerOrgId, requesterOrgId;
   std::string accessorId, accessorRole;
+  std::string accessorRef;  // what the ledger calls the accessor (not stored: derived again)
   std::string subjectPseudonym;
   std::vector<std::string> fields;  // what was shown
   std::string purpose;
   std::optional<std::string> application;
-  std::string outcome;  // served, refused, not_found
+  std::string outcome;  // served, refused, not_found, unavailable (the source failed)
   std::optional<std::string> reason;
   std::string leafHash;  // of its ledger entry, hex
   std::int64_t latencyMicros = 0;
@@ -190,7 +191,8 @@ class Exchange {
   // Checks the query against the department's grants and the subject's consent, and fetches the
   // record. Refusals are onceonly::Error: 403 exchange.no_grant, exchange.purpose,
   // exchange.expired, exchange.revoked, exchange.fields_not_granted, exchange.consent_required
-  // (which also asks the subject: a pending consent appears in their list); 404
+  // (which also asks the subject: a pending consent appears in their list),
+  // exchange.consent_refused; 502 exchange.source_* from a connector; 404
   // exchange.no_record; 400 for a malformed subject. The caller records every outcome.
   Answer answer(const std::string& requesterOrgId, const Query& q);
 

@@ -81,6 +81,7 @@ api::Module module() {
     o.timeoutSeconds = s.config.settingNumber("exchange_connector_timeout_seconds");
     o.failuresToOpen = s.config.settingNumber("exchange_connector_failures_to_open");
     o.openSeconds = s.config.settingNumber("exchange_connector_open_seconds");
+    o.caFile = s.config.tlsCaFile;  // a government's own CA for https:// connectors
     auto& connectors = s.services.add(std::make_unique<Connectors>(s.keys, o));
     auto& ex = s.services.add(std::make_unique<Exchange>(
         s.db, s.services.get<catalog::Catalog>(), s.services.get<catalog::Records>(), s.keys));

@@ -90,7 +90,7 @@ nlohmann::json ledgerEntry(const Accessed& a) {
           {"resource", a.resourceCode},
           {"owner", a.ownerOrgId},
           {"requester", a.requesterOrgId},
-          {"accessor", a.accessorId},
+          {"accessor", a.accessorRef},
           {"role", a.accessorRole},
           {"fields", commaList(a.fields)},
           {"purpose", a.purpose},
@@ -115,16 +115,19 @@ std::int64_t microsSince(std::chrono::steady_clock::time_point start) {
 }
 
 // The query's access, before the outcome is known.
-Accessed accessFor(const Principal& p, const catalog::Resource& r, const std::string& pseudonym,
-                   const Query& q) {
+Accessed accessFor(const crypto::KeyRing& keys, const Principal& p, const catalog::Resource& r,
+                   const std::string& pseudonym, const Query& q) {
   Accessed a;
-  a.id = crypto::newId("acc");
+  a.id = crypto::newId("acs");
   a.resourceId = r.id;
   a.resourceCode = r.code;
   a.ownerOrgId = r.orgId;
   a.requesterOrgId = p.orgId.value_or("");
   a.accessorId = p.accountId;
   a.accessorRole = roleOf(p);
+  // The ledger, which the person reads, names the staff member only by a keyed reference; the
+  // department's own access list (and its auditors) name them.
+  a.accessorRef = "stf_" + keys.index(p.accountId, "exchange_accessor").substr(0, 24);
   a.subjectPseudonym = pseudonym;
   a.purpose = q.purpose;
   a.application = q.application;
@@ -145,7 +148,8 @@ Outcome ask(Context& ctx, const Principal& p, const Query& q) {
   auto& ex = exchange(ctx);
   try {
     auto answer = ex.answer(department(p), q);
-    Outcome o{accessFor(p, answer.resource, answer.subjectPseudonym, q), std::move(answer), {}};
+    Outcome o{
+        accessFor(ctx.keys, p, answer.resource, answer.subjectPseudonym, q), std::move(answer), {}};
     o.access.grantId = o.answer->grant.id;
     o.access.fields = o.answer->fields;
     o.access.outcome = "served";
@@ -153,11 +157,16 @@ Outcome ask(Context& ctx, const Principal& p, const Query& q) {
     o.access = withLeaf(std::move(o.access));
     return o;
   } catch (const Error& e) {
-    if (e.code().rfind("exchange.", 0) != 0 || (e.status() != 403 && e.status() != 404)) throw;
+    // A connector that failed was still sent the subject: that is recorded too.
+    if (e.code().rfind("exchange.", 0) != 0 ||
+        (e.status() != 403 && e.status() != 404 && e.status() != 502))
+      throw;
     auto r = ctx.services.get<catalog::Catalog>().find(q.resourceId);
     if (!r) throw;
-    Outcome o{accessFor(p, *r, ex.pseudonym(*r, q.subject), q), {}, e};
-    o.access.outcome = e.status() == 404 ? "not_found" : "refused";
+    Outcome o{accessFor(ctx.keys, p, *r, ex.pseudonym(*r, q.subject), q), {}, e};
+    o.access.outcome = e.status() == 404   ? "not_found"
+                       : e.status() == 502 ? "unavailable"
+                                           : "refused";
     o.access.reason = e.code();
     o.access.latencyMicros = microsSince(start);
     o.access = withLeaf(std::move(o.access));
@@ -499,7 +508,7 @@ void addRoutes(api::Routes& api, Context& ctx) {
            [&ctx](http::Request& req, const Principal& p) {
              QueryParams qp(req, {"outcome"});
              AccessFilter f;
-             f.outcome = qp.oneOf("outcome", {"served", "refused", "not_found"});
+             f.outcome = qp.oneOf("outcome", {"served", "refused", "not_found", "unavailable"});
              auto q = qp.list(Exchange::accessSorting());
              qp.finish();
              f.subjectPseudonym = ownPseudonym(ctx, p);
@@ -514,7 +523,7 @@ void addRoutes(api::Routes& api, Context& ctx) {
     AccessFilter f;
     f.orgId = qp.get("org_id");
     f.resourceId = qp.get("resource_id");
-    f.outcome = qp.oneOf("outcome", {"served", "refused", "not_found"});
+    f.outcome = qp.oneOf("outcome", {"served", "refused", "not_found", "unavailable"});
     auto q = qp.list(Exchange::accessSorting());
     qp.finish();
     if (!seesAll(p)) f.orgId = department(p);

@@ -1,5 +1,6 @@
 #include "http/server.h"
 
+#include <algorithm>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -129,16 +130,22 @@ class Session : public std::enable_shared_from_this<Session> {
       return bhttp::async_read(
           stream_, buffer_, *parser_,
           [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onRead(ec); });
-    // The header first: an upload may carry a larger body.
+    // The header first: an upload may carry a larger body. Beast checks a Content-Length
+    // against the limit as it reads the header, so the header is read under the larger limit
+    // and the smaller one applied here to what is not an upload.
+    parser_->body_limit(std::max(server_.options.bodyLimit, server_.options.uploadLimit));
     bhttp::async_read_header(
         stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
           if (ec) return self->onRead(ec);
+          const auto& options = self->server_.options;
           const auto& head = self->parser_->get();
-          if (self->server_.options.isUpload(head.method_string(), head.target())) {
-            self->parser_->body_limit(self->server_.options.uploadLimit);
-            self->stream_.expires_after(
-                std::chrono::seconds(self->server_.options.readTimeoutSeconds * 8));
-          }
+          const bool upload = options.isUpload(head.method_string(), head.target());
+          const std::size_t limit = upload ? options.uploadLimit : options.bodyLimit;
+          if (auto length = self->parser_->content_length(); length && *length > limit)
+            return self->reject(413, "body.too_large", {{"limit", std::to_string(limit)}});
+          self->parser_->body_limit(limit);
+          if (upload)
+            self->stream_.expires_after(std::chrono::seconds(options.readTimeoutSeconds * 8));
           bhttp::async_read(self->stream_, self->buffer_, *self->parser_,
                             [self](beast::error_code ec2, std::size_t) { self->onRead(ec2); });
         });

@@ -155,6 +155,7 @@ TEST_P(ExchangeTest, AGrantedDepartmentGetsExactlyWhatWasGrantedAndTheCitizenSee
   EXPECT_EQ(text["type"], "exchange.access");
   EXPECT_EQ(text["subject"], h.app().identity().findAccount(h.idOfUser("citizen"))->pseudonym);
   EXPECT_EQ(entry->find(kCitizenId), std::string::npos);
+  EXPECT_EQ(entry->find(h.idOfUser("hrss.officer")), std::string::npos);  // the staff member
   EXPECT_EQ(entry->find("张"), std::string::npos);
 
   // The decision itself is on the ledger too.
@@ -219,6 +220,33 @@ TEST_P(ExchangeTest, QueriesBeyondTheGrantAreRefusedAndRecorded) {
   auto after = query("hrss.officer", "QH-LS-PSB-RESIDENT", kCitizenId, "pension_eligibility");
   EXPECT_EQ(after.status, 403);
   EXPECT_EQ(codeOf(after), "exchange.revoked");
+}
+
+TEST_P(ExchangeTest, ADepartmentsSystemQueriesWithAScopedToken) {
+  granted();
+  auto machine = h.as("admin", "POST", "/api/v1/accounts",
+                      {{"kind", "machine"},
+                       {"username", "hrss.pension-system"},
+                       {"display_name", "养老金系统 Pension system"},
+                       {"org_id", h.idOfOrg("QH-LS-HRSS")},
+                       {"roles", {"exchange_client"}}});
+  ASSERT_EQ(machine.status, 201) << machine.body;
+  const std::string path = "/api/v1/accounts/" + machine.json["id"].get<std::string>() + "/tokens";
+  auto scoped = h.as("admin", "POST", path, {{"name", "queries"}, {"scopes", {"exchange:query"}}});
+  ASSERT_EQ(scoped.status, 201) << scoped.body;
+  auto answer =
+      query(scoped.json["token"], "QH-LS-PSB-RESIDENT", kCitizenId, "pension_eligibility");
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  EXPECT_EQ(answer.json["values"]["name"], "张*");
+  auto mine = h.as("citizen", "GET", "/api/v1/exchange/accesses/mine");
+  EXPECT_EQ(mine.json["items"][0]["accessor_role"], "exchange_client");
+  // A token without the scope does not query.
+  auto unscoped = h.as("admin", "POST", path, {{"name", "reads"}, {"scopes", {"orgs:read"}}});
+  ASSERT_EQ(unscoped.status, 201) << unscoped.body;
+  auto refused =
+      query(unscoped.json["token"], "QH-LS-PSB-RESIDENT", kCitizenId, "pension_eligibility");
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(refused.json["code"], "auth.scope");
 }
 
 TEST_P(ExchangeTest, AnExpiredGrantAnswersNothing) {
@@ -596,6 +624,9 @@ TEST_P(ConnectorPathTest, AConnectorThatFailsIsRefusedAndTheCircuitOpens) {
   const auto downId = declare("QH-LS-TAX-DOWN", "http://127.0.0.1:9/records");
   EXPECT_EQ(ask(downId).status, 502);
   EXPECT_EQ(accesses("served"), 0);
+  // Every attempt is an access the citizen sees (seven to the forged one, whether or not its
+  // circuit let the call go, one of the wrong shape, one down).
+  EXPECT_EQ(accesses("unavailable"), 9);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ConnectorPathTest,

@@ -81,6 +81,34 @@ TEST(Server, OversizedBodyGets413AndTheHandlerNeverRuns) {
   EXPECT_EQ(calls, 0);
 }
 
+TEST(Server, UploadsMayBeLargerThanOtherBodies) {
+  auto o = smallLimits();
+  o.uploadLimit = 16 * 1024;
+  o.isUpload = [](std::string_view method, std::string_view target) {
+    return method == "POST" && target == "/uploads";
+  };
+  std::atomic<int> calls{0};
+  Server s(o, [&](Request& r) {
+    ++calls;
+    return Response::json(200, {{"bytes", r.body.size()}});
+  });
+  s.start();
+  HttpClient c(s.port());
+  auto upload = c.request("POST", "/uploads", std::string(10000, 'a'));
+  EXPECT_EQ(upload.status, 200) << upload.body;
+  EXPECT_NE(upload.body.find("10000"), std::string::npos);
+  // The same body anywhere else is over the ordinary limit, and an upload over its own is too.
+  HttpClient other(s.port());
+  auto elsewhere = other.request("POST", "/other", std::string(10000, 'a'));
+  EXPECT_EQ(elsewhere.status, 413);
+  EXPECT_NE(elsewhere.body.find("1024"), std::string::npos);
+  HttpClient big(s.port());
+  auto tooBig = big.request("POST", "/uploads", std::string(20000, 'a'));
+  EXPECT_EQ(tooBig.status, 413);
+  EXPECT_NE(tooBig.body.find("16384"), std::string::npos);
+  EXPECT_EQ(calls, 1);
+}
+
 TEST(Server, OversizedHeadersGet431) {
   Server s(smallLimits(), echo);
   s.start();
