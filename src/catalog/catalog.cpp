@@ -416,6 +416,13 @@ std::optional<Resource> Catalog::find(const std::string& id) {
   return fromRow(*row);
 }
 
+std::optional<Resource> Catalog::findByCode(const std::string& code) {
+  auto row = db_.connect().queryOne(
+      std::string("SELECT ") + kColumns + " FROM catalog_resources r WHERE code = ?", {code});
+  if (!row) return std::nullopt;
+  return fromRow(*row);
+}
+
 Page<Resource> Catalog::list(const ResourceFilter& f, ListQuery query) {
   std::string from = " FROM catalog_resources r";
   store::Where where;

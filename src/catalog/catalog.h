@@ -102,6 +102,7 @@ class Catalog {
   Resource update(const std::string& id, int expectedVersion, const ResourceInput& in,
                   const std::string& by);
   std::optional<Resource> find(const std::string& id);
+  std::optional<Resource> findByCode(const std::string& code);
   Page<Resource> list(const ResourceFilter& filter, ListQuery query);
   std::vector<Version> versions(const std::string& id);
   static const Sorting& sorting();

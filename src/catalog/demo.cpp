@@ -335,13 +335,9 @@ void seedDemo(api::DemoSeeding& d) {
   auto& identity = d.services.get<identity::Identity>();
   for (const auto& r : demoResources()) {
     auto org = identity.findOrgByCode(std::string("QH-LS-") + r.dept);
-    if (!org) continue;  // the identity demo was not seeded
-    ResourceFilter f;
-    ListQuery q;
-    q.q = r.code;
-    auto found = catalog.list(f, q).items;
-    if (!found.empty()) {  // seeded before
-      seedRecords(d, found.front());
+    if (!org) continue;                             // the identity demo was not seeded
+    if (auto found = catalog.findByCode(r.code)) {  // seeded before
+      seedRecords(d, *found);
       continue;
     }
     ResourceInput in;

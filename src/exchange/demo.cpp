@@ -114,13 +114,10 @@ void seedDemo(api::DemoSeeding& d) {
   if (ex.requests({}, all).total > 0) return;  // seeded before
   for (const auto& r : kRequests) {
     auto requester = identity.findOrgByCode(r.requester);
-    catalog::ResourceFilter f;
-    ListQuery q;
-    q.q = r.resource;
-    auto resources = catalog.list(f, q).items;
-    if (!requester || resources.empty()) continue;
+    auto resource = catalog.findByCode(r.resource);
+    if (!requester || !resource) continue;
     RequestInput in;
-    in.resourceId = resources.front().id;
+    in.resourceId = resource->id;
     in.fields = r.fields;
     in.unmask = r.unmask;
     in.purpose = r.purpose;

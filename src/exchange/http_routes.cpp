@@ -33,6 +33,8 @@ namespace {
 const Access kOfficer = Access::staff({"data_officer"});
 // Who may see requests, grants and accesses (their own department's; auditors all).
 const Access kOversee = Access::staff({"data_officer", "org_admin", "auditor"}, "exchange:read");
+// An access's outcomes, as lists filter by them.
+const std::vector<std::string> kOutcomes = {"served", "refused", "not_found", "unavailable"};
 // Who may query a record: staff doing casework, and machine clients of a department.
 const Access kQuery =
     Access::staff({"clerk", "approver", "data_officer", "exchange_client"}, "exchange:query");
@@ -508,7 +510,7 @@ void addRoutes(api::Routes& api, Context& ctx) {
            [&ctx](http::Request& req, const Principal& p) {
              QueryParams qp(req, {"outcome"});
              AccessFilter f;
-             f.outcome = qp.oneOf("outcome", {"served", "refused", "not_found", "unavailable"});
+             f.outcome = qp.oneOf("outcome", kOutcomes);
              auto q = qp.list(Exchange::accessSorting());
              qp.finish();
              f.subjectPseudonym = ownPseudonym(ctx, p);
@@ -523,7 +525,7 @@ void addRoutes(api::Routes& api, Context& ctx) {
     AccessFilter f;
     f.orgId = qp.get("org_id");
     f.resourceId = qp.get("resource_id");
-    f.outcome = qp.oneOf("outcome", {"served", "refused", "not_found", "unavailable"});
+    f.outcome = qp.oneOf("outcome", kOutcomes);
     auto q = qp.list(Exchange::accessSorting());
     qp.finish();
     if (!seesAll(p)) f.orgId = department(p);
