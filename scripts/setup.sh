@@ -13,6 +13,7 @@ PACKAGES=(
   clang-format clang-tidy
   postgresql
   python3 curl
+  nodejs chromium
 )
 
 if [ "${1:-}" = "--bench" ]; then
@@ -25,6 +26,9 @@ for p in "${PACKAGES[@]}"; do
     missing+=("$p")
   fi
 done
+
+# Debian's own nodejs package ships npm separately; a Node.js that brings its own npm needs none.
+if ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
 
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""

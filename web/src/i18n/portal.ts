@@ -1,0 +1,4 @@
+// Strings of this area, under its name: t('portal.key').
+const zh = {}
+const en: typeof zh = {}
+export default { zh, en }
