@@ -128,7 +128,8 @@ Application::Application(Config config, std::vector<Module> extra)
       Context{c, *impl_->db, impl_->metrics, *impl_->keys, impl_->services});
   Routes routes(impl_->router, *impl_->context, impl_->routes);
   routes.setModule("system");
-  addSystemRoutes(routes, *impl_->context, impl_->openApi);
+  if (!c.staticDir.empty()) impl_->staticFiles = std::make_unique<http::StaticFiles>(c.staticDir);
+  addSystemRoutes(routes, *impl_->context, impl_->openApi, impl_->staticFiles.get());
   for (const auto& m : impl_->modules) {
     if (!m.routes) continue;
     routes.setModule(m.name);
@@ -138,7 +139,6 @@ Application::Application(Config config, std::vector<Module> extra)
     throw std::logic_error("a route was added without declaring who may call it");
   impl_->openApi = mergedOpenApi(impl_->modules, impl_->routes);
 
-  if (!c.staticDir.empty()) impl_->staticFiles = std::make_unique<http::StaticFiles>(c.staticDir);
   impl_->pipeline = std::make_unique<http::Pipeline>(
       impl_->router, impl_->metrics,
       http::PipelineOptions{c.trustProxy, c.rateLimitPerSecond, c.rateLimitBurst},

@@ -8,6 +8,7 @@
 #include "core/encoding.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "crypto/crypto.h"
 #include "identity/identity.h"
 #include "identity/roles.h"
 #include "ledger/log.h"
@@ -83,12 +84,25 @@ std::optional<std::string> presentedToken(const http::Request& req) {
   return std::nullopt;
 }
 
+std::string csrfTokenFor(const Context& ctx, const std::string& sessionToken) {
+  return ctx.keys.index(sessionToken, "csrf");
+}
+
 identity::Principal authenticate(http::Request& req, Context& ctx) {
   auto token = presentedToken(req);
   if (!token) throw unauthenticated();
   auto p = ctx.identity().authenticate(*token);
   if (!p) throw unauthenticated("auth.invalid_token");
   req.actorId = p->accountId;
+  // A browser sends the cookie with any request to this origin, also one another site's page
+  // makes it send; only a page of ours can read the token that goes with it and put it in a
+  // header. So a change made with the cookie must carry that header.
+  const bool safe = req.method == "GET" || req.method == "HEAD" || req.method == "OPTIONS";
+  if (!safe && !req.header("authorization")) {
+    auto sent = req.header("x-csrf-token");
+    if (!sent || !crypto::equalInConstantTime(*sent, csrfTokenFor(ctx, *token)))
+      throw forbidden("auth.csrf");
+  }
   return *p;
 }
 

@@ -28,6 +28,9 @@ struct Receipt;
 namespace onceonly::crypto {
 class KeyRing;
 }
+namespace onceonly::http {
+class StaticFiles;
+}
 
 namespace onceonly::api {
 
@@ -97,7 +100,10 @@ class Routes {
 };
 
 // The principal behind the request's bearer token or session cookie; 401 when there is none.
+// Also refuses (403 auth.csrf) a write authenticated by the session cookie alone, without the
+// X-CSRF-Token header that sign-in and GET /api/v1/me hand to the page (csrfTokenFor the session).
 identity::Principal authenticate(http::Request& req, Context& ctx);
+std::string csrfTokenFor(const Context& ctx, const std::string& sessionToken);
 std::optional<std::string> presentedToken(const http::Request& req);
 
 // Query parameters of a list: limit, cursor, sort, q and the named filters; anything else is a
@@ -156,7 +162,8 @@ http::Response onceOnLedger(
     std::function<http::Response(const std::vector<ledger::Receipt>&)> shown);
 
 // /, /healthz, /readyz, /metrics and /api/v1/openapi.json (the merged document), all public.
-void addSystemRoutes(Routes& routes, Context& ctx, const std::string& openApi);
+void addSystemRoutes(Routes& routes, Context& ctx, const std::string& openApi,
+                     const http::StaticFiles* app);
 // The application's own part of the OpenAPI document (info, shared components, the system
 // routes), as embedded in the binary; each module adds its own.
 std::string_view openApiDocument();

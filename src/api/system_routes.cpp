@@ -2,6 +2,7 @@
 
 #include "api/routes.h"
 #include "core/embedded.h"
+#include "http/static_files.h"
 #include "store/store.h"
 
 namespace onceonly::api::embedded {
@@ -24,8 +25,13 @@ std::string_view openApiDocument() {
   return embeddedFile("openapi.json");
 }
 
-void addSystemRoutes(Routes& routes, Context& ctx, const std::string& openApi) {
-  routes.publicRead("/", [](http::Request&) {
+void addSystemRoutes(Routes& routes, Context& ctx, const std::string& openApi,
+                     const http::StaticFiles* app) {
+  // The web application when the server has one (static_dir), else a page that points at the API.
+  routes.publicRead("/", [app](http::Request&) {
+    if (app) {
+      if (auto r = app->serve("/")) return *r;
+    }
     return http::Response::text(200, std::string(embeddedFile("start_page.html")),
                                 "text/html; charset=utf-8");
   });

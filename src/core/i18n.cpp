@@ -82,6 +82,10 @@ const std::unordered_map<std::string_view, Entry>& catalog() {
         "此凭据是 API 令牌而非会话，请改为撤销该令牌。"}},
       {"auth.disabled", {"This account is disabled.", "此账户已停用。"}},
       {"auth.forbidden", {"Your role does not allow this action.", "您的角色无权执行此操作。"}},
+      {"auth.csrf",
+       {"A change sent with the session cookie needs the X-CSRF-Token header that came with "
+        "the session; reload the page.",
+        "使用会话 Cookie 提交的修改须带有该会话的 X-CSRF-Token 请求头，请刷新页面。"}},
       {"auth.scope", {"The token lacks the scope {scope}.", "令牌缺少权限范围 {scope}。"}},
       {"auth.role",
        {"Only these may do this: {allowed}.", "只有以下用户可以执行此操作：{allowed}。"}},

@@ -112,6 +112,11 @@ std::string sha256Hex(std::string_view data) {
   return hex(sha256(data));
 }
 
+bool equalInConstantTime(std::string_view a, std::string_view b) {
+  init();
+  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
 std::string hashPassword(std::string_view password, std::string_view cost) {
   init();
   unsigned long long ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;

@@ -27,6 +27,8 @@ std::optional<std::string> fromBase64url(std::string_view text);
 std::string hex(std::string_view bytes);
 std::string sha256(std::string_view data);  // raw 32 bytes
 std::string sha256Hex(std::string_view data);
+// Equality of two secrets without revealing, by the time it takes, where they first differ.
+bool equalInConstantTime(std::string_view a, std::string_view b);
 
 // argon2id; cost "interactive", "moderate" or "min" (tests only).
 std::string hashPassword(std::string_view password, std::string_view cost);

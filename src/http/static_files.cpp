@@ -31,7 +31,22 @@ std::string StaticFiles::contentType(const std::filesystem::path& file) {
   return it == kTypes.end() ? "application/octet-stream" : it->second;
 }
 
+const char* StaticFiles::kAppContentSecurityPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' "
+    "data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; frame-ancestors "
+    "'none'; base-uri 'none'; form-action 'self'";
+
 std::optional<Response> StaticFiles::serve(const std::string& decodedPath) const {
+  if (auto r = file(decodedPath)) return r;
+  const bool asset = decodedPath.rfind("/assets/", 0) == 0;
+  const auto slash = decodedPath.rfind('/');
+  const bool fileLike =
+      decodedPath.find('.', slash == std::string::npos ? 0 : slash) != std::string::npos;
+  if (asset || fileLike) return std::nullopt;
+  return file("/index.html");
+}
+
+std::optional<Response> StaticFiles::file(const std::string& decodedPath) const {
   if (decodedPath.find('\0') != std::string::npos) return std::nullopt;
   std::filesystem::path rel;
   for (const auto& seg : splitPath(decodedPath)) {
@@ -54,7 +69,15 @@ std::optional<Response> StaticFiles::serve(const std::string& decodedPath) const
   std::ostringstream body;
   body << in.rdbuf();
   Response r = Response::text(200, body.str(), contentType(full));
-  r.setHeader("Cache-Control", "public, max-age=300");
+  const auto relative = std::filesystem::relative(full, root_, ec).generic_string();
+  if (relative.rfind("assets/", 0) == 0)
+    r.setHeader("Cache-Control", "public, max-age=31536000, immutable");
+  else if (full.extension() == ".html")
+    r.setHeader("Cache-Control", "no-cache");
+  else
+    r.setHeader("Cache-Control", "public, max-age=300");
+  if (full.extension() == ".html")
+    r.setHeader("Content-Security-Policy", kAppContentSecurityPolicy);
   return r;
 }
 

@@ -148,6 +148,7 @@ void addRoutes(Routes& api, Context& ctx) {
         auto res = http::Response::json(201, {{"token", s.token},
                                               {"token_type", "Bearer"},
                                               {"expires_at", s.expiresAt},
+                                              {"csrf_token", csrfTokenFor(ctx, s.token)},
                                               {"account", accountJson(s.account)}});
         res.setHeader("Set-Cookie", sessionCookie(ctx, s.token, ctx.config.sessionTtlMinutes * 60));
         return res;
@@ -164,7 +165,7 @@ void addRoutes(Routes& api, Context& ctx) {
               return res;
             });
 
-  api.read("/api/v1/me", Access::signedIn(), [&ctx](http::Request&, const Principal& p) {
+  api.read("/api/v1/me", Access::signedIn(), [&ctx](http::Request& req, const Principal& p) {
     auto a = ctx.identity().findAccount(p.accountId);
     if (!a) throw unauthenticated("auth.invalid_token");
     auto j = accountJson(*a);
@@ -173,6 +174,8 @@ void addRoutes(Routes& api, Context& ctx) {
     }
     j["credential"] = p.credential;
     if (p.scopes) j["scopes"] = *p.scopes;
+    // A page that was reloaded finds its session's CSRF token here.
+    if (p.credential == "session") j["csrf_token"] = csrfTokenFor(ctx, *api::presentedToken(req));
     return http::Response::json(200, j);
   });
 

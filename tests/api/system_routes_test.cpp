@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -52,6 +54,34 @@ TEST_P(SystemRoutesTest, MetricsCountRequestsPerRouteAndStatus) {
   EXPECT_NE(m.body.find("onceonly_http_request_duration_seconds_bucket{method=\"GET\",route=\"/"
                         "healthz\",le=\"+Inf\"} 1"),
             std::string::npos);
+}
+
+TEST_P(SystemRoutesTest, ServesTheWebApplicationOutsideTheApi) {
+  TempDir web;
+  std::filesystem::create_directories(web.path() / "assets");
+  std::ofstream(web.path() / "index.html") << "<div id=app></div>";
+  std::ofstream(web.path() / "assets" / "index-abc.js") << "1";
+  auto config = onceonly::testing::testConfig(dir.path(), scratch.url());
+  config.staticDir = web.path().string();
+  Application withApp{config};
+
+  auto home = call(withApp, "GET", "/");
+  EXPECT_EQ(home.status, 200);
+  EXPECT_EQ(home.body, "<div id=app></div>");
+  auto page = call(withApp, "GET", "/me/accesses?outcome=served");
+  EXPECT_EQ(page.status, 200);
+  EXPECT_EQ(page.body, "<div id=app></div>");
+  EXPECT_EQ(page.header("Cache-Control").value_or(""), "no-cache");
+  EXPECT_EQ(call(withApp, "GET", "/assets/index-abc.js").status, 200);
+  EXPECT_EQ(call(withApp, "GET", "/assets/index-old.js").status, 404);
+  // The API keeps its own answers: an unknown API path is a problem, not the application.
+  auto api = call(withApp, "GET", "/api/v1/nothing-here");
+  EXPECT_EQ(api.status, 404);
+  EXPECT_EQ(api.contentType, "application/problem+json");
+  EXPECT_EQ(call(withApp, "GET", "/healthz").body, "{\"status\":\"ok\"}");
+  // Without a static directory the start page points at the API.
+  auto start = call(app, "GET", "/");
+  EXPECT_NE(start.body.find("openapi.json"), std::string::npos);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SystemRoutesTest,

@@ -42,5 +42,38 @@ TEST_F(StaticFilesTest, NeverLeavesTheRoot) {
   EXPECT_FALSE(files.serve("/missing.css"));
 }
 
+TEST_F(StaticFilesTest, PathsOfTheApplicationGetItsPage) {
+  StaticFiles files(root);
+  for (const char* path : {"/me/accesses", "/console/catalog/res_abc", "/sign-in"}) {
+    auto r = files.serve(path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->body, "<h1>hi</h1>") << path;
+    EXPECT_EQ(r->header("Cache-Control").value_or(""), "no-cache") << path;
+  }
+  // What looks like a file and is missing stays missing, so a stale script is not answered with
+  // a page; so does anything under /assets/.
+  EXPECT_FALSE(files.serve("/assets/gone-123.js"));
+  EXPECT_FALSE(files.serve("/assets/gone"));
+  EXPECT_FALSE(files.serve("/robots.txt"));
+}
+
+TEST_F(StaticFilesTest, HashedAssetsAreCachedForAYearAndPagesRevalidated) {
+  std::ofstream(root / "favicon.svg") << "<svg/>";
+  StaticFiles files(root);
+  auto asset = files.serve("/assets/app.js");
+  ASSERT_TRUE(asset);
+  EXPECT_EQ(asset->header("Cache-Control").value_or(""), "public, max-age=31536000, immutable");
+  EXPECT_FALSE(asset->header("Content-Security-Policy"));
+  auto page = files.serve("/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->header("Cache-Control").value_or(""), "no-cache");
+  auto csp = page->header("Content-Security-Policy").value_or("");
+  EXPECT_NE(csp.find("script-src 'self'"), std::string::npos);
+  EXPECT_EQ(csp.find("unsafe-eval"), std::string::npos);
+  auto icon = files.serve("/favicon.svg");
+  ASSERT_TRUE(icon);
+  EXPECT_EQ(icon->header("Cache-Control").value_or(""), "public, max-age=300");
+}
+
 }  // namespace
 }  // namespace onceonly::http
