@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Brings up onceonly with the demo government on http://127.0.0.1:8080 (embedded SQLite under
-# ./data), and the demo tax bureau's connector on 127.0.0.1:8091. Installs what is missing and
-# builds first; safe to run again and again.
+# Brings up onceonly with the demo government on http://127.0.0.1:8080 (the web portal and console
+# at /, the API at /api/v1, embedded SQLite under ./data), and the demo tax bureau's connector on
+# 127.0.0.1:8091. Installs what is missing and builds first; safe to run again and again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
 scripts/build.sh release onceonly
+scripts/web.sh
 export ONCEONLY_DATA_DIR="${ONCEONLY_DATA_DIR:-$PWD/data}"
 build/src/onceonly migrate
 build/src/onceonly seed-demo
@@ -17,4 +18,4 @@ build/src/onceonly connector --csv "$ONCEONLY_DATA_DIR/demo-connector/QH-LS-TAX-
   --trust-url http://127.0.0.1:8080/api/v1/exchange/keys &
 connector=$!
 trap 'kill "$connector" 2>/dev/null || true' EXIT
-build/src/onceonly serve "$@"
+build/src/onceonly serve --static-dir "$PWD/web/dist" "$@"

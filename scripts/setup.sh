@@ -13,7 +13,7 @@ PACKAGES=(
   clang-format clang-tidy
   postgresql
   python3 curl
-  nodejs chromium
+  nodejs chromium fonts-wqy-microhei
 )
 
 if [ "${1:-}" = "--bench" ]; then
