@@ -80,6 +80,30 @@ UploadFormat uploadFormat(const http::Request& req) {
   throw Error(415, "catalog.upload_type", {{"given", type.empty() ? "none" : type}});
 }
 
+// A page of the catalog as the request's filters and paging ask.
+Page<Resource> listResources(Context& ctx, const http::Request& req) {
+  QueryParams qp(req,
+                 {"org_id", "subject_kind", "sharing", "open_class", "source", "field", "within"});
+  ResourceFilter f;
+  f.orgId = qp.get("org_id");
+  f.subjectKind = qp.oneOf("subject_kind", kSubjectKinds);
+  f.sharing = qp.oneOf("sharing", kSharing);
+  f.openClass = qp.oneOf("open_class", kOpenClasses);
+  f.source = qp.oneOf("source", kSources);
+  f.field = qp.get("field");
+  auto q = qp.list(Catalog::sorting());
+  std::optional<std::string> within = qp.get("within");
+  qp.finish();
+  if (within) {  // resources of a government and everything under it
+    auto org = ctx.identity().findOrg(*within);
+    if (!org)
+      throw invalidField(FieldLocation::Query, "within", "field.not_found",
+                         {{"resource", "organisation"}, {"id", *within}});
+    f.withinPath = org->path;
+  }
+  return catalog(ctx).list(f, q);
+}
+
 void note(AuditNote& n, const Resource& r) {
   n.targetType = "data_resource";
   n.targetId = r.id;
@@ -91,26 +115,7 @@ void note(AuditNote& n, const Resource& r) {
 
 void addRoutes(api::Routes& api, Context& ctx) {
   api.read("/api/v1/catalog/resources", kBrowse, [&ctx](http::Request& req, const Principal&) {
-    QueryParams qp(
-        req, {"org_id", "subject_kind", "sharing", "open_class", "source", "field", "within"});
-    ResourceFilter f;
-    f.orgId = qp.get("org_id");
-    f.subjectKind = qp.oneOf("subject_kind", kSubjectKinds);
-    f.sharing = qp.oneOf("sharing", kSharing);
-    f.openClass = qp.oneOf("open_class", kOpenClasses);
-    f.source = qp.oneOf("source", kSources);
-    f.field = qp.get("field");
-    auto q = qp.list(Catalog::sorting());
-    std::optional<std::string> within = qp.get("within");
-    qp.finish();
-    if (within) {  // resources of a government and everything under it
-      auto org = ctx.identity().findOrg(*within);
-      if (!org)
-        throw invalidField(FieldLocation::Query, "within", "field.not_found",
-                           {{"resource", "organisation"}, {"id", *within}});
-      f.withinPath = org->path;
-    }
-    return http::Response::json(200, api::pageJson(catalog(ctx).list(f, q), resourceToJson));
+    return http::Response::json(200, api::pageJson(listResources(ctx, req), resourceToJson));
   });
 
   api.read("/api/v1/catalog/resources/{id}", kBrowse, [&ctx](http::Request& req, const Principal&) {
@@ -118,6 +123,28 @@ void addRoutes(api::Routes& api, Context& ctx) {
     auto r = catalog(ctx).find(req.param("id"));
     if (!r) throw notFound("data resource", req.param("id"));
     return http::Response::json(200, resourceToJson(*r));
+  });
+
+  // The same catalog for everyone, signed in or not, as governments publish their data resource
+  // catalogs: what each department holds and on what terms it shares it, with the department's
+  // names; without the internal address of a department's connector.
+  auto publicJson = [&ctx](const Resource& r) {
+    auto j = resourceToJson(r);
+    j.erase("connector_url");
+    if (auto org = ctx.identity().findOrg(r.orgId)) {
+      j["org_name_zh"] = org->nameZh;
+      j["org_name_en"] = org->nameEn;
+    }
+    return j;
+  };
+  api.publicRead("/api/v1/catalog/public/resources", [&ctx, publicJson](http::Request& req) {
+    return http::Response::json(200, api::pageJson(listResources(ctx, req), publicJson));
+  });
+  api.publicRead("/api/v1/catalog/public/resources/{id}", [&ctx, publicJson](http::Request& req) {
+    QueryParams(req, {}, false).finish();
+    auto r = catalog(ctx).find(req.param("id"));
+    if (!r) throw notFound("data resource", req.param("id"));
+    return http::Response::json(200, publicJson(*r));
   });
 
   api.read("/api/v1/catalog/resources/{id}/versions", kBrowse,

@@ -151,6 +151,28 @@ TEST_P(CatalogTest, StaffBrowseAndSearchInEitherLanguage) {
   EXPECT_EQ(fieldCode(bad, "sort"), "field.sort");
 }
 
+TEST_P(CatalogTest, AnyoneReadsThePublicCatalogWithoutConnectorAddresses) {
+  // The staff catalog needs a sign-in; the public one does not, and pages the same way.
+  EXPECT_EQ(h.call("GET", "/api/v1/catalog/resources").status, 401);
+  auto page = h.call("GET", "/api/v1/catalog/public/resources?limit=5&q=QH-LS-TAX-INCOME");
+  ASSERT_EQ(page.status, 200) << page.body;
+  ASSERT_EQ(page.json["items"].size(), 1u);
+  const auto& tax = page.json["items"][0];
+  EXPECT_EQ(tax["code"], "QH-LS-TAX-INCOME");
+  EXPECT_FALSE(tax.contains("connector_url"));
+  EXPECT_EQ(tax["org_name_en"], "Lanshan City Taxation Bureau");
+  EXPECT_EQ(tax["org_name_zh"], "岚山市税务局");
+  EXPECT_FALSE(tax["fields"].empty());
+  // Staff see where the connector is.
+  auto staff = h.as("clerk", "GET", "/api/v1/catalog/resources/" + tax["id"].get<std::string>());
+  EXPECT_TRUE(staff.json["connector_url"].is_string());
+  auto one = h.call("GET", "/api/v1/catalog/public/resources/" + tax["id"].get<std::string>());
+  ASSERT_EQ(one.status, 200);
+  EXPECT_FALSE(one.json.contains("connector_url"));
+  EXPECT_EQ(h.call("GET", "/api/v1/catalog/public/resources/res_nothere").status, 404);
+  EXPECT_EQ(h.call("GET", "/api/v1/catalog/public/resources?sharing=sometimes").status, 400);
+}
+
 TEST_P(CatalogTest, BadResourcesAreExplainedAndChangeNothing) {
   const auto before = h.count("catalog_resources");
   auto body = pensionResource("bad code");

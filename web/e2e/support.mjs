@@ -42,8 +42,9 @@ export async function openPage(browser, { locale = 'zh-CN', viewport = { width: 
   page.on('console', (m) => {
     if (m.type() !== 'error') return
     const text = m.text()
-    // A refused API call logs a "Failed to load resource" line: the page shows those itself.
-    if (/Failed to load resource: the server responded with a status of (4\d\d)/.test(text)) return
+    // A refused API call (or a receipt that waits for the next checkpoint, 503) logs a "Failed to
+    // load resource" line: the page handles those itself.
+    if (/Failed to load resource: the server responded with a status of (4\d\d|503)/.test(text)) return
     problems.push(`console: ${text}`)
   })
   page.problems = problems
