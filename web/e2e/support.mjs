@@ -57,15 +57,28 @@ export async function finish(page) {
   assert.deepEqual(problems, [], 'the page logged errors')
 }
 
+// An input by its data-test name, whether the attribute sits on the input or on its wrapper.
+export function field(page, name) {
+  return page.locator(`input[data-test="${name}"], [data-test="${name}"] input, textarea[data-test="${name}"], [data-test="${name}"] textarea`).first()
+}
+
+// Waits until the element's data-ok attribute is set, and returns it ("true" or "false").
+export async function verdict(locator, timeout = 30000) {
+  await locator.waitFor({ timeout })
+  const handle = await locator.elementHandle()
+  await locator.page().waitForFunction((el) => el.getAttribute('data-ok') !== null, handle, { timeout })
+  return locator.getAttribute('data-ok')
+}
+
 export async function signIn(page, who) {
   await page.goto('/sign-in')
   if (who.residentId) {
-    await page.locator('[data-test=resident-id] input, input[data-test=resident-id]').first().fill(who.residentId)
+    await field(page, 'resident-id').fill(who.residentId)
   } else {
     await page.getByRole('tab').nth(1).click()
-    await page.locator('[data-test=username] input, input[data-test=username]').first().fill(who.username)
+    await field(page, 'username').fill(who.username)
   }
-  await page.locator('[data-test=password] input, input[data-test=password]').first().fill(PASSWORD)
+  await field(page, 'password').fill(PASSWORD)
   await page.locator('[data-test=sign-in-submit]').click()
   await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'))
   await page.locator('[data-test=sign-out]').waitFor()
@@ -103,7 +116,8 @@ export async function apiAs(who) {
       body: payload === undefined ? undefined : JSON.stringify(payload),
     })
     const text = await r.text()
-    return { status: r.status, json: text ? JSON.parse(text) : null }
+    const isJson = (r.headers.get('content-type') ?? '').includes('json')
+    return { status: r.status, json: isJson && text ? JSON.parse(text) : null, text }
   }
   return { get: (p) => call('GET', p), post: (p, b) => call('POST', p, b ?? {}), patch: (p, b) => call('PATCH', p, b) }
 }
