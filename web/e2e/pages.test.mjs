@@ -70,6 +70,7 @@ test('an auditor: audit trail, dashboard, grants, accesses', async () => {
   await page.locator('[data-test=audit-detail]').first().waitFor()
   await checkA11y(page, 'audit trail with a detail open')
   await visit(page, '/dashboard', 'dashboard', '[data-test=flow-chart]')
+  await page.waitForTimeout(1500) // the charts' entry animation, for the picture
   await screenshot(page, 'dashboard')
   await visit(page, '/console/grants', 'grants (auditor)')
   await visit(page, '/console/accesses', 'department accesses (auditor)')
