@@ -3,6 +3,7 @@
 # and web/e2e's stories driven by playwright-core in Debian's headless Chromium, each page checked
 # with axe-core. Screenshots of the main pages go to docs/screenshots/.
 # Usage: tests/web/browser.sh [path to the onceonly binary]
+# (WEB_STORIES="e2e/sharing.test.mjs" runs some of the stories only.)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin="$(realpath "${1:-build/src/onceonly}")"
@@ -28,7 +29,7 @@ done
 
 cd web
 if ! ONCEONLY_BASE_URL="http://127.0.0.1:$port" ONCEONLY_SCREENSHOTS="$PWD/../docs/screenshots" \
-  node --test --test-concurrency=1 e2e/; then
+  node --test --test-concurrency=1 ${WEB_STORIES:-e2e/}; then
   echo "== server log (last 40 lines)" >&2
   tail -40 "$work/server.log" >&2
   exit 1
