@@ -215,10 +215,15 @@ const store::SortColumns<Consent>& consentSort() {
 }
 
 // Requests and grants an organisation sees: those it holds the resource of, or asked for.
-void whereParty(store::Where& w, const char* alias, const std::optional<std::string>& org) {
-  if (org)
-    w.add(std::string("(") + alias + ".owner_org_id = ? OR " + alias + ".requester_org_id = ?)",
-          {*org, *org});
+void whereParty(store::Where& w, const std::string& alias, const std::optional<std::string>& org,
+                const std::optional<std::string>& side = std::nullopt) {
+  if (!org) return;
+  if (side == "holder")
+    w.add(alias + ".owner_org_id = ?", {*org});
+  else if (side == "requester")
+    w.add(alias + ".requester_org_id = ?", {*org});
+  else
+    w.add("(" + alias + ".owner_org_id = ? OR " + alias + ".requester_org_id = ?)", {*org, *org});
 }
 
 Grant insertGrant(store::Connection& c, const SharingRequest& r, std::vector<std::string> fields,
@@ -457,7 +462,7 @@ std::optional<Grant> Exchange::findGrant(const std::string& id) {
 
 Page<SharingRequest> Exchange::requests(const Filter& f, ListQuery q) {
   store::Where w;
-  whereParty(w, "q", f.orgId);
+  whereParty(w, "q", f.orgId, f.side);
   w.eq("q.resource_id", f.resourceId);
   w.eq("q.status", f.status);
   w.search({"q.purpose", "q.legal_basis", "q.service_items"}, q.q);
@@ -468,7 +473,7 @@ Page<SharingRequest> Exchange::requests(const Filter& f, ListQuery q) {
 
 Page<Grant> Exchange::grants(const Filter& f, ListQuery q) {
   store::Where w;
-  whereParty(w, "g", f.orgId);
+  whereParty(w, "g", f.orgId, f.side);
   w.eq("g.resource_id", f.resourceId);
   if (f.status) {  // a grant's state is a matter of time as well as of its row
     const std::string now = nowRfc3339();
@@ -728,6 +733,31 @@ std::vector<Statistic> Exchange::statistics(const std::string& from, const std::
   std::vector<Statistic> out;
   out.reserve(by.size());
   for (auto& [k, s] : by) out.push_back(std::move(s));
+  return out;
+}
+
+std::vector<DailyAccesses> Exchange::dailyAccesses(const std::string& from, const std::string& to) {
+  std::vector<DailyAccesses> out;
+  auto c = db_.connect();
+  // Times are stored as RFC 3339 in UTC, so their first ten characters are the day.
+  for (const auto& row : c.query("SELECT SUBSTR(at, 1, 10) AS day, outcome, COUNT(*) AS n FROM "
+                                 "exchange_accesses WHERE at >= ? AND at < ? GROUP BY "
+                                 "SUBSTR(at, 1, 10), outcome ORDER BY day",
+                                 {from, to})) {
+    auto day = row.text("day");
+    if (out.empty() || out.back().day != day) out.push_back({day});
+    auto& d = out.back();
+    const auto outcome = row.text("outcome");
+    const auto n = row.integer("n");
+    if (outcome == "served")
+      d.served += n;
+    else if (outcome == "not_found")
+      d.notFound += n;
+    else if (outcome == "unavailable")
+      d.unavailable += n;
+    else
+      d.refused += n;
+  }
   return out;
 }
 

@@ -76,6 +76,8 @@ struct Decision {
 
 struct Filter {
   std::optional<std::string> orgId;  // requests/grants where this org is owner or requester
+  // With orgId: only where it holds the data ("holder") or only where it asked ("requester").
+  std::optional<std::string> side;
   std::optional<std::string> resourceId, status;
 };
 
@@ -120,6 +122,12 @@ struct Statistic {
   std::string ownerOrgId, requesterOrgId, resourceId;
   std::int64_t requests = 0, grants = 0, queries = 0, refusals = 0;
   std::int64_t meanLatencyMicros = 0;
+};
+
+// The accesses of one UTC day, by outcome.
+struct DailyAccesses {
+  std::string day;  // YYYY-MM-DD
+  std::int64_t served = 0, refused = 0, notFound = 0, unavailable = 0;
 };
 
 // A query as asked.
@@ -214,6 +222,8 @@ class Exchange {
   static const Sorting& consentSorting();
 
   std::vector<Statistic> statistics(const std::string& from, const std::string& to);
+  // Days in order, only those with accesses.
+  std::vector<DailyAccesses> dailyAccesses(const std::string& from, const std::string& to);
 
  private:
   store::Database& db_;

@@ -2,6 +2,7 @@
 // the ledger before anything is shown, answered with its receipt), "who looked at my data",
 // consent and the statistics.
 #include <chrono>
+#include <map>
 
 #include "api/json_body.h"
 #include "api/routes.h"
@@ -33,6 +34,9 @@ namespace {
 const Access kOfficer = Access::staff({"data_officer"});
 // Who may see requests, grants and accesses (their own department's; auditors all).
 const Access kOversee = Access::staff({"data_officer", "org_admin", "auditor"}, "exchange:read");
+// Grants are also read by those who query under them, to choose one.
+const Access kGrantReaders =
+    Access::staff({"clerk", "approver", "data_officer", "org_admin", "auditor"}, "exchange:read");
 // An access's outcomes, as lists filter by them.
 const std::vector<std::string> kOutcomes = {"served", "refused", "not_found", "unavailable"};
 // Who may query a record: staff doing casework, and machine clients of a department.
@@ -308,9 +312,10 @@ void addRoutes(api::Routes& api, Context& ctx) {
       });
 
   api.read("/api/v1/exchange/requests", kOversee, [&ctx](http::Request& req, const Principal& p) {
-    QueryParams qp(req, {"org_id", "resource_id", "status"});
+    QueryParams qp(req, {"org_id", "side", "resource_id", "status"});
     Filter f;
     f.orgId = qp.get("org_id");
+    f.side = qp.oneOf("side", {"holder", "requester"});
     f.resourceId = qp.get("resource_id");
     f.status = qp.oneOf("status", {"pending", "granted", "refused", "withdrawn"});
     auto q = qp.list(Exchange::requestSorting());
@@ -359,22 +364,24 @@ void addRoutes(api::Routes& api, Context& ctx) {
               return http::Response::json(200, decidedJson(decided));
             });
 
-  api.read("/api/v1/exchange/grants", kOversee, [&ctx](http::Request& req, const Principal& p) {
-    QueryParams qp(req, {"org_id", "resource_id", "state"});
-    Filter f;
-    f.orgId = qp.get("org_id");
-    f.resourceId = qp.get("resource_id");
-    f.status = qp.oneOf("state", {"active", "expired", "revoked"});
-    auto q = qp.list(Exchange::grantSorting());
-    qp.finish();
-    if (!seesAll(p)) f.orgId = department(p);
-    const std::string now = nowRfc3339();
-    return http::Response::json(
-        200, api::pageJson(exchange(ctx).grants(f, q),
-                           [&now](const Grant& g) { return grantToJson(g, now); }));
-  });
+  api.read("/api/v1/exchange/grants", kGrantReaders,
+           [&ctx](http::Request& req, const Principal& p) {
+             QueryParams qp(req, {"org_id", "side", "resource_id", "state"});
+             Filter f;
+             f.orgId = qp.get("org_id");
+             f.side = qp.oneOf("side", {"holder", "requester"});
+             f.resourceId = qp.get("resource_id");
+             f.status = qp.oneOf("state", {"active", "expired", "revoked"});
+             auto q = qp.list(Exchange::grantSorting());
+             qp.finish();
+             if (!seesAll(p)) f.orgId = department(p);
+             const std::string now = nowRfc3339();
+             return http::Response::json(
+                 200, api::pageJson(exchange(ctx).grants(f, q),
+                                    [&now](const Grant& g) { return grantToJson(g, now); }));
+           });
 
-  api.read("/api/v1/exchange/grants/{id}", kOversee,
+  api.read("/api/v1/exchange/grants/{id}", kGrantReaders,
            [&ctx](http::Request& req, const Principal& p) {
              QueryParams(req, {}, false).finish();
              auto g = exchange(ctx).findGrant(req.param("id"));
@@ -604,20 +611,41 @@ void addRoutes(api::Routes& api, Context& ctx) {
     auto from = qp.get("from").value_or("0000");
     auto to = qp.get("to").value_or("9999");
     qp.finish();
-    for (const auto& [name, value] : {std::pair{"from", from}, std::pair{"to", to}})
-      if (value != "0000" && value != "9999" && !parseRfc3339(value))
+    // Compared as text with the stored times, so written the way they are stored.
+    for (auto [name, value] : {std::pair{"from", &from}, std::pair{"to", &to}}) {
+      if (*value == "0000" || *value == "9999") continue;
+      auto t = parseRfc3339(*value);
+      if (!t)
         throw invalidField(FieldLocation::Query, name, "field.type", {{"type", "RFC 3339 time"}});
+      *value = toRfc3339(*t);
+    }
+    auto& catalog = ctx.services.get<catalog::Catalog>();
+    std::map<std::string, std::optional<catalog::Resource>> resources;
     nlohmann::json items = nlohmann::json::array();
-    for (const auto& s : exchange(ctx).statistics(from, to))
-      items.push_back({{"owner_org_id", s.ownerOrgId},
-                       {"requester_org_id", s.requesterOrgId},
-                       {"resource_id", s.resourceId},
-                       {"requests", s.requests},
-                       {"grants", s.grants},
-                       {"queries", s.queries},
-                       {"refusals", s.refusals},
-                       {"mean_latency_micros", s.meanLatencyMicros}});
-    return http::Response::json(200, {{"from", from}, {"to", to}, {"items", items}});
+    for (const auto& s : exchange(ctx).statistics(from, to)) {
+      auto [it, fresh] = resources.try_emplace(s.resourceId);
+      if (fresh) it->second = catalog.find(s.resourceId);
+      nlohmann::json item = {
+          {"owner_org_id", s.ownerOrgId}, {"requester_org_id", s.requesterOrgId},
+          {"resource_id", s.resourceId},  {"requests", s.requests},
+          {"grants", s.grants},           {"queries", s.queries},
+          {"refusals", s.refusals},       {"mean_latency_micros", s.meanLatencyMicros}};
+      if (it->second) {
+        item["resource_code"] = it->second->code;
+        item["resource_name_zh"] = it->second->nameZh;
+        item["resource_name_en"] = it->second->nameEn;
+      }
+      items.push_back(std::move(item));
+    }
+    nlohmann::json days = nlohmann::json::array();
+    for (const auto& d : exchange(ctx).dailyAccesses(from, to))
+      days.push_back({{"day", d.day},
+                      {"served", d.served},
+                      {"refused", d.refused},
+                      {"not_found", d.notFound},
+                      {"unavailable", d.unavailable}});
+    return http::Response::json(200,
+                                {{"from", from}, {"to", to}, {"items", items}, {"days", days}});
   });
 }
 

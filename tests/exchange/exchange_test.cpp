@@ -12,6 +12,7 @@
 #include "api/application.h"
 #include "catalog/hosted.h"
 #include "connector/connector.h"
+#include "core/time.h"
 #include "crypto/crypto.h"
 #include "http/server.h"
 #include "identity/identity.h"
@@ -428,8 +429,51 @@ TEST_P(ExchangeTest, BatchesAnswerEachSubjectAndRecordEachAccess) {
       EXPECT_EQ(s["refusals"], 1);
       EXPECT_EQ(s["requests"], 1);
       EXPECT_EQ(s["grants"], 1);
+      EXPECT_EQ(s["resource_code"], "QH-LS-PSB-RESIDENT");
+      EXPECT_EQ(s["resource_name_en"], "Resident identity");
     }
   EXPECT_TRUE(found) << stats.body;
+  // And per day, by outcome: today holds the served and the not-found one at least.
+  ASSERT_FALSE(stats.json["days"].empty()) << stats.body;
+  const auto& today = stats.json["days"].back();
+  EXPECT_EQ(today["day"], nowRfc3339().substr(0, 10));
+  EXPECT_GE(today["served"].get<int>(), 1);
+  EXPECT_GE(today["not_found"].get<int>(), 1);
+  // Bounds in any offset are compared as the stored UTC times: a window that ends a millisecond
+  // after midnight UTC, written in +08:00, holds nothing of the day after.
+  auto tomorrow =
+      h.as("auditor", "GET", "/api/v1/exchange/statistics?from=2199-01-01T08:00:00%2B08:00");
+  ASSERT_EQ(tomorrow.status, 200) << tomorrow.body;
+  EXPECT_EQ(tomorrow.json["from"], "2199-01-01T00:00:00.000Z");
+  EXPECT_TRUE(tomorrow.json["days"].empty());
+  EXPECT_EQ(h.as("auditor", "GET", "/api/v1/exchange/statistics?to=yesterday").status, 400);
+}
+
+TEST_P(ExchangeTest, EachSideOfTheExchangeListsItsOwnAndClerksSeeTheirGrants) {
+  granted();
+  const auto psb = h.idOfOrg("QH-LS-PSB");
+  auto holding = h.as("dataofficer", "GET", "/api/v1/exchange/grants?side=holder");
+  ASSERT_EQ(holding.status, 200) << holding.body;
+  ASSERT_FALSE(holding.json["items"].empty());
+  for (const auto& g : holding.json["items"]) EXPECT_EQ(g["owner_org_id"], psb);
+  auto asked = h.as("dataofficer", "GET", "/api/v1/exchange/grants?side=requester");
+  for (const auto& g : asked.json["items"]) EXPECT_EQ(g["requester_org_id"], psb);
+  auto requests = h.as("hrss.officer", "GET", "/api/v1/exchange/requests?side=requester");
+  ASSERT_FALSE(requests.json["items"].empty());
+  for (const auto& r : requests.json["items"])
+    EXPECT_EQ(r["requester_org_id"], h.idOfOrg("QH-LS-HRSS"));
+  EXPECT_EQ(h.as("dataofficer", "GET", "/api/v1/exchange/grants?side=both").status, 400);
+
+  // The window clerk chooses among the grants the service centre holds, and sees no others.
+  auto clerk = h.as("clerk", "GET", "/api/v1/exchange/grants?side=requester&state=active");
+  ASSERT_EQ(clerk.status, 200) << clerk.body;
+  EXPECT_GE(clerk.json["items"].size(), 3u);
+  for (const auto& g : clerk.json["items"])
+    EXPECT_EQ(g["requester_org_id"], h.idOfOrg("QH-LS-GSC"));
+  auto other = holding.json["items"][0]["id"].get<std::string>();
+  EXPECT_EQ(h.as("clerk", "GET", "/api/v1/exchange/grants/" + other).status, 403);
+  // Sharing requests stay with the data officers.
+  EXPECT_EQ(h.as("clerk", "GET", "/api/v1/exchange/requests").status, 403);
 }
 
 TEST_P(ExchangeTest, HostedRecordsAreWrittenOneByOneOrLoadedWhole) {
