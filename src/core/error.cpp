@@ -44,6 +44,13 @@ Error conflict(std::string code, Params params) {
   return Error(409, std::move(code), std::move(params));
 }
 
+Error duplicate(std::string resource, const std::string& member, std::string value) {
+  FieldError field{FieldLocation::Body, "/" + member, "field.duplicate", {{"value", value}}};
+  return Error(409, "conflict.duplicate",
+               {{"resource", std::move(resource)}, {"field", member}, {"value", std::move(value)}},
+               {std::move(field)});
+}
+
 void FieldErrors::add(FieldLocation where, std::string name, std::string code, Params params) {
   errors_.push_back(FieldError{where, std::move(name), std::move(code), std::move(params)});
 }

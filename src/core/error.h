@@ -51,6 +51,9 @@ Error unauthenticated(std::string code = "auth.required");
 Error forbidden(std::string code = "auth.forbidden", Params params = {});
 Error notFound(std::string resource, std::string id);
 Error conflict(std::string code, Params params = {});
+// 409 conflict.duplicate: a `resource` with this value of a unique body member exists already;
+// the problem names the member (errors[].pointer), so a form can show it next to the field.
+Error duplicate(std::string resource, const std::string& member, std::string value);
 
 // Collects field errors while validating a whole request, so the caller hears of every problem
 // at once; throwIfAny() raises a single 400 error that lists them.

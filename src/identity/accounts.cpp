@@ -204,12 +204,8 @@ Account Identity::createAccount(const NewAccount& in) {
     });
   } catch (const store::SqlError& e) {
     if (!e.isUniqueViolation()) throw;
-    if (in.residentId)
-      throw conflict(
-          "conflict.duplicate",
-          {{"resource", "account"}, {"field", "resident_id"}, {"value", *a.residentIdMasked}});
-    throw conflict("conflict.duplicate",
-                   {{"resource", "account"}, {"field", "username"}, {"value", *a.username}});
+    if (in.residentId) throw duplicate("account", "resident_id", *a.residentIdMasked);
+    throw duplicate("account", "username", *a.username);
   }
   return a;
 }

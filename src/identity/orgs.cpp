@@ -153,9 +153,7 @@ Org Identity::createOrg(const OrgFields& f) {
          o.parentId ? store::Value(*o.parentId) : store::Value(store::Null{}), o.path, o.createdAt,
          o.updatedAt});
   } catch (const store::SqlError& e) {
-    if (e.isUniqueViolation())
-      throw conflict("conflict.duplicate",
-                     {{"resource", "organisation"}, {"field", "code"}, {"value", o.code}});
+    if (e.isUniqueViolation()) throw duplicate("organisation", "code", o.code);
     throw;
   }
   return o;
@@ -201,9 +199,7 @@ Org Identity::updateOrg(const std::string& id, const OrgFields& f) {
            o.parentId ? store::Value(*o.parentId) : store::Value(store::Null{}), o.path,
            o.updatedAt, o.id});
     } catch (const store::SqlError& e) {
-      if (e.isUniqueViolation())
-        throw conflict("conflict.duplicate",
-                       {{"resource", "organisation"}, {"field", "code"}, {"value", o.code}});
+      if (e.isUniqueViolation()) throw duplicate("organisation", "code", o.code);
       throw;
     }
     if (o.path != oldPath) {

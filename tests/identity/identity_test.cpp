@@ -233,6 +233,11 @@ TEST_P(IdentityTest, CitizensResidentIdIsSealedIndexedAndMasked) {
   } catch (const Error& e) {
     EXPECT_EQ(e.status(), 409);
     EXPECT_EQ(std::string(e.what()).find("11010519491231002X"), std::string::npos);
+    // The problem names the member, so a form shows it next to the field.
+    ASSERT_EQ(e.fields().size(), 1u);
+    EXPECT_EQ(e.fields()[0].name, "/resident_id");
+    EXPECT_EQ(e.fields()[0].code, "field.duplicate");
+    EXPECT_EQ(e.fields()[0].params.at("value").find("11010519491231002X"), std::string::npos);
   }
   auto s = id.signIn(std::nullopt, std::string("11010519491231002X"), "long enough password");
   EXPECT_EQ(s.account.id, acc.id);
