@@ -210,6 +210,23 @@ Query queryFrom(JsonBody& body) {
 }
 
 // The subject's own accesses as the person sees them: departments by name, the receipt to check.
+// A consent as the person reads it: who asks, and for which resource, by name.
+nlohmann::json namedConsentJson(Context& ctx, const Consent& c) {
+  auto j = consentToJson(c);
+  if (auto org = ctx.identity().findOrg(c.requesterOrgId)) {
+    j["requester_org_name_zh"] = org->nameZh;
+    j["requester_org_name_en"] = org->nameEn;
+  }
+  if (c.resourceId) {
+    if (auto r = ctx.services.get<catalog::Catalog>().find(*c.resourceId)) {
+      j["resource_code"] = r->code;
+      j["resource_name_zh"] = r->nameZh;
+      j["resource_name_en"] = r->nameEn;
+    }
+  }
+  return j;
+}
+
 nlohmann::json accessJson(Context& ctx, const Accessed& a, bool forSubject) {
   auto orgName = [&ctx](const std::string& id) -> nlohmann::json {
     auto o = ctx.identity().findOrg(id);
@@ -547,8 +564,8 @@ void addRoutes(api::Routes& api, Context& ctx) {
              auto q = qp.list(Exchange::consentSorting());
              qp.finish();
              return http::Response::json(
-                 200,
-                 api::pageJson(exchange(ctx).consents(ownPseudonym(ctx, p), q), consentToJson));
+                 200, api::pageJson(exchange(ctx).consents(ownPseudonym(ctx, p), q),
+                                    [&ctx](const Consent& c) { return namedConsentJson(ctx, c); }));
            });
 
   // A standing consent: this department may use my data for this purpose.
@@ -565,7 +582,7 @@ void addRoutes(api::Routes& api, Context& ctx) {
               auto c = exchange(ctx).giveConsent(ownPseudonym(ctx, p), *org, resource, *purpose);
               n.targetType = "consent";
               n.targetId = c.id;
-              return http::Response::json(201, consentToJson(c));
+              return http::Response::json(201, namedConsentJson(ctx, c));
             });
 
   // give or refuse a pending consent; withdraw a given one.

@@ -364,6 +364,10 @@ TEST_P(ExchangeTest, ConsentIsAskedGivenAndWithdrawn) {
   ASSERT_EQ(mine.json["total"], 1) << mine.body;
   EXPECT_EQ(mine.json["items"][0]["status"], "pending");
   EXPECT_EQ(mine.json["items"][0]["requester_org_id"], h.idOfOrg("QH-LS-HRSS"));
+  // Named, so that the person knows who asks for what.
+  EXPECT_FALSE(mine.json["items"][0]["requester_org_name_zh"].get<std::string>().empty());
+  EXPECT_EQ(mine.json["items"][0]["resource_code"], "QH-LS-PSB-RESIDENT");
+  EXPECT_EQ(mine.json["items"][0]["resource_name_en"], "Resident identity");
   const std::string consent = mine.json["items"][0]["id"];
   // Only the person decides it.
   EXPECT_EQ(h.as("citizen2", "POST", "/api/v1/exchange/consents/" + consent + "/decision",
