@@ -475,6 +475,13 @@ export function checkText(c: Check, t: (key: string, params?: Record<string, unk
   return typeof params.which === 'string' ? `${t(`ledger.which.${params.which}`)}: ${text}` : text
 }
 
+// Why a verification failed, in words: the first check that failed and counts (informational
+// ones do not), or '' when none did.
+export function failureText(checks: Check[], t: (key: string, params?: Record<string, unknown>) => string): string {
+  const c = checks.find((x) => !x.ok && !x.informational)
+  return c ? checkText(c, t) : ''
+}
+
 function verdict(checks: Check[]): boolean {
   return checks.length > 0 && checks.every((c) => c.ok || c.informational)
 }

@@ -1,6 +1,19 @@
-// A list read page by page with the API's cursors: the first page on load, "load more" after.
+// A list read page by page with the API's cursors: the first page on load, "load more" after
+// (loadingMore says that a "load more" is under way, for its button, not a reload).
 import { ref, shallowRef, type Ref } from 'vue'
 import type { ApiError, Page } from '@/api/client'
+
+// What PageState and MoreButton read of a paged list.
+export interface Paged {
+  items: Ref<unknown[]>
+  total: Ref<number>
+  loading: Ref<boolean>
+  loadingMore: Ref<boolean>
+  error: Ref<ApiError | null>
+  nextCursor: Ref<string | null>
+  reload: () => unknown
+  more: () => unknown
+}
 
 export function usePaged<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>) {
   const items = shallowRef<T[]>([]) as Ref<T[]>
@@ -8,6 +21,7 @@ export function usePaged<T>(fetchPage: (cursor: string | undefined) => Promise<P
   const loading = ref(false)
   const error = shallowRef<ApiError | null>(null)
   const nextCursor = ref<string | null>(null)
+  const loadingMore = ref(false)
   let generation = 0
 
   async function load(cursor: string | undefined) {
@@ -35,6 +49,14 @@ export function usePaged<T>(fetchPage: (cursor: string | undefined) => Promise<P
     error,
     nextCursor,
     reload: () => load(undefined),
-    more: () => (nextCursor.value ? load(nextCursor.value) : Promise.resolve()),
+    loadingMore,
+    more: async () => {
+      loadingMore.value = true
+      try {
+        if (nextCursor.value) await load(nextCursor.value)
+      } finally {
+        loadingMore.value = false
+      }
+    },
   }
 }

@@ -1,185 +1,15 @@
-// What the catalog and exchange pages of the console share: the API's shapes, the rules the
-// server checks (so that forms refuse what it would refuse), problem pointers mapped to form
+// What the catalog and exchange pages of the console share: the checks of subject identifiers
+// the server makes (so that forms refuse what it would refuse), problem pointers mapped to form
 // items, the resources named by id in lists, and lists split by which side of the exchange the
-// department is on (the API lists both sides together).
-import { reactive } from 'vue'
-import { api, ApiError, type Page } from '@/api/client'
+// department is on (the API lists both sides together). The API's shapes are in api/types.ts.
+import { reactive, watch } from 'vue'
+import { api, type ApiError, type Page } from '@/api/client'
 import { session } from '@/api/session'
-import { localName, isZh } from '@/lib/format'
-
-export interface CatalogField {
-  name: string
-  type: string
-  description_zh: string
-  description_en: string
-  sensitivity: string
-  masking: string
-  code_list?: string
-}
-
-export interface Resource {
-  id: string
-  org_id: string
-  code: string
-  name_zh: string
-  name_en: string
-  description_zh: string
-  description_en: string
-  subject_kind: string
-  fields: CatalogField[]
-  sharing: string
-  open_class: string
-  update_frequency: string
-  source: string
-  connector_url: string | null
-  consent_required: boolean
-  version: number
-  created_at: string
-  updated_at: string
-}
-
-export interface ResourceVersion {
-  version: number
-  changed_by: string
-  changed_at: string
-  resource: Resource
-}
-
-export interface LoadError {
-  row: number
-  column: string
-  code: string
-  params?: Record<string, string>
-}
-
-export interface Load {
-  id: string
-  resource_id: string
-  format: string
-  status: string
-  rows_total: number
-  rows_done: number
-  rows_bad: number
-  errors: LoadError[]
-  digest: string
-  started_by: string
-  started_at: string
-  finished_at: string | null
-}
-
-export interface SharingRequest {
-  id: string
-  resource_id: string
-  owner_org_id: string
-  requester_org_id: string
-  fields: string[]
-  unmask: string[]
-  purpose: string
-  legal_basis: string
-  service_items: string
-  duration_days: number
-  status: string
-  reason: string | null
-  requested_by: string
-  requested_at: string
-  decided_by: string | null
-  decided_at: string | null
-  grant_id: string | null
-}
-
-export interface Grant {
-  id: string
-  request_id: string
-  resource_id: string
-  owner_org_id: string
-  requester_org_id: string
-  fields: string[]
-  unmask: string[]
-  purpose: string
-  legal_basis: string
-  granted_by: string
-  granted_at: string
-  expires_at: string
-  state: string
-  revoked_at: string | null
-  revoked_by: string | null
-  revoke_reason: string | null
-}
-
-export interface Receipt {
-  index: number | null
-  leaf_hash: string
-  tree_size?: number
-  root?: string
-  url: string | null
-}
-
-export interface OrgRef {
-  id: string
-  name_zh?: string
-  name_en?: string
-}
-
-export interface Access {
-  id: string
-  at: string
-  resource_id: string
-  resource_code: string
-  resource_name_zh?: string
-  resource_name_en?: string
-  owner: OrgRef
-  requester: OrgRef
-  accessor_role: string
-  accessor_id?: string
-  grant_id?: string | null
-  latency_micros?: number
-  fields: string[]
-  purpose: string
-  application: string | null
-  outcome: string
-  reason: string | null
-  receipt: Receipt | null
-}
-
-export interface QueryAnswer {
-  access_id: string
-  resource_id: string
-  resource_code: string
-  grant_id: string
-  purpose: string
-  fields: string[]
-  values: Record<string, unknown>
-  receipt: Receipt
-}
+import type { CatalogField, Resource, SharingTerms } from '@/api/types'
+import { localDescription, localName } from '@/lib/format'
+import { usePaged } from '@/lib/paging'
 
 // ----- the server's rules ------------------------------------------------------------------
-
-export const SUBJECT_KINDS = ['person', 'company', 'none']
-export const SHARING = ['unconditional', 'conditional', 'not_shared']
-export const OPEN_CLASSES = ['open', 'conditional', 'closed']
-export const FREQUENCIES = ['realtime', 'daily', 'weekly', 'monthly', 'quarterly', 'yearly', 'irregular']
-export const SOURCES = ['hosted', 'connector']
-export const FIELD_TYPES = ['string', 'integer', 'decimal', 'date', 'boolean', 'code']
-export const SENSITIVITIES = ['public', 'internal', 'personal', 'sensitive']
-export const MASKINGS = ['none', 'name', 'phone', 'id_number', 'all']
-export const REQUEST_STATUSES = ['pending', 'granted', 'refused', 'withdrawn']
-export const GRANT_STATES = ['active', 'expired', 'revoked']
-export const OUTCOMES = ['served', 'refused', 'not_found', 'unavailable']
-export const LOAD_FINAL = ['done', 'refused', 'failed']
-export const MAX_DURATION_DAYS = 3650
-
-export const CODE_RE = /^[A-Z0-9-]{2,64}$/
-export const FIELD_NAME_RE = /^[a-z][a-z0-9_]{0,63}$/
-export const PURPOSE_RE = /^[a-z][a-z0-9_]{2,63}$/
-
-// Lengths as the server counts them: Unicode code points, not UTF-16 units.
-export function chars(s: string): number {
-  return [...s].length
-}
-
-export function isPersonal(sensitivity: string): boolean {
-  return sensitivity === 'personal' || sensitivity === 'sensitive'
-}
 
 const RESIDENT_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 const RESIDENT_CHECK = '10X98765432'
@@ -226,12 +56,6 @@ export function pointerErrors(e: ApiError): Record<string, string> {
   return out
 }
 
-// The message for the page when a problem is not about one form item.
-export function problemText(e: unknown, network: string): string {
-  if (e instanceof ApiError) return e.status === 0 ? network : e.problem.detail || e.problem.title || e.problem.code
-  return String(e)
-}
-
 // ----- resources by id -------------------------------------------------------------------------
 
 const resources = reactive(new Map<string, Resource>())
@@ -275,9 +99,7 @@ export function resourceName(id: string): string {
 
 // A field's description in the chosen language, or its name.
 export function fieldLabel(r: Resource | undefined, name: string): string {
-  const f = r?.fields.find((x) => x.name === name)
-  if (!f) return name
-  return (isZh() ? f.description_zh : f.description_en) || f.description_zh || f.description_en || name
+  return localDescription(r?.fields.find((x) => x.name === name)) || name
 }
 
 export function fieldOf(r: Resource | undefined, name: string): CatalogField | undefined {
@@ -317,6 +139,27 @@ export function sidePager<T extends { owner_org_id: string; requester_org_id: st
     const total = s === 'all' ? page.total : mine.matched + Math.max(0, page.total - mine.consumed)
     return { items, total, next_cursor: page.next_cursor }
   }
+}
+
+// The lists of a page with a tab per side (requests sent and to decide; grants received, given,
+// or all of them): a paged list for each tab, read when the tab is first shown (`loadOnce`) or
+// searched again (`load`), whose rows' resources are fetched to be named.
+export function useSideLists<Tab extends string, T extends SharingTerms>(path: string, sides: Record<Tab, Side>, query: (tab: Tab) => Query) {
+  const lists = {} as Record<Tab, ReturnType<typeof usePaged<T>>>
+  const loaded = {} as Record<Tab, boolean>
+  for (const tab of Object.keys(sides) as Tab[]) {
+    lists[tab] = usePaged<T>(sidePager<T>(path, () => sides[tab], () => query(tab)))
+    loaded[tab] = false
+    watch(lists[tab].items, (items) => fetchResources(items.map((x) => x.resource_id)))
+  }
+  function load(tab: Tab) {
+    loaded[tab] = true
+    return lists[tab].reload()
+  }
+  function loadOnce(tab: Tab) {
+    if (!loaded[tab]) void load(tab)
+  }
+  return { lists, load, loadOnce }
 }
 
 // Auditors and platform administrators see every department's side at once.

@@ -3,7 +3,8 @@
 // codes and parameters, not as text).
 import { useI18n } from 'vue-i18n'
 import type { Messages } from './resourceDraft'
-import type { LoadError } from './exchange'
+import type { LoadError } from '@/api/types'
+import { codeLabel } from '@/lib/format'
 
 export function useDraftMessages(): Messages {
   const { t } = useI18n()
@@ -74,9 +75,7 @@ export function useCodeText() {
   }
   // A refusal's code (an access's reason) in words.
   function reason(code: string | null | undefined): string {
-    if (!code) return ''
-    const key = 'console.reason.' + code.replace(/\./g, '_')
-    return te(key) ? t(key) : code
+    return codeLabel('console.reason', code)
   }
   return { loadError, reason }
 }

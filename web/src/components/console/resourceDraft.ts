@@ -1,32 +1,16 @@
 // A data resource as a form edits it, the checks the server makes on it (catalog.cpp: lengths,
 // patterns, allowed values, the rules between fields), and the body a create or a change sends.
-import type { Resource } from './exchange'
-import { chars, CODE_RE, FIELD_NAME_RE, isPersonal } from './exchange'
+import { CODE_RE, FIELD_NAME_RE, isPersonal, type CatalogField, type Resource } from '@/api/types'
+import { chars } from '@/lib/forms'
 
-export interface FieldDraft {
+// A field and a resource as the API has them, with text where the API may leave a member out.
+export interface FieldDraft extends Omit<CatalogField, 'code_list'> {
   key: number
-  name: string
-  type: string
   code_list: string
-  sensitivity: string
-  masking: string
-  description_zh: string
-  description_en: string
 }
 
-export interface ResourceDraft {
-  code: string
-  name_zh: string
-  name_en: string
-  description_zh: string
-  description_en: string
-  subject_kind: string
-  sharing: string
-  open_class: string
-  update_frequency: string
-  source: string
+export interface ResourceDraft extends Omit<Resource, 'id' | 'org_id' | 'version' | 'created_at' | 'updated_at' | 'connector_url' | 'fields'> {
   connector_url: string
-  consent_required: boolean
   fields: FieldDraft[]
 }
 

@@ -1,0 +1,178 @@
+// The shapes of the catalog's and the exchange's answers, the values their codes take and the
+// patterns the server checks them against: one definition for the console, portal and public pages.
+
+export interface CatalogField {
+  name: string
+  type: string
+  description_zh: string
+  description_en: string
+  sensitivity: string
+  masking: string
+  code_list?: string
+}
+
+export interface Resource {
+  id: string
+  org_id: string
+  code: string
+  name_zh: string
+  name_en: string
+  description_zh: string
+  description_en: string
+  subject_kind: string
+  fields: CatalogField[]
+  sharing: string
+  open_class: string
+  update_frequency: string
+  source: string
+  connector_url: string | null
+  consent_required: boolean
+  version: number
+  created_at: string
+  updated_at: string
+}
+
+// GET /catalog/public/resources names the holding department too.
+export interface PublicResource extends Resource {
+  org_name_zh?: string
+  org_name_en?: string
+}
+
+export interface ResourceVersion {
+  version: number
+  changed_by: string
+  changed_at: string
+  resource: Resource
+}
+
+export interface LoadError {
+  row: number
+  column: string
+  code: string
+  params?: Record<string, string>
+}
+
+export interface Load {
+  id: string
+  resource_id: string
+  format: string
+  status: string
+  rows_total: number
+  rows_done: number
+  rows_bad: number
+  errors: LoadError[]
+  digest: string
+  started_by: string
+  started_at: string
+  finished_at: string | null
+}
+
+// What a sharing request asks for and what a grant then allows.
+export interface SharingTerms {
+  resource_id: string
+  owner_org_id: string
+  requester_org_id: string
+  fields: string[]
+  unmask: string[]
+  purpose: string
+  legal_basis: string
+}
+
+export interface SharingRequest extends SharingTerms {
+  id: string
+  service_items: string
+  duration_days: number
+  status: string
+  reason: string | null
+  requested_by: string
+  requested_at: string
+  decided_by: string | null
+  decided_at: string | null
+  grant_id: string | null
+}
+
+export interface Grant extends SharingTerms {
+  id: string
+  request_id: string
+  granted_by: string
+  granted_at: string
+  expires_at: string
+  state: string
+  revoked_at: string | null
+  revoked_by: string | null
+  revoke_reason: string | null
+}
+
+// A ledger receipt as an answer gives it (index null while the entry is on its way).
+export interface Receipt {
+  index: number | null
+  leaf_hash: string
+  tree_size?: number
+  root?: string
+  url: string | null
+}
+
+export interface OrgRef {
+  id: string
+  name_zh?: string
+  name_en?: string
+}
+
+// An access to records (GET /exchange/accesses, and a person's own at /exchange/accesses/mine,
+// which leaves out the accessor's account, the grant and the latency).
+export interface Access {
+  id: string
+  at: string
+  resource_id: string
+  resource_code: string
+  resource_name_zh?: string
+  resource_name_en?: string
+  owner: OrgRef
+  requester: OrgRef
+  accessor_role: string
+  accessor_id?: string
+  grant_id?: string | null
+  latency_micros?: number
+  fields: string[]
+  purpose: string
+  application: string | null
+  outcome: string
+  reason: string | null
+  receipt: Receipt | null
+}
+
+export interface QueryAnswer {
+  access_id: string
+  resource_id: string
+  resource_code: string
+  grant_id: string
+  purpose: string
+  fields: string[]
+  values: Record<string, unknown>
+  receipt: Receipt
+}
+
+// ----- the values the codes take -------------------------------------------------------------
+
+export const SUBJECT_KINDS = ['person', 'company', 'none']
+export const SHARING = ['unconditional', 'conditional', 'not_shared']
+export const OPEN_CLASSES = ['open', 'conditional', 'closed']
+export const FREQUENCIES = ['realtime', 'daily', 'weekly', 'monthly', 'quarterly', 'yearly', 'irregular']
+export const SOURCES = ['hosted', 'connector']
+export const FIELD_TYPES = ['string', 'integer', 'decimal', 'date', 'boolean', 'code']
+export const SENSITIVITIES = ['public', 'internal', 'personal', 'sensitive']
+export const MASKINGS = ['none', 'name', 'phone', 'id_number', 'all']
+export const REQUEST_STATUSES = ['pending', 'granted', 'refused', 'withdrawn']
+export const GRANT_STATES = ['active', 'expired', 'revoked']
+export const OUTCOMES = ['served', 'refused', 'not_found', 'unavailable']
+export const LOAD_FINAL = ['done', 'refused', 'failed']
+export const MAX_DURATION_DAYS = 3650
+
+export const CODE_RE = /^[A-Z0-9-]{2,64}$/
+export const FIELD_NAME_RE = /^[a-z][a-z0-9_]{0,63}$/
+export const PURPOSE_RE = /^[a-z][a-z0-9_]{2,63}$/
+
+// Personal data: the sensitivities a masking rule applies to.
+export function isPersonal(sensitivity: string): boolean {
+  return sensitivity === 'personal' || sensitivity === 'sensitive'
+}
