@@ -107,10 +107,6 @@ const zh = {
   catalog: {
     title: '政务数据目录',
     lead: '各部门所掌握的数据资源、字段与共享条件。部门之间依此申请共享，群众办事无需重复提交材料。',
-    staffOnly: '目前数据目录仅向政府工作人员开放。',
-    signInPrompt: '请以工作人员身份登录后浏览数据目录。',
-    personNote: '个人和企业账户暂时无法浏览目录；您可以在「谁查看了我的数据」中查看您的数据被使用的情况。',
-    toAccesses: '谁查看了我的数据',
     search: '搜索',
     searchPlaceholder: '编码、名称、说明或字段名',
     searchLabel: '搜索数据资源',
@@ -317,10 +313,6 @@ const en: typeof zh = {
   catalog: {
     title: 'Government data catalog',
     lead: 'The data each department holds, its fields and how it is shared. Departments ask each other for data through it, so that people need not bring the same papers twice.',
-    staffOnly: 'For now the data catalog is open to government staff only.',
-    signInPrompt: 'Sign in with a staff account to browse the data catalog.',
-    personNote: 'Citizen and company accounts cannot browse the catalog yet; “Who looked at my data” shows how your data was used.',
-    toAccesses: 'Who looked at my data',
     search: 'Search',
     searchPlaceholder: 'Code, name, description or field name',
     searchLabel: 'Search the data resources',

@@ -28,6 +28,14 @@ export function formatDate(iso: string | null | undefined): string {
   return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium' }).format(d)
 }
 
+// A calendar day as the API names it (YYYY-MM-DD, a UTC day), the same day in any time zone.
+export function formatDay(day: string | null | undefined): string {
+  if (!day) return ''
+  const d = new Date(day + 'T00:00:00Z')
+  if (Number.isNaN(d.getTime())) return day
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeZone: 'UTC' }).format(d)
+}
+
 export function formatNumber(n: number | null | undefined): string {
   if (n === null || n === undefined) return ''
   return new Intl.NumberFormat(locale()).format(n)

@@ -8,9 +8,10 @@ export function problemText(e: unknown): string {
   return String(e)
 }
 
-// A form the server refused: its messages go next to the fields they name (a problem whose code
-// is about one field, say a duplicate name, to that field), and the page says either to fix the
-// fields (`fixText`) or, when no field is named, what went wrong. Anything else is thrown on.
+// A form the server refused: its messages go next to the fields they point at (a duplicate code
+// or username too, 409 with its pointer), a problem without a pointer whose code is about one
+// field to that field (`fieldOfCode`), and the page says either to fix the fields (`fixText`) or,
+// when no field is named, what went wrong. Anything else is thrown on.
 export function showFormProblem(
   e: unknown,
   errors: Record<string, string>,

@@ -1,7 +1,7 @@
 // What the catalog and exchange pages of the console share: the checks of subject identifiers
 // the server makes (so that forms refuse what it would refuse), problem pointers mapped to form
-// items, the resources named by id in lists, and lists split by which side of the exchange the
-// department is on (the API lists both sides together). The API's shapes are in api/types.ts.
+// items, the resources named by id in lists, and lists of one side of the exchange (the
+// department as holder or as requester). The API's shapes are in api/types.ts.
 import { reactive, watch } from 'vue'
 import { api, type ApiError, type Page } from '@/api/client'
 import { session } from '@/api/session'
@@ -108,47 +108,25 @@ export function fieldOf(r: Resource | undefined, name: string): CatalogField | u
 
 // ----- the two sides of the exchange ---------------------------------------------------------
 
-export type Side = 'owner' | 'requester' | 'all'
+// A department is on the holding side of a request or grant, or on the requesting side; the API
+// keeps one of them with `side` (and counts only it), 'all' asks for both.
+export type Side = 'holder' | 'requester' | 'all'
 type Query = Record<string, string | number | undefined>
-
-// A department sees requests and grants on both sides in one list; the pages show one side at a
-// time. Pages are read until one holds a row of the side asked for, and the total is what is
-// known: exact once the list is read to its end, at most the API's count before.
-export function sidePager<T extends { owner_org_id: string; requester_org_id: string }>(
-  path: string,
-  side: () => Side,
-  query: () => Query,
-) {
-  let state = { consumed: 0, matched: 0 }
-  return async (cursor: string | undefined): Promise<Page<T>> => {
-    if (!cursor) state = { consumed: 0, matched: 0 }
-    const mine = state
-    const org = session.account?.org_id ?? ''
-    const s = side()
-    const key = s === 'owner' ? 'owner_org_id' : 'requester_org_id'
-    const items: T[] = []
-    let next: string | undefined = cursor
-    let page: Page<T>
-    do {
-      page = await api.get<Page<T>>(path, { ...query(), limit: 100, cursor: next })
-      mine.consumed += page.items.length
-      for (const it of page.items) if (s === 'all' || it[key] === org) items.push(it)
-      next = page.next_cursor ?? undefined
-    } while (items.length === 0 && next)
-    mine.matched += items.length
-    const total = s === 'all' ? page.total : mine.matched + Math.max(0, page.total - mine.consumed)
-    return { items, total, next_cursor: page.next_cursor }
-  }
-}
 
 // The lists of a page with a tab per side (requests sent and to decide; grants received, given,
 // or all of them): a paged list for each tab, read when the tab is first shown (`loadOnce`) or
-// searched again (`load`), whose rows' resources are fetched to be named.
+// searched again (`load`), whose rows' resources are fetched to be named. A side is the
+// caller's own department's (the server takes it for most roles; auditors and platform
+// administrators name it, or the side would be ignored).
 export function useSideLists<Tab extends string, T extends SharingTerms>(path: string, sides: Record<Tab, Side>, query: (tab: Tab) => Query) {
   const lists = {} as Record<Tab, ReturnType<typeof usePaged<T>>>
   const loaded = {} as Record<Tab, boolean>
   for (const tab of Object.keys(sides) as Tab[]) {
-    lists[tab] = usePaged<T>(sidePager<T>(path, () => sides[tab], () => query(tab)))
+    const side = sides[tab]
+    lists[tab] = usePaged<T>((cursor) => {
+      const own = side === 'all' ? {} : { side, org_id: session.account?.org_id ?? undefined }
+      return api.get<Page<T>>(path, { ...query(tab), ...own, limit: 50, cursor })
+    })
     loaded[tab] = false
     watch(lists[tab].items, (items) => fetchResources(items.map((x) => x.resource_id)))
   }
