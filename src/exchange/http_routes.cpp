@@ -337,7 +337,8 @@ void addRoutes(api::Routes& api, Context& ctx) {
     f.status = qp.oneOf("status", {"pending", "granted", "refused", "withdrawn"});
     auto q = qp.list(Exchange::requestSorting());
     qp.finish();
-    if (!seesAll(p)) f.orgId = department(p);  // a department sees its own side of the exchange
+    if (!seesAll(p)) f.orgId = department(p);   // a department sees its own side of the exchange
+    if (f.side && !f.orgId) f.orgId = p.orgId;  // a side is always some department's
     return http::Response::json(200, api::pageJson(exchange(ctx).requests(f, q), requestToJson));
   });
 
@@ -392,6 +393,7 @@ void addRoutes(api::Routes& api, Context& ctx) {
              auto q = qp.list(Exchange::grantSorting());
              qp.finish();
              if (!seesAll(p)) f.orgId = department(p);
+             if (f.side && !f.orgId) f.orgId = p.orgId;
              const std::string now = nowRfc3339();
              return http::Response::json(
                  200, api::pageJson(exchange(ctx).grants(f, q),
@@ -599,7 +601,7 @@ void addRoutes(api::Routes& api, Context& ctx) {
               body.finish();
               auto c = exchange(ctx).decideConsent(req.param("id"), ownPseudonym(ctx, p), *action);
               n.detail["decision"] = *action;
-              return http::Response::json(200, consentToJson(c));
+              return http::Response::json(200, namedConsentJson(ctx, c));
             });
 
   // The departments' exchange signing keys, as a JWK Set: what a connector trusts.

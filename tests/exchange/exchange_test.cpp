@@ -467,6 +467,12 @@ TEST_P(ExchangeTest, EachSideOfTheExchangeListsItsOwnAndClerksSeeTheirGrants) {
   for (const auto& r : requests.json["items"])
     EXPECT_EQ(r["requester_org_id"], h.idOfOrg("QH-LS-HRSS"));
   EXPECT_EQ(h.as("dataofficer", "GET", "/api/v1/exchange/grants?side=both").status, 400);
+  // A side is some department's: an auditor's own, unless it names another.
+  auto audited = h.as("auditor", "GET", "/api/v1/exchange/grants?side=holder&org_id=" + psb);
+  ASSERT_EQ(audited.status, 200) << audited.body;
+  EXPECT_EQ(audited.json["total"], holding.json["total"]);
+  auto own = h.as("auditor", "GET", "/api/v1/exchange/grants?side=holder");
+  EXPECT_EQ(own.json["total"], 0) << own.body;
 
   // The window clerk chooses among the grants the service centre holds, and sees no others.
   auto clerk = h.as("clerk", "GET", "/api/v1/exchange/grants?side=requester&state=active");
