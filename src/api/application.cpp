@@ -187,12 +187,12 @@ ledger::Log& Application::ledger() {
   return impl_->services.get<ledger::Log>();
 }
 
-demo::SeedResult Application::seedDemo() {
+demo::SeedResult Application::seedDemo(bool activity) {
   // Each module adds to what those before it seeded, and may read it (the demo citizens).
   demo::SeedResult result;
   for (const auto& m : impl_->modules) {
     if (!m.seedDemo) continue;
-    DemoSeeding seeding{impl_->config, *impl_->db, impl_->services, result};
+    DemoSeeding seeding{impl_->config, *impl_->db, impl_->services, result, *impl_->keys, activity};
     m.seedDemo(seeding);
   }
   return result;

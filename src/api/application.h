@@ -56,8 +56,9 @@ class Application {
   identity::Identity& identity();
   ledger::Log& ledger();
   const Config& config() const;
-  // Runs every module's demo seeding, in order; idempotent.
-  demo::SeedResult seedDemo();
+  // Runs every module's demo seeding, in order; idempotent. With `activity`, also some of the
+  // demo government's work (see DemoSeeding::activity).
+  demo::SeedResult seedDemo(bool activity = false);
 
  private:
   struct Impl;

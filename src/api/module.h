@@ -103,6 +103,10 @@ struct DemoSeeding {
   store::Database& db;
   Services& services;
   demo::SeedResult& result;
+  const crypto::KeyRing& keys;
+  // Also some activity, as if the demo government had been at work (queries of a citizen's
+  // data, with their ledger entries): for `onceonly seed-demo`, not for tests that count.
+  bool activity;
 };
 
 class Routes;

@@ -113,7 +113,7 @@ int serve(const Config& config) {
 
 int seedDemo(const Config& config) {
   onceonly::api::Application app(config);
-  auto result = app.seedDemo();
+  auto result = app.seedDemo(true);
   if (result.created)
     std::cout << "Demo government created: " << result.orgs << " organisations, " << result.accounts
               << " accounts.\n";

@@ -5,8 +5,11 @@
 #include "demo/demo.h"
 #include "api/module.h"
 #include "catalog/catalog.h"
+#include "exchange/asking.h"
 #include "exchange/exchange.h"
 #include "identity/identity.h"
+#include "ledger/log.h"
+#include "store/store.h"
 
 namespace onceonly::exchange {
 
@@ -83,6 +86,48 @@ const DemoOfficer kOfficers[] = {
     {"hrss.officer", "人社局数据专员 HRSS Data Officer", "QH-LS-HRSS"},
 };
 
+// Who looked at the first demo citizen's data, so that "who looked at my data" has something to
+// show from the start: two departments under their grants, and one without a grant, refused.
+// Each access goes the way a query through the API goes, to the exchange's record and the
+// ledger's outbox, which the server drains into the log when it starts.
+struct DemoLook {
+  const char* username;
+  const char* resource;
+  const char* purpose;
+  const char* application;
+};
+const DemoLook kLooks[] = {
+    {"clerk", "QH-LS-PSB-RESIDENT", "one_window_service", "YW-2026-000118"},
+    {"cab.officer", "QH-LS-PSB-RESIDENT", "social_assistance_review", nullptr},
+    {"hrss.officer", "QH-LS-PSB-HOUSEHOLD", "pension_eligibility", nullptr},
+};
+
+void lookAtTheCitizen(api::DemoSeeding& d, const std::string& subject) {
+  auto& identity = d.services.get<identity::Identity>();
+  auto& catalog = d.services.get<catalog::Catalog>();
+  auto& ex = d.services.get<Exchange>();
+  auto& ledger = d.services.get<ledger::Log>();
+  for (const auto& look : kLooks) {
+    auto resource = catalog.findByCode(look.resource);
+    if (!resource) continue;
+    auto session =
+        identity.signIn(std::string(look.username), std::nullopt, demo::kDemoPassword, "127.0.0.1");
+    auto p = identity.authenticate(session.token);
+    if (!p) continue;
+    Query q;
+    q.resourceId = resource->id;
+    q.subject = subject;
+    q.purpose = look.purpose;
+    if (look.application) q.application = look.application;
+    auto o = ask(d.services, d.keys, *p, q);
+    d.db.transaction([&](store::Connection& c) {
+      ex.record(c, o.access);
+      ledger.queue(c, ledgerEntry(o.access));
+    });
+    identity.signOut(*p);
+  }
+}
+
 }  // namespace
 
 void seedDemo(api::DemoSeeding& d) {
@@ -132,6 +177,11 @@ void seedDemo(api::DemoSeeding& d) {
       ex.decide(made.first.id, dec, "demo");
     }
     d.result.created = true;
+  }
+  for (const auto& c : d.result.credentials) {
+    if (!d.activity || c.kind != "citizen") continue;
+    lookAtTheCitizen(d, c.subject.empty() ? c.identifier : c.subject);
+    break;
   }
 }
 

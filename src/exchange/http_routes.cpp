@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "crypto/crypto.h"
+#include "exchange/asking.h"
 #include "exchange/connectors.h"
 #include "exchange/exchange.h"
 #include "identity/authz.h"
@@ -21,7 +22,6 @@
 namespace onceonly::exchange {
 
 using api::Access;
-using Accessed = exchange::DataAccess;
 using api::AuditNote;
 using api::Context;
 using api::JsonBody;
@@ -83,103 +83,6 @@ std::vector<std::string> textList(JsonBody& body, const std::string& name, bool 
 }
 
 // The role an access is recorded under: what the person it concerns is shown.
-std::string roleOf(const Principal& p) {
-  for (const char* r : {"approver", "clerk", "data_officer", "exchange_client", "platform_admin"})
-    if (p.roles.count(r)) return r;
-  return p.kind;
-}
-
-nlohmann::json ledgerEntry(const Accessed& a) {
-  return {{"type", "exchange.access"},
-          {"subject", a.subjectPseudonym},
-          {"access", a.id},
-          {"resource", a.resourceCode},
-          {"owner", a.ownerOrgId},
-          {"requester", a.requesterOrgId},
-          {"accessor", a.accessorRef},
-          {"role", a.accessorRole},
-          {"fields", commaList(a.fields)},
-          {"purpose", a.purpose},
-          {"application", a.application ? nlohmann::json(*a.application) : nlohmann::json()},
-          {"outcome", a.outcome},
-          {"reason", a.reason ? nlohmann::json(*a.reason) : nlohmann::json()},
-          {"grant", a.grantId ? nlohmann::json(*a.grantId) : nlohmann::json()},
-          {"at", a.at}};
-}
-
-// The access with its ledger entry's leaf hash, so that the person it concerns finds the entry
-// (and its receipt) from the access.
-Accessed withLeaf(Accessed a) {
-  a.leafHash = ledger::hashToBase64(ledger::leafHash(ledger::canonicalJson(ledgerEntry(a))));
-  return a;
-}
-
-std::int64_t microsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
-                                                               start)
-      .count();
-}
-
-// The query's access, before the outcome is known.
-Accessed accessFor(const crypto::KeyRing& keys, const Principal& p, const catalog::Resource& r,
-                   const std::string& pseudonym, const Query& q) {
-  Accessed a;
-  a.id = crypto::newId("acs");
-  a.resourceId = r.id;
-  a.resourceCode = r.code;
-  a.ownerOrgId = r.orgId;
-  a.requesterOrgId = p.orgId.value_or("");
-  a.accessorId = p.accountId;
-  a.accessorRole = roleOf(p);
-  // The ledger, which the person reads, names the staff member only by a keyed reference; the
-  // department's own access list (and its auditors) name them.
-  a.accessorRef = "stf_" + keys.index(p.accountId, "exchange_accessor").substr(0, 24);
-  a.subjectPseudonym = pseudonym;
-  a.purpose = q.purpose;
-  a.application = q.application;
-  a.at = nowRfc3339();
-  return a;
-}
-
-struct Outcome {
-  Accessed access;
-  std::optional<Answer> answer;
-  std::optional<Error> refusal;
-};
-
-// Answers one query, or says why not. Refusals about the grant, consent or record concern the
-// subject, and are recorded like answers; a malformed query concerns no one and is thrown.
-Outcome ask(Context& ctx, const Principal& p, const Query& q) {
-  const auto start = std::chrono::steady_clock::now();
-  auto& ex = exchange(ctx);
-  try {
-    auto answer = ex.answer(department(p), q);
-    Outcome o{
-        accessFor(ctx.keys, p, answer.resource, answer.subjectPseudonym, q), std::move(answer), {}};
-    o.access.grantId = o.answer->grant.id;
-    o.access.fields = o.answer->fields;
-    o.access.outcome = "served";
-    o.access.latencyMicros = microsSince(start);
-    o.access = withLeaf(std::move(o.access));
-    return o;
-  } catch (const Error& e) {
-    // A connector that failed was still sent the subject: that is recorded too.
-    if (e.code().rfind("exchange.", 0) != 0 ||
-        (e.status() != 403 && e.status() != 404 && e.status() != 502))
-      throw;
-    auto r = ctx.services.get<catalog::Catalog>().find(q.resourceId);
-    if (!r) throw;
-    Outcome o{accessFor(ctx.keys, p, *r, ex.pseudonym(*r, q.subject), q), {}, e};
-    o.access.outcome = e.status() == 404   ? "not_found"
-                       : e.status() == 502 ? "unavailable"
-                                           : "refused";
-    o.access.reason = e.code();
-    o.access.latencyMicros = microsSince(start);
-    o.access = withLeaf(std::move(o.access));
-    return o;
-  }
-}
-
 nlohmann::json receiptJson(const ledger::Receipt& r) {
   return {{"index", r.index},
           {"leaf_hash", ledger::hashToBase64(r.leafHash)},
@@ -439,7 +342,7 @@ void addRoutes(api::Routes& api, Context& ctx) {
               body.finish();
               n.targetType = "data_resource";
               n.targetId = q.resourceId;
-              Outcome o = ask(ctx, p, q);
+              Outcome o = ask(ctx.services, ctx.keys, p, q);
               n.detail["access"] = o.access.id;
               n.detail["outcome"] = o.access.outcome;
               if (o.refusal) {
@@ -499,7 +402,7 @@ void addRoutes(api::Routes& api, Context& ctx) {
               for (const auto& s : subjects) {
                 Query q = base;
                 q.subject = s;
-                outcomes.push_back(ask(ctx, p, q));
+                outcomes.push_back(ask(ctx.services, ctx.keys, p, q));
                 entries.push_back(ledgerEntry(outcomes.back().access));
               }
               ctx.db.deferUnitDurability();  // durable with the entries' group commit, as above

@@ -22,6 +22,8 @@ const zh = {
     companyNote: '您看到的是本企业的数据：企业的所有用户看到相同的记录，并代表企业处理授权。',
   },
   accesses: {
+    none: '目前还没有部门查询过您的数据。一旦有部门查询，无论是否获得数据，都会在这里列出。',
+    noneLedger: '查看公开账本',
     title: '谁查看了我的数据',
     lead: '每当政府部门查询您的数据（无论是否成功），都会记录在公开、可验证的账本上。这里按时间倒序列出全部记录。',
     filters: '筛选',
@@ -228,6 +230,8 @@ const en: typeof zh = {
     companyNote: 'You see your company’s data: every user of the company sees the same records and decides on consent for the company.',
   },
   accesses: {
+    none: 'No department has looked at your data yet. When one does, whether or not it is shown anything, it is listed here.',
+    noneLedger: 'See the public ledger',
     title: 'Who looked at my data',
     lead: 'Every time a government department queries your data, whether it succeeds or not, it is written to a public, verifiable ledger. All of them are listed here, newest first.',
     filters: 'Filters',
