@@ -10,6 +10,7 @@ const zh = {
   no: '否',
   passed: '通过',
   failed: '未通过',
+  note: '说明',
   latest: {
     heading: '最新检查点',
     size: '条目数',
@@ -180,6 +181,7 @@ const en: typeof zh = {
   no: 'No',
   passed: 'passed',
   failed: 'failed',
+  note: 'note',
   latest: {
     heading: 'Latest checkpoint',
     size: 'Entries',
