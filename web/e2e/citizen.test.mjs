@@ -30,6 +30,8 @@ async function whoLooked(page, texts, shot) {
   await assert.doesNotReject(access.locator('[data-test=access-org]').first().waitFor())
   const orgText = await access.locator('[data-test=access-org]').first().innerText()
   assert.match(orgText, texts.org)
+  // The fields in words from the public catalog, not their codes.
+  await access.getByText(texts.field, { exact: true }).first().waitFor()
   await checkA11y(page, `who looked (${texts.lang})`)
   if (shot) await screenshot(page, shot)
   // The receipt's inclusion proof is checked in the page against the signed checkpoint.
@@ -48,7 +50,7 @@ test('in Chinese, chosen by the browser', async () => {
   await page.goto('/')
   await checkA11y(page, 'home (zh)')
   await screenshot(page, 'home-zh')
-  await whoLooked(page, { lang: 'zh', heading: '谁查看了我的数据', org: /政务服务中心|服务中心/, verified: /✓/ }, 'who-looked-zh')
+  await whoLooked(page, { lang: 'zh', heading: '谁查看了我的数据', org: /政务服务中心|服务中心/, field: '出生日期', verified: /✓/ }, 'who-looked-zh')
   await finish(page)
 })
 
@@ -61,13 +63,13 @@ test('in English, switched on the page and remembered', async () => {
   await page.getByRole('heading', { level: 1, name: 'Welcome to One Network' }).waitFor()
   await checkA11y(page, 'home (en)')
   await screenshot(page, 'home-en')
-  await whoLooked(page, { lang: 'en', heading: 'Who looked at my data', org: /Service Centre|Centre/i, verified: /✓/ }, 'who-looked-en')
+  await whoLooked(page, { lang: 'en', heading: 'Who looked at my data', org: /Service Centre|Centre/i, field: 'Date of birth', verified: /✓/ }, 'who-looked-en')
   await finish(page)
 })
 
 test('on a phone-sized screen', async () => {
   const page = await openPage(browser, { locale: 'en-US', viewport: PHONE })
-  await whoLooked(page, { lang: 'en, phone', heading: 'Who looked at my data', org: /Centre/i, verified: /✓/ }, 'who-looked-phone')
+  await whoLooked(page, { lang: 'en, phone', heading: 'Who looked at my data', org: /Centre/i, field: 'Date of birth', verified: /✓/ }, 'who-looked-phone')
   // The menu is behind the button on a phone.
   await page.getByRole('button', { name: 'Menu' }).click()
   await page.getByRole('dialog').getByRole('link', { name: 'Consent requests' }).click()
