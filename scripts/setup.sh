@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev
   libsoci-dev libsqlite3-dev libpq-dev sqlite3
-  nlohmann-json3-dev libsodium-dev libssl-dev libcsv-dev
+  nlohmann-json3-dev libsodium-dev libssl-dev libcsv-dev libqrencode-dev zlib1g-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy

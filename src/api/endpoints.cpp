@@ -207,6 +207,11 @@ void Routes::publicWrite(const std::string& method, const std::string& pattern, 
       });
 }
 
+void Routes::publicCompute(const std::string& pattern, PublicHandler handler) {
+  declare("POST", pattern, Access::anyone(), "");
+  router_.add("POST", pattern, std::move(handler));
+}
+
 QueryParams::QueryParams(const http::Request& req, std::set<std::string> filters, bool paged)
     : req_(req), allowed_(std::move(filters)) {
   if (paged) allowed_.insert({"limit", "cursor", "sort", "q"});

@@ -89,6 +89,9 @@ class Routes {
              std::string action, WriteHandler handler);
   void publicWrite(const std::string& method, const std::string& pattern, std::string action,
                    PublicWriteHandler handler);
+  // A POST that only computes an answer from its body and changes nothing (verifying a
+  // certificate): anyone may call it, and, like a read, it is not audited.
+  void publicCompute(const std::string& pattern, PublicHandler handler);
 
  private:
   void declare(const std::string& method, const std::string& pattern, const Access& access,
