@@ -497,7 +497,7 @@ void Credentials::checkIssue(const CredentialType& t, IssueInput& in, FieldError
   }
   if (from && until && *until <= *from)
     e.add(FieldLocation::Body, "/valid_until", "credentials.period");
-  if (until && !from && *until <= Clock::now())
+  if (until && *until <= Clock::now())
     e.add(FieldLocation::Body, "/valid_until", "credentials.period");
 }
 

@@ -5,6 +5,7 @@
 #include <set>
 #include <variant>
 
+#include "core/encoding.h"
 #include "core/time.h"
 #include "credentials/jose.h"
 #include "credentials/status_list.h"
@@ -242,7 +243,14 @@ Verdict Verifier::verify(std::string_view presented, const VerifyOptions& o) con
   }
   auto parsed = jose::parseCompact(issuerJwt);
   auto* jws = std::get_if<jose::Jws>(&parsed);
-  if (!jws) return stop("format", "malformed");
+  if (!jws) {
+    // A token that names another algorithm ("none", with no signature at all) is refused for
+    // that, not just as unreadable.
+    auto header = fromBase64url(std::string_view(issuerJwt).substr(0, issuerJwt.find('.')));
+    auto h = header ? jose::parseObject(*header) : std::nullopt;
+    if (h && h->contains("alg") && textMember(*h, "alg") != "EdDSA") return stop("format", "alg");
+    return stop("format", "malformed");
+  }
   const json& p = jws->payload;
   std::string issuer;
   if (!sd) {

@@ -1,5 +1,5 @@
 // `onceonly seed-demo` leaves the demo government at work: the first citizen finds who looked at
-// their data, each look with its entry on the ledger.
+// their data, each look with its entry on the ledger, and certificates in the wallet.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -54,12 +54,16 @@ TEST_P(DemoActivityTest, TheFirstCitizenFindsWhoLookedAndEachLookIsOnTheLedger) 
   for (const auto& a : mine["items"]) outcomes.insert(a["outcome"].get<std::string>());
   EXPECT_EQ(outcomes, (std::multiset<std::string>{"refused", "served", "served"}));
   // The entries were queued with the accesses; the log takes them in from its outbox.
-  for (int i = 0; i < 500 && app.ledger().size() < 3; ++i)
+  // Its wallet holds the certificates the demo issued it, each issuance on the ledger too.
+  auto wallet = call("GET", "/api/v1/credentials/mine", "", session["token"]);
+  EXPECT_EQ(wallet["total"], 2) << wallet.dump();
+  for (int i = 0; i < 500 && app.ledger().size() < 6; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  EXPECT_EQ(app.ledger().countEntries(std::nullopt), 3u);
+  EXPECT_EQ(app.ledger().countEntries(std::nullopt), 6u);  // 3 looks, 3 certificates issued
   // Seeding again adds nothing.
   app.seedDemo(true);
   EXPECT_EQ(call("GET", "/api/v1/exchange/accesses/mine", "", session["token"])["total"], 3);
+  EXPECT_EQ(call("GET", "/api/v1/credentials/mine", "", session["token"])["total"], 2);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, DemoActivityTest,
