@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: the suite on SQLite and on a real PostgreSQL server started here on loopback,
-# the once-only chain through the real programs (tests/e2e), the web front end's unit tests
+# the once-only chain through the real programs (tests/e2e), the electronic certificates checked
+# by libraries the project did not write (tests/interop), the web front end's unit tests
 # (Vitest) and its stories in headless Chromium (tests/web), then the C++ suite again built with
 # AddressSanitizer + UndefinedBehaviorSanitizer (the browser stories stay out of that pass), then
 # the format and clang-tidy checks (scripts/lint.sh).
@@ -22,6 +23,9 @@ build/tests/onceonly_tests --gtest_brief=1
 
 echo "== end to end (the server, a department's connector and check-receipt, as programs)"
 tests/e2e/exchange_chain.sh build/src/onceonly
+
+echo "== electronic certificates against independent libraries (jose, @sd-jwt/sd-jwt-vc)"
+tests/interop/credentials.sh build/src/onceonly
 
 echo "== web front end: unit tests (Vitest)"
 (cd web && npx vitest run --reporter=dot)

@@ -18,6 +18,8 @@ trap cleanup EXIT
 
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 export ONCEONLY_DATA_DIR="$work/data"
+# Verification links and issuer identifiers point at this test server.
+export ONCEONLY_CREDENTIALS_PUBLIC_URL="http://127.0.0.1:$port"
 "$bin" migrate >/dev/null
 "$bin" seed-demo >/dev/null
 "$bin" serve --listen "127.0.0.1:$port" --static-dir "$PWD/web/dist" >"$work/server.log" 2>&1 &

@@ -19,11 +19,14 @@ const routes: RouteRecordRaw[] = [
   { path: '/catalog', name: 'catalog', component: () => import('@/views/public/CatalogPage.vue'), meta: { title: 'nav.catalog', audience: 'public', menu: true } },
   { path: '/catalog/:id', name: 'resource', component: () => import('@/views/public/ResourcePage.vue'), meta: { title: 'nav.catalog', audience: 'public' } },
   { path: '/ledger', name: 'ledger', component: () => import('@/views/public/LedgerPage.vue'), meta: { title: 'nav.ledger', audience: 'public', menu: true } },
+  { path: '/verify', name: 'verify', component: () => import('@/views/public/VerifyPage.vue'), meta: { title: 'credentials.nav.verify', audience: 'public' } },
   { path: '/dashboard', name: 'dashboard', component: () => import('@/views/public/DashboardPage.vue'), meta: { title: 'nav.dashboard', audience: 'public', menu: true } },
 
   { path: '/me', name: 'profile', component: () => import('@/views/portal/ProfilePage.vue'), meta: { title: 'nav.profile', audience: 'person', menu: true } },
   { path: '/me/accesses', name: 'accesses', component: () => import('@/views/portal/AccessesPage.vue'), meta: { title: 'nav.accesses', audience: 'person', menu: true } },
   { path: '/me/consents', name: 'consents', component: () => import('@/views/portal/ConsentsPage.vue'), meta: { title: 'nav.consents', audience: 'person', menu: true } },
+  { path: '/me/wallet', name: 'wallet', component: () => import('@/views/portal/WalletPage.vue'), meta: { title: 'credentials.nav.wallet', audience: 'person', menu: true } },
+  { path: '/me/wallet/:id', name: 'certificate', component: () => import('@/views/portal/CertificatePage.vue'), meta: { title: 'credentials.nav.certificate', audience: 'person' } },
 
   { path: '/console', name: 'console', component: () => import('@/views/console/ConsoleHome.vue'), meta: { title: 'nav.console', audience: 'staff' } },
   { path: '/console/orgs', name: 'orgs', component: () => import('@/views/console/OrgsPage.vue'), meta: { title: 'nav.orgs', audience: 'staff', roles: ['platform_admin', 'org_admin'], menu: true } },
@@ -35,6 +38,8 @@ const routes: RouteRecordRaw[] = [
   { path: '/console/query', name: 'query', component: () => import('@/views/console/QueryPage.vue'), meta: { title: 'nav.query', audience: 'staff', menu: true } },
   { path: '/console/accesses', name: 'dept-accesses', component: () => import('@/views/console/DeptAccessesPage.vue'), meta: { title: 'nav.deptAccesses', audience: 'staff', roles: ['data_officer', 'auditor'], menu: true } },
   { path: '/console/audit', name: 'audit', component: () => import('@/views/console/AuditPage.vue'), meta: { title: 'nav.audit', audience: 'staff', roles: ['auditor', 'platform_admin'], menu: true } },
+  { path: '/console/credentials', name: 'credentials', component: () => import('@/views/console/CredentialsPage.vue'), meta: { title: 'credentials.nav.issued', audience: 'staff', roles: ['approver', 'org_admin', 'auditor'], menu: true } },
+  { path: '/console/credential-types', name: 'credential-types', component: () => import('@/views/console/CredentialTypesPage.vue'), meta: { title: 'credentials.nav.types', audience: 'staff', roles: ['org_admin', 'approver', 'auditor'], menu: true } },
   { path: '/console/ledger', name: 'ledger-explorer', component: () => import('@/views/console/LedgerExplorerPage.vue'), meta: { title: 'nav.ledgerExplorer', audience: 'staff', roles: ['auditor', 'platform_admin'], menu: true } },
 
   { path: '/:rest(.*)*', name: 'not-found', component: () => import('@/views/public/NotFoundPage.vue'), meta: { title: 'nav.home', audience: 'public' } },

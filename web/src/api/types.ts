@@ -176,3 +176,145 @@ export const PURPOSE_RE = /^[a-z][a-z0-9_]{2,63}$/
 export function isPersonal(sensitivity: string): boolean {
   return sensitivity === 'personal' || sensitivity === 'sensitive'
 }
+
+// ----- electronic certificates (docs/credentials.md) -------------------------------------------
+
+// A field of a certificate type: its name in the credential, its type, its label in both languages.
+export interface CredentialField {
+  name: string
+  type: string
+  label_zh: string
+  label_en: string
+  required?: boolean
+}
+
+export interface CredentialLayout {
+  title_zh: string
+  title_en: string
+  note_zh?: string | null
+  note_en?: string | null
+}
+
+export interface CredentialType {
+  id: string
+  code: string
+  name_zh: string
+  name_en: string
+  issuer_org_id: string
+  issuer_name_zh: string
+  issuer_name_en: string
+  subject_kind: string
+  validity_days: number | null
+  fields: CredentialField[]
+  layout: CredentialLayout
+  status: string
+  created_at: string
+}
+
+// A certificate as its holder and its issuing department see it (`claims`, `jwt` and `verify_url`
+// are theirs only; `issued_by` is for staff).
+export interface Credential {
+  id: string
+  type_id: string
+  type_code: string
+  type_name_zh: string
+  type_name_en: string
+  issuer_org_id: string
+  issuer_name_zh: string
+  issuer_name_en: string
+  subject_kind: string
+  subject_masked: string
+  fields: CredentialField[]
+  layout: CredentialLayout
+  claims?: Record<string, unknown>
+  valid_from: string
+  valid_until: string | null
+  issued_at: string
+  issued_by?: string
+  status: string
+  status_reason: string | null
+  status_changed_at: string | null
+  status_list?: { id: string; index: number }
+  jwt?: string
+  verify_url?: string
+  receipt?: Receipt | null
+}
+
+// One disclosure of an SD-JWT the wallet asked for: the field, its value and the encoded
+// disclosure ([salt, name, value]) a presentation carries.
+export interface SdJwtDisclosure {
+  name: string
+  value: unknown
+  disclosure: string
+}
+
+export interface SdJwtAnswer {
+  sd_jwt: string
+  disclosures: SdJwtDisclosure[]
+}
+
+export interface CredentialCheck {
+  name: string
+  result: 'pass' | 'fail' | 'skip'
+  reason: string | null
+  detail: string
+}
+
+export interface VerifiedCredential {
+  id?: string
+  type_code?: string
+  type_name_zh?: string
+  type_name_en?: string
+  issuer?: { org_id: string; name_zh?: string; name_en?: string; url?: string }
+  subject_kind?: string
+  valid_from?: string | null
+  valid_until?: string | null
+  fields?: CredentialField[]
+  claims?: Record<string, unknown>
+}
+
+export interface Verification {
+  valid: boolean
+  format: string | null
+  reason: string | null
+  checks: CredentialCheck[]
+  credential: VerifiedCredential | null
+}
+
+// An issuing department's signing key, current or retired.
+export interface IssuerKey {
+  kid: string
+  created_at: string
+  retired_at: string | null
+  jwk?: Record<string, string>
+  status?: string
+}
+
+export const CREDENTIAL_STATUSES = ['valid', 'suspended', 'revoked', 'expired']
+export const CREDENTIAL_FIELD_TYPES = ['string', 'date', 'integer', 'boolean']
+export const CREDENTIAL_SUBJECT_KINDS = ['person', 'company']
+export const CREDENTIAL_CHECKS = ['format', 'signature', 'issuer', 'validity', 'status', 'disclosures', 'key_binding']
+export const VERIFY_REASONS = [
+  'malformed',
+  'typ',
+  'alg',
+  'kid_unknown',
+  'signature',
+  'issuer_unknown',
+  'not_yet_valid',
+  'expired',
+  'revoked',
+  'suspended',
+  'status_unavailable',
+  'disclosure_malformed',
+  'disclosure_not_issued',
+  'disclosure_duplicate',
+  'key_binding_missing',
+  'key_binding_signature',
+  'key_binding_stale',
+  'audience',
+  'nonce',
+  'sd_hash',
+]
+export const CREDENTIAL_FIELD_RE = /^[a-z][a-z0-9_]{0,39}$/
+export const CREDENTIAL_MAX_FIELDS = 40

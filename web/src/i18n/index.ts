@@ -6,6 +6,7 @@ import portal from './portal'
 import consoleMessages from './console'
 import ledger from './ledger'
 import admin from './admin'
+import credentials from './credentials'
 
 export type Lang = 'zh-CN' | 'en'
 export const LANGS: Lang[] = ['zh-CN', 'en']
@@ -27,8 +28,8 @@ export function rememberLang(lang: Lang) {
 }
 
 export const messages = {
-  'zh-CN': { ...common.zh, portal: portal.zh, console: consoleMessages.zh, ledger: ledger.zh, admin: admin.zh },
-  en: { ...common.en, portal: portal.en, console: consoleMessages.en, ledger: ledger.en, admin: admin.en },
+  'zh-CN': { ...common.zh, portal: portal.zh, console: consoleMessages.zh, ledger: ledger.zh, admin: admin.zh, credentials: credentials.zh },
+  en: { ...common.en, portal: portal.en, console: consoleMessages.en, ledger: ledger.en, admin: admin.en, credentials: credentials.en },
 }
 
 export const i18n = createI18n({
