@@ -20,7 +20,7 @@ const std::vector<std::string> kSharing = {"unconditional", "conditional", "not_
 const std::vector<std::string> kOpenClasses = {"open", "conditional", "closed"};
 const std::vector<std::string> kFrequencies = {"realtime",  "daily",  "weekly",   "monthly",
                                                "quarterly", "yearly", "irregular"};
-const std::vector<std::string> kSources = {"hosted", "connector"};
+const std::vector<std::string> kSources = {"hosted", "connector", "credential"};
 
 namespace {
 
@@ -100,8 +100,9 @@ namespace {
 void checkWhole(const Resource& r, FieldErrors& e) {
   if (r.source == "connector" && !r.connectorUrl)
     e.add(FieldLocation::Body, "/connector_url", "field.required");
-  if (r.source == "hosted" && r.connectorUrl)
-    e.add(FieldLocation::Body, "/connector_url", "field.conflicts", {{"other", "source hosted"}});
+  if (r.source != "connector" && r.connectorUrl)
+    e.add(FieldLocation::Body, "/connector_url", "field.conflicts",
+          {{"other", "source " + r.source}});
   // Personal data is about someone: a resource without a subject holds none.
   if (r.subjectKind == "none")
     for (std::size_t i = 0; i < r.fields.size(); ++i)

@@ -25,7 +25,7 @@ extern const std::vector<std::string> kSubjectKinds;   // person company none
 extern const std::vector<std::string> kSharing;        // unconditional conditional not_shared
 extern const std::vector<std::string> kOpenClasses;    // open conditional closed
 extern const std::vector<std::string> kFrequencies;  // realtime daily weekly monthly … irregular
-extern const std::vector<std::string> kSources;      // hosted connector
+extern const std::vector<std::string> kSources;      // hosted connector credential
 
 struct Field {
   std::string name;  // lower-case letters, digits and '_', starting with a letter

@@ -93,7 +93,7 @@ json languageMap(const std::string& zh, const std::string& en) {
 
 constexpr const char* kTypeColumns =
     "t.id, t.code, t.issuer_org_id, t.name_zh, t.name_en, t.subject_kind, t.fields, "
-    "t.validity_days, t.layout, t.status, t.created_by, t.created_at";
+    "t.validity_days, t.layout, t.status, t.created_by, t.created_at, t.resource_id";
 
 CredentialType typeFromRow(const store::Row& r) {
   CredentialType t;
@@ -109,6 +109,7 @@ CredentialType typeFromRow(const store::Row& r) {
   t.status = r.text("status");
   t.createdBy = r.text("created_by");
   t.createdAt = r.text("created_at");
+  t.resourceId = r.optText("resource_id");
   return t;
 }
 
@@ -320,6 +321,31 @@ Page<CredentialType> Credentials::types(const TypeFilter& f, ListQuery q) {
                           typeSort(), "t.id", typeFromRow);
 }
 
+void Credentials::linkResource(const std::string& typeId, const std::string& resourceId) {
+  if (db_.connect().exec(
+          "UPDATE credential_types SET resource_id = ? WHERE id = ? AND resource_id IS NULL",
+          {resourceId, typeId}) != 1)
+    throw conflict("credentials.resource_declared");
+}
+
+std::optional<json> Credentials::currentClaims(const std::string& resourceId,
+                                               const std::string& subject) {
+  auto c = db_.connect();
+  auto type = c.queryOne(std::string("SELECT ") + kTypeColumns +
+                             " FROM credential_types t WHERE t.resource_id = ?",
+                         {resourceId});
+  if (!type) return std::nullopt;
+  const auto t = typeFromRow(*type);
+  auto row = c.queryOne(
+      std::string("SELECT ") + kCredentialColumns +
+          " FROM credentials c WHERE c.type_id = ? AND c.holder_pseudonym = ? AND c.status = "
+          "'valid' AND c.valid_from <= ? AND (c.valid_until IS NULL OR c.valid_until > ?) ORDER "
+          "BY c.issued_at DESC LIMIT 1",
+      {t.id, holderPseudonym(t.subjectKind, subject), nowRfc3339(), nowRfc3339()});
+  if (!row) return std::nullopt;
+  return json::parse(keys_.decrypt(row->text("claims_sealed")));
+}
+
 const Sorting& Credentials::typeSorting() {
   return typeSort().sorting();
 }
@@ -335,7 +361,8 @@ json typeToJson(const CredentialType& t) {
           {"validity_days", t.validityDays ? json(*t.validityDays) : json()},
           {"layout", t.layout},
           {"status", t.status},
-          {"created_at", t.createdAt}};
+          {"created_at", t.createdAt},
+          {"resource_id", optJson(t.resourceId)}};
 }
 
 // ----- keys -----------------------------------------------------------------------------------

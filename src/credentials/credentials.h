@@ -53,6 +53,8 @@ struct CredentialType {
   std::string status = "active";
   std::string createdBy;
   std::string createdAt;
+  // Set once the type is declared as a catalog resource (exchange source "credential").
+  std::optional<std::string> resourceId;
 };
 
 struct IssuerKey {
@@ -129,6 +131,13 @@ class Credentials {
   std::optional<CredentialType> findType(const std::string& id);
   std::optional<CredentialType> findTypeByCode(const std::string& code);
   Page<CredentialType> types(const TypeFilter& f, ListQuery q);
+  // Records that the catalog resource `resourceId` serves this type's certificates; 409
+  // credentials.resource_declared when it has one already.
+  void linkResource(const std::string& typeId, const std::string& resourceId);
+  // The claims of the subject's newest certificate of the type a resource serves, valid now;
+  // nullopt when the subject holds none (or no type is declared as that resource).
+  std::optional<nlohmann::json> currentClaims(const std::string& resourceId,
+                                              const std::string& subject);
   static const Sorting& typeSorting();
 
   // ----- keys -------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 // their wallet, and anyone verifies with a JOSE library.
 #include "api/module.h"
 #include "api/routes.h"
+#include "catalog/catalog.h"
 #include "credentials/credentials.h"
+#include "exchange/exchange.h"
 #include "identity/identity.h"
 
 namespace onceonly::credentials {
@@ -11,6 +13,22 @@ void addRoutes(api::Routes& api, api::Context& ctx);
 void seedDemo(api::DemoSeeding& d);
 
 namespace {
+
+// The exchange's source for resources declared from certificate types: another department,
+// under its grant and with the holder's consent, fetches the claims of the holder's current
+// certificate instead of asking for a copy.
+class CredentialSource : public exchange::Source {
+ public:
+  explicit CredentialSource(Credentials& c) : c_(c) {}
+  std::optional<nlohmann::json> fetch(const catalog::Resource& r, const std::string&,
+                                      const std::string& subject,
+                                      const std::vector<std::string>&) override {
+    return c_.currentClaims(r.id, subject);
+  }
+
+ private:
+  Credentials& c_;
+};
 
 void checkPublicUrl(const std::string& v) {
   const bool scheme = v.rfind("http://", 0) == 0 || v.rfind("https://", 0) == 0;
@@ -40,6 +58,9 @@ api::Module module() {
        "证照当前状态为 {status}，不能执行“{action}”。"},
       {"credentials.holder_jwk", "Not an Ed25519 public key as a JWK (kty OKP, crv Ed25519, x).",
        "不是 Ed25519 公钥 JWK（kty OKP、crv Ed25519、x）。"},
+      {"credentials.resource_declared",
+       "This certificate type is declared as a catalog resource already.",
+       "该证照类型已登记为数据目录资源。"},
       {"credentials.qr_title", "Verification link of an electronic certificate",
        "电子证照核验链接"},
       {"credentials.skipped", "Not checked: it does not apply, or an earlier check failed.",
@@ -100,6 +121,8 @@ api::Module module() {
     creds.setOrgCheck([&identity](const std::string& orgId) {
       return identity.findOrg(orgId).has_value();
     });
+    auto& source = s.services.add(std::make_unique<CredentialSource>(creds));
+    s.services.get<exchange::Exchange>().setSource("credential", &source);
   };
   m.routes = addRoutes;
   m.seedDemo = seedDemo;

@@ -1,8 +1,10 @@
 // The demo's certificates: the types the Lanshan City departments issue, an approver at the
 // civil affairs bureau, and a few certificates already in the wallets of the first citizen
 // (identity summary, household register extract) and the first company (business licence),
-// each issuance on the ledger as the API would put it there (with the demo's activity only).
+// each issuance on the ledger as the API would put it there, and the marriage certificate and
+// business licence declared as catalog resources (these with the demo's activity only).
 #include "api/module.h"
+#include "catalog/catalog.h"
 #include "credentials/credentials.h"
 #include "demo/demo.h"
 #include "identity/identity.h"
@@ -10,6 +12,8 @@
 #include "store/store.h"
 
 namespace onceonly::credentials {
+
+catalog::ResourceInput resourceFor(const CredentialType& t);
 
 namespace {
 
@@ -179,6 +183,14 @@ void seedDemo(api::DemoSeeding& d) {
         {"business_scope", "茶叶种植、加工及销售；预包装食品销售"},
         {"address", "清河省岚山市松溪县青石镇茶园路 6 号"}}},
   };
+  // Two types other departments may fetch through the exchange, with the holder's consent.
+  auto& catalog = d.services.get<catalog::Catalog>();
+  for (const char* code : {"marriage_certificate", "business_licence"}) {
+    auto t = creds.findTypeByCode(code);
+    if (!t) continue;
+    auto made = catalog.create(t->issuerOrgId, resourceFor(*t), "demo");
+    creds.linkResource(t->id, made.id);
+  }
   for (const auto& i : issues) {
     const auto& subject = std::string(i.holderKind) == "citizen" ? citizen : company;
     auto t = creds.findTypeByCode(i.type);

@@ -4,6 +4,7 @@
 // account: the issuers' keys, the status lists and verification.
 #include "api/json_body.h"
 #include "api/routes.h"
+#include "catalog/catalog.h"
 #include "core/encoding.h"
 #include "core/i18n.h"
 #include "core/time.h"
@@ -251,6 +252,39 @@ json verdictJson(Context& ctx, const Verdict& v, i18n::Lang lang) {
 
 }  // namespace
 
+// The catalog entry of a certificate type: the holder is the subject, every field personal,
+// shared on conditions and only with the holder's consent.
+catalog::ResourceInput resourceFor(const CredentialType& t) {
+  catalog::ResourceInput in;
+  std::string code = "CERT-";
+  for (char ch : t.code)
+    code += ch == '_' ? '-' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  in.code = code.substr(0, 64);
+  in.nameZh = t.nameZh + "（电子证照）";
+  in.nameEn = t.nameEn + " (electronic certificate)";
+  in.descriptionZh = "持证人当前有效的" + t.nameZh + "，经持证人同意后共享，无需再提交复印件。";
+  in.descriptionEn = "The holder's current " + t.nameEn +
+                     ", shared with the holder's consent instead of a copy.";
+  in.subjectKind = t.subjectKind;
+  in.sharing = "conditional";
+  in.openClass = "closed";
+  in.updateFrequency = "realtime";
+  in.source = "credential";
+  in.consentRequired = true;
+  std::vector<catalog::Field> fields;
+  for (const auto& f : t.fields) {
+    catalog::Field cf;
+    cf.name = f.name;
+    cf.type = f.type;
+    cf.descriptionZh = f.labelZh;
+    cf.descriptionEn = f.labelEn;
+    cf.sensitivity = "personal";
+    fields.push_back(std::move(cf));
+  }
+  in.fields = std::move(fields);
+  return in;
+}
+
 void addRoutes(api::Routes& api, Context& ctx) {
   // ----- what a verifier needs, without an account -------------------------------------------
 
@@ -361,6 +395,26 @@ void addRoutes(api::Routes& api, Context& ctx) {
               auto res = http::Response::json(201, namedType(ctx, made));
               res.setHeader("Location", "/api/v1/credentials/types/" + made.id);
               return res;
+            });
+
+  // Declares a type as a catalog resource of its department, so that other departments fetch
+  // holders' certificates through the exchange (under a grant, with the holder's consent)
+  // instead of asking for a copy.
+  api.write("POST", "/api/v1/credentials/types/{id}/resource",
+            Access::staff({"data_officer", "org_admin"}), "credentials.type.declare_resource",
+            [&ctx](http::Request& req, const Principal& p, AuditNote& n) {
+              n.targetType = "credential_type";
+              n.targetId = req.param("id");
+              auto t = credentials(ctx).findType(req.param("id"));
+              if (!t) throw notFound("certificate type", req.param("id"));
+              if (p.orgId != t->issuerOrgId) throw forbidden("credentials.not_issuer");
+              if (t->resourceId) throw conflict("credentials.resource_declared");
+              auto made = ctx.services.get<catalog::Catalog>().create(
+                  t->issuerOrgId, resourceFor(*t), p.accountId);
+              credentials(ctx).linkResource(t->id, made.id);
+              t->resourceId = made.id;
+              n.detail["resource"] = made.id;
+              return http::Response::json(201, namedType(ctx, *t));
             });
 
   auto keysOf = [&ctx](const Principal& p, const std::string& orgId, const std::string& role) {

@@ -589,8 +589,10 @@ Answer Exchange::answer(const std::string& requesterOrgId, const Query& q) {
   if (resource->source == "hosted") {
     if (auto rec = records_.find(*resource, q.subject)) values = rec->values;
   } else {
-    if (!connectors_) throw Error(502, "exchange.source_unavailable", {{"code", resource->code}});
-    values = connectors_->fetch(*resource, requesterOrgId, q.subject, out.fields);
+    auto source = sources_.find(resource->source);
+    if (source == sources_.end() || !source->second)
+      throw Error(502, "exchange.source_unavailable", {{"code", resource->code}});
+    values = source->second->fetch(*resource, requesterOrgId, q.subject, out.fields);
   }
   if (!values) throw Error(404, "exchange.no_record", {{"code", resource->code}});
   out.values = nlohmann::json::object();

@@ -10,6 +10,7 @@
 // with its receipt.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -152,8 +153,8 @@ nlohmann::json requestToJson(const SharingRequest& r);
 nlohmann::json grantToJson(const Grant& g, const std::string& now);
 nlohmann::json consentToJson(const Consent& c);
 
-// Where a record comes from when the platform does not hold it: the department's connector.
-// Throws onceonly::Error (502 exchange.source_*) when it cannot answer; nullopt when it holds no
+// Where a record comes from when the platform does not hold it: the department's connector, or
+// the certificates a department issued (a certificate type declared as a resource). Throws onceonly::Error (502 exchange.source_*) when it cannot answer; nullopt when it holds no
 // record of the subject.
 class Source {
  public:
@@ -170,7 +171,8 @@ class Exchange {
   Exchange(store::Database& db, catalog::Catalog& catalog, catalog::Records& records,
            const crypto::KeyRing& keys)
       : db_(db), catalog_(catalog), records_(records), keys_(keys) {}
-  void setConnectorSource(Source* s) { connectors_ = s; }
+  // The source of records of resources whose `source` is `kind` (other than "hosted").
+  void setSource(const std::string& kind, Source* s) { sources_[kind] = s; }
 
   static constexpr int kMaxDurationDays = 3650;
   static constexpr std::size_t kMaxBatch = 1000;
@@ -230,7 +232,7 @@ class Exchange {
   catalog::Catalog& catalog_;
   catalog::Records& records_;
   const crypto::KeyRing& keys_;
-  Source* connectors_ = nullptr;
+  std::map<std::string, Source*> sources_;
 };
 
 }  // namespace onceonly::exchange

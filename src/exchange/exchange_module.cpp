@@ -85,7 +85,7 @@ api::Module module() {
     auto& connectors = s.services.add(std::make_unique<Connectors>(s.keys, o));
     auto& ex = s.services.add(std::make_unique<Exchange>(
         s.db, s.services.get<catalog::Catalog>(), s.services.get<catalog::Records>(), s.keys));
-    ex.setConnectorSource(&connectors);
+    ex.setSource("connector", &connectors);
   };
   m.routes = addRoutes;
   m.seedDemo = seedDemo;

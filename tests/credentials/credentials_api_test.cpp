@@ -305,6 +305,57 @@ TEST_P(CredentialsApiTest, IssuedListsAreTheDepartmentsOwn) {
   EXPECT_EQ(h.as("cab.approver", "GET", "/api/v1/credentials?status=lost").status, 400);
 }
 
+TEST_P(CredentialsApiTest, ADepartmentFetchesACertificateThroughTheExchangeWithTheHoldersConsent) {
+  auto c = issue();
+  const auto type = typeId("marriage_certificate");
+  const std::string declare = "/api/v1/credentials/types/" + type + "/resource";
+  EXPECT_EQ(h.as("approver", "POST", declare).status, 403);
+  EXPECT_EQ(h.as("hrss.officer", "POST", declare).json["code"], "credentials.not_issuer");
+  auto declared = h.as("cab.officer", "POST", declare);
+  ASSERT_EQ(declared.status, 201) << declared.body;
+  const std::string resource = declared.json["resource_id"];
+  EXPECT_EQ(h.as("cab.officer", "POST", declare).json["code"], "credentials.resource_declared");
+  auto listed = h.as("anonymous", "GET", "/api/v1/catalog/public/resources/" + resource);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(listed.json["code"], "CERT-MARRIAGE-CERTIFICATE");
+  EXPECT_EQ(listed.json["source"], "credential");
+
+  // Human resources asks for two fields; civil affairs grants them.
+  auto asked = h.as("hrss.officer", "POST", "/api/v1/exchange/requests",
+                    {{"resource_id", resource},
+                     {"fields", {"spouse_name", "registered_on"}},
+                     {"unmask", {"spouse_name", "registered_on"}},
+                     {"purpose", "marriage_leave_review"},
+                     {"legal_basis", "《职工婚假规定》"}});
+  ASSERT_EQ(asked.status, 201) << asked.body;
+  ASSERT_EQ(asked.json["status"], "pending");
+  auto granted = h.as("cab.officer", "POST",
+                      "/api/v1/exchange/requests/" + asked.json["id"].get<std::string>() + "/decision",
+                      {{"decision", "grant"}});
+  ASSERT_EQ(granted.status, 200) << granted.body;
+
+  json query = {{"resource_id", resource}, {"subject", kCitizenId}, {"purpose", "marriage_leave_review"}};
+  EXPECT_EQ(h.as("hrss.officer", "POST", "/api/v1/exchange/queries", query).json["code"],
+            "exchange.consent_required");
+  auto given = h.as("citizen", "POST", "/api/v1/exchange/consents",
+                    {{"requester_org_id", h.idOfOrg("QH-LS-HRSS")},
+                     {"purpose", "marriage_leave_review"},
+                     {"resource_id", resource}});
+  ASSERT_EQ(given.status, 201) << given.body;
+  auto answer = h.as("hrss.officer", "POST", "/api/v1/exchange/queries", query);
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  EXPECT_EQ(answer.json["values"], (json{{"spouse_name", "王芳"}, {"registered_on", "2020-05-20"}}));
+  // The holder sees who fetched it.
+  auto looked = h.as("citizen", "GET", "/api/v1/exchange/accesses/mine?outcome=served");
+  ASSERT_EQ(looked.json["total"], 1);
+  EXPECT_EQ(looked.json["items"][0]["resource_code"], "CERT-MARRIAGE-CERTIFICATE");
+  // A revoked certificate is no longer there to fetch.
+  h.as("cab.approver", "POST", "/api/v1/credentials/" + c["id"].get<std::string>() + "/status",
+       {{"action", "revoke"}, {"reason", "婚姻关系解除"}});
+  EXPECT_EQ(h.as("hrss.officer", "POST", "/api/v1/exchange/queries", query).json["code"],
+            "exchange.no_record");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, CredentialsApiTest,
                          ::testing::ValuesIn(onceonly::testing::backends()),
                          onceonly::testing::backendName);

@@ -13,7 +13,9 @@ CREATE TABLE credential_types (
   layout TEXT NOT NULL,
   status TEXT NOT NULL,
   created_by TEXT NOT NULL,
-  created_at TEXT NOT NULL
+  created_at TEXT NOT NULL,
+  -- The catalog resource other departments fetch the holders' certificates through.
+  resource_id TEXT UNIQUE
 );
 CREATE INDEX credential_types_issuer ON credential_types (issuer_org_id, created_at);
 
