@@ -88,7 +88,8 @@ std::string pascal(const std::string& code) {
 }
 
 json languageMap(const std::string& zh, const std::string& en) {
-  return json::array({{{"@value", zh}, {"@language", "zh"}}, {{"@value", en}, {"@language", "en"}}});
+  return json::array(
+      {{{"@value", zh}, {"@language", "zh"}}, {{"@value", en}, {"@language", "en"}}});
 }
 
 constexpr const char* kTypeColumns =
@@ -331,9 +332,9 @@ void Credentials::linkResource(const std::string& typeId, const std::string& res
 std::optional<json> Credentials::currentClaims(const std::string& resourceId,
                                                const std::string& subject) {
   auto c = db_.connect();
-  auto type = c.queryOne(std::string("SELECT ") + kTypeColumns +
-                             " FROM credential_types t WHERE t.resource_id = ?",
-                         {resourceId});
+  auto type = c.queryOne(
+      std::string("SELECT ") + kTypeColumns + " FROM credential_types t WHERE t.resource_id = ?",
+      {resourceId});
   if (!type) return std::nullopt;
   const auto t = typeFromRow(*type);
   auto row = c.queryOne(
@@ -392,12 +393,20 @@ std::optional<IssuerKey> Credentials::keyByKid(const std::string& kid) {
     if (auto it = signing_.find(kid); it != signing_.end()) return it->second->info;
   }
   if (kid.empty() || kid.size() > 64) return std::nullopt;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = public_.find(kid); it != public_.end()) return it->second;
+  }
   auto row = db_.connect().queryOne(
       "SELECT kid, org_id, public_key, created_at, retired_at FROM credential_issuer_keys WHERE "
       "kid = ?",
       {kid});
   if (!row) return std::nullopt;
-  return keyFromRow(*row);
+  // A key, once made, never changes what it verifies: kept for every later verification.
+  auto key = keyFromRow(*row);
+  std::lock_guard lock(mutex_);
+  public_.emplace(kid, key);
+  return key;
 }
 
 std::shared_ptr<const Credentials::SigningKey> Credentials::signingKey(store::Connection& c,
@@ -478,8 +487,7 @@ std::string Credentials::holderPseudonym(const std::string& subjectKind,
 }
 
 void Credentials::checkIssue(const CredentialType& t, IssueInput& in, FieldErrors& e) const {
-  for (auto& ch : in.subject)
-    ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  for (auto& ch : in.subject) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   if (auto why = catalog::checkSubject(t.subjectKind, in.subject))
     e.add(FieldLocation::Body, "/subject", "credentials.subject", {{"reason", *why}});
   if (!in.claims.is_object()) {
@@ -513,12 +521,13 @@ void Credentials::checkIssue(const CredentialType& t, IssueInput& in, FieldError
   in.claims = std::move(normalised);
 
   std::optional<Clock::time_point> from, until;
-  for (auto [name, value, parsed] :
-       {std::tuple{"valid_from", &in.validFrom, &from}, std::tuple{"valid_until", &in.validUntil, &until}}) {
+  for (auto [name, value, parsed] : {std::tuple{"valid_from", &in.validFrom, &from},
+                                     std::tuple{"valid_until", &in.validUntil, &until}}) {
     if (!*value) continue;
     *parsed = parseRfc3339(**value);
     if (!*parsed)
-      e.add(FieldLocation::Body, std::string("/") + name, "field.type", {{"type", "RFC 3339 time"}});
+      e.add(FieldLocation::Body, std::string("/") + name, "field.type",
+            {{"type", "RFC 3339 time"}});
     else
       **value = toRfc3339(**parsed);  // stored and signed in one form
   }
@@ -529,7 +538,7 @@ void Credentials::checkIssue(const CredentialType& t, IssueInput& in, FieldError
 }
 
 std::pair<std::string, std::uint32_t> Credentials::statusSlot(store::Connection& c,
-                                                             const std::string& orgId) {
+                                                              const std::string& orgId) {
   // A list is filled to half at most, so that a random free index is found at once and the
   // indexes say nothing about the order of issuing.
   auto row = c.queryOne(
@@ -603,7 +612,8 @@ Issued Credentials::issue(store::Connection& c, const CredentialType& t, const I
   cr.validFrom = in.validFrom.value_or(cr.issuedAt);
   cr.validUntil = in.validUntil;
   if (!cr.validUntil && t.validityDays)
-    cr.validUntil = toRfc3339(*parseRfc3339(cr.validFrom) + std::chrono::hours(24) * *t.validityDays);
+    cr.validUntil =
+        toRfc3339(*parseRfc3339(cr.validFrom) + std::chrono::hours(24) * *t.validityDays);
   cr.issuedBy = by;
   auto key = currentKey(c, t.issuerOrgId);
   cr.kid = key->info.kid;
@@ -660,6 +670,12 @@ std::optional<Credential> Credentials::find(const std::string& id) {
   return credentialFromRow(*row, keys_);
 }
 
+std::optional<std::string> Credentials::typeIdOf(const std::string& credentialId) {
+  auto row = db_.connect().queryOne("SELECT type_id FROM credentials WHERE id = ?", {credentialId});
+  if (!row) return std::nullopt;
+  return row->text("type_id");
+}
+
 Page<Credential> Credentials::list(const CredentialFilter& f, ListQuery q) {
   store::Where w;
   w.eq("c.holder_pseudonym", f.holderPseudonym);
@@ -674,8 +690,8 @@ Page<Credential> Credentials::list(const CredentialFilter& f, ListQuery q) {
     w.eq("c.status", f.status);
   }
   auto c = db_.connect();
-  return store::fetchPage(c, kCredentialColumns, " FROM credentials c", std::move(w),
-                          std::move(q), credentialSort(), "c.id",
+  return store::fetchPage(c, kCredentialColumns, " FROM credentials c", std::move(w), std::move(q),
+                          credentialSort(), "c.id",
                           [this](const store::Row& r) { return credentialFromRow(r, keys_); });
 }
 
@@ -696,10 +712,9 @@ Issued Credentials::changeStatus(const std::string& id, const std::string& actio
   const auto now = nowRfc3339();
   auto c = db_.connect();
   // The status changes only from what was read, so that two changes at once cannot both pass.
-  if (c.exec(
-          "UPDATE credentials SET status = ?, status_reason = ?, status_changed_at = ?, "
-          "status_changed_by = ? WHERE id = ? AND status = ?",
-          {to, reason, now, by, id, cr->status}) != 1)
+  if (c.exec("UPDATE credentials SET status = ?, status_reason = ?, status_changed_at = ?, "
+             "status_changed_by = ? WHERE id = ? AND status = ?",
+             {to, reason, now, by, id, cr->status}) != 1)
     throw conflict("credentials.status_transition", {{"action", action}, {"status", cr->status}});
   c.exec("UPDATE credential_status_lists SET version = version + 1 WHERE id = ?",
          {cr->statusListId});
@@ -737,16 +752,16 @@ Credentials::SdJwtIssued Credentials::sdJwt(const Credential& cr, const Credenti
   }
   // The order of digests says nothing about the order of fields.
   std::sort(digests.begin(), digests.end());
-  json p = {{"iss", issuerUrl(cr.issuerOrgId)},
-            {"vct", typeUrl(t.id)},
-            {"iat", epochSeconds(nowRfc3339())},
-            {"nbf", epochSeconds(cr.validFrom)},
-            {"cnf", {{"jwk", jose::publicJwk(holderKey)}}},
-            {"status",
-             {{"status_list",
-               {{"idx", cr.statusIndex}, {"uri", tokenStatusListUrl(cr.statusListId)}}}}},
-            {"_sd", digests},
-            {"_sd_alg", "sha-256"}};
+  json p = {
+      {"iss", issuerUrl(cr.issuerOrgId)},
+      {"vct", typeUrl(t.id)},
+      {"iat", epochSeconds(nowRfc3339())},
+      {"nbf", epochSeconds(cr.validFrom)},
+      {"cnf", {{"jwk", jose::publicJwk(holderKey)}}},
+      {"status",
+       {{"status_list", {{"idx", cr.statusIndex}, {"uri", tokenStatusListUrl(cr.statusListId)}}}}},
+      {"_sd", digests},
+      {"_sd_alg", "sha-256"}};
   if (cr.validUntil) p["exp"] = epochSeconds(*cr.validUntil);
   out.sdJwt = jose::signCompact({{"typ", "dc+sd-jwt"}, {"kid", key->info.kid}}, p, key->key) + "~";
   for (const auto& d : disclosures) {
@@ -762,8 +777,8 @@ std::shared_ptr<const std::string> Credentials::statusList(const std::string& li
                                                            const std::string& purpose) {
   if (purpose != "revocation" && purpose != "suspension" && purpose != "token") return nullptr;
   auto c = db_.connect();
-  auto row = c.queryOne("SELECT org_id, version FROM credential_status_lists WHERE id = ?",
-                        {listId});
+  auto row =
+      c.queryOne("SELECT org_id, version FROM credential_status_lists WHERE id = ?", {listId});
   if (!row) return nullptr;
   const auto version = row->integer("version");
   {
@@ -788,29 +803,31 @@ std::shared_ptr<const std::string> Credentials::statusList(const std::string& li
   const auto now = nowRfc3339();
   auto cache = std::make_shared<ListCache>();
   cache->version = version;
-  for (const auto& [p, bits] :
-       {std::pair<std::string, const Bitstring*>{"revocation", &revoked}, {"suspension", &suspended}}) {
+  for (const auto& [p, bits] : {std::pair<std::string, const Bitstring*>{"revocation", &revoked},
+                                {"suspension", &suspended}}) {
     const auto url = statusListUrl(listId, p);
-    json payload = {{"@context", json::array({kVcContext})},
-                    {"id", url},
-                    {"type", json::array({"VerifiableCredential", "BitstringStatusListCredential"})},
-                    {"issuer", issuerUrl(orgId)},
-                    {"validFrom", now},
-                    {"credentialSubject",
-                     {{"id", url + "#list"},
-                      {"type", "BitstringStatusList"},
-                      {"statusPurpose", p},
-                      {"encodedList", bits->encodeW3c()}}},
-                    {"iss", issuerUrl(orgId)},
-                    {"iat", epochSeconds(now)}};
+    json payload = {
+        {"@context", json::array({kVcContext})},
+        {"id", url},
+        {"type", json::array({"VerifiableCredential", "BitstringStatusListCredential"})},
+        {"issuer", issuerUrl(orgId)},
+        {"validFrom", now},
+        {"credentialSubject",
+         {{"id", url + "#list"},
+          {"type", "BitstringStatusList"},
+          {"statusPurpose", p},
+          {"encodedList", bits->encodeW3c()}}},
+        {"iss", issuerUrl(orgId)},
+        {"iat", epochSeconds(now)}};
     cache->signed_[p] = std::make_shared<const std::string>(
         jose::signCompact({{"typ", "vc+jwt"}, {"kid", key->info.kid}}, payload, key->key));
   }
-  json tokenPayload = {{"sub", tokenStatusListUrl(listId)},
-                       {"iss", issuerUrl(orgId)},
-                       {"iat", epochSeconds(now)},
-                       {"ttl", 60},
-                       {"status_list", {{"bits", TokenStatusList::kBits}, {"lst", token.encode()}}}};
+  json tokenPayload = {
+      {"sub", tokenStatusListUrl(listId)},
+      {"iss", issuerUrl(orgId)},
+      {"iat", epochSeconds(now)},
+      {"ttl", 60},
+      {"status_list", {{"bits", TokenStatusList::kBits}, {"lst", token.encode()}}}};
   cache->signed_["token"] = std::make_shared<const std::string>(jose::signCompact(
       {{"typ", "statuslist+jwt"}, {"kid", key->info.kid}}, tokenPayload, key->key));
   std::lock_guard lock(mutex_);

@@ -157,6 +157,8 @@ class Credentials {
   Issued issue(store::Connection& c, const CredentialType& t, const IssueInput& in,
                const std::string& by);
   std::optional<Credential> find(const std::string& id);
+  // The type of a certificate, without unsealing it (what a verification names).
+  std::optional<std::string> typeIdOf(const std::string& credentialId);
   Page<Credential> list(const CredentialFilter& f, ListQuery q);
   static const Sorting& credentialSorting();
   // revoke, suspend or reinstate; 409 credentials.status_transition when it cannot be.
@@ -193,8 +195,7 @@ class Credentials {
   struct ListCache;
   std::shared_ptr<const SigningKey> currentKey(store::Connection& c, const std::string& orgId);
   std::shared_ptr<const SigningKey> signingKey(store::Connection& c, const std::string& kid);
-  std::pair<std::string, std::uint32_t> statusSlot(store::Connection& c,
-                                                   const std::string& orgId);
+  std::pair<std::string, std::uint32_t> statusSlot(store::Connection& c, const std::string& orgId);
   nlohmann::json vcPayload(const Credential& c, const CredentialType& t) const;
 
   store::Database& db_;
@@ -205,6 +206,7 @@ class Credentials {
   std::mutex mutex_;
   std::map<std::string, std::shared_ptr<const SigningKey>> signing_;  // by kid
   std::map<std::string, std::shared_ptr<const ListCache>> lists_;     // by list id
+  std::map<std::string, IssuerKey> public_;                           // by kid, as first read
 };
 
 nlohmann::json typeToJson(const CredentialType& t);

@@ -94,17 +94,22 @@ api::Module module() {
       {"credentials.reason.revoked", "Revoked by its issuer.", "已被签发机关撤销。"},
       {"credentials.reason.suspended", "Suspended by its issuer.", "已被签发机关暂停。"},
       {"credentials.reason.status_unavailable",
-       "Its status list could not be had or did not verify.", "无法获取状态列表，或状态列表验证未通过。"},
-      {"credentials.reason.disclosure_malformed", "A disclosure is malformed.", "某项披露格式错误。"},
+       "Its status list could not be had or did not verify.",
+       "无法获取状态列表，或状态列表验证未通过。"},
+      {"credentials.reason.disclosure_malformed", "A disclosure is malformed.",
+       "某项披露格式错误。"},
       {"credentials.reason.disclosure_not_issued",
-       "A disclosed field was not issued in this certificate.", "某个披露的字段并非该证照签发的内容。"},
-      {"credentials.reason.disclosure_duplicate", "A field is disclosed twice.", "某个字段被重复披露。"},
-      {"credentials.reason.key_binding_missing",
-       "The holder's signature (key binding) is missing.", "缺少持有人签名（密钥绑定）。"},
+       "A disclosed field was not issued in this certificate.",
+       "某个披露的字段并非该证照签发的内容。"},
+      {"credentials.reason.disclosure_duplicate", "A field is disclosed twice.",
+       "某个字段被重复披露。"},
+      {"credentials.reason.key_binding_missing", "The holder's signature (key binding) is missing.",
+       "缺少持有人签名（密钥绑定）。"},
       {"credentials.reason.key_binding_signature",
        "The holder's signature does not verify with the key bound to the certificate.",
        "持有人签名与证照绑定的密钥不符。"},
-      {"credentials.reason.key_binding_stale", "The holder's signature is too old or from the future.",
+      {"credentials.reason.key_binding_stale",
+       "The holder's signature is too old or from the future.",
        "持有人签名时间过早或晚于当前时间。"},
       {"credentials.reason.audience", "The presentation was made for another verifier.",
        "该出示是面向其他核验方的。"},
@@ -115,12 +120,11 @@ api::Module module() {
   };
   m.settings = {{"credentials_public_url", "http://127.0.0.1:8080", checkPublicUrl}};
   m.start = [](api::Startup& s) {
-    auto& creds = s.services.add(std::make_unique<Credentials>(
-        s.db, s.keys, s.config.setting("credentials_public_url")));
+    auto& creds = s.services.add(
+        std::make_unique<Credentials>(s.db, s.keys, s.config.setting("credentials_public_url")));
     auto& identity = s.services.get<identity::Identity>();
-    creds.setOrgCheck([&identity](const std::string& orgId) {
-      return identity.findOrg(orgId).has_value();
-    });
+    creds.setOrgCheck(
+        [&identity](const std::string& orgId) { return identity.findOrg(orgId).has_value(); });
     auto& source = s.services.add(std::make_unique<CredentialSource>(creds));
     s.services.get<exchange::Exchange>().setSource("credential", &source);
   };

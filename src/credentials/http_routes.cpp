@@ -78,9 +78,11 @@ json receiptOf(Context& ctx, const std::string& leafHash) {
           {"url", "/api/v1/ledger/receipts/" + std::to_string(*index)}};
 }
 
-// A certificate as its holder or its issuer sees it (`full`), or as a list row.
+// A certificate as its holder or its issuer sees it; staff also see who issued and changed it.
+// The receipt is looked up unless the caller knows it is not on the ledger yet (a certificate
+// being issued: looking for a leaf that is not there costs a search of the whole log).
 json credentialJson(Context& ctx, const Credential& c, const std::optional<CredentialType>& t,
-                    bool staff) {
+                    bool staff, bool receipt = true) {
   auto& creds = credentials(ctx);
   json j = {{"id", c.id},
             {"type_id", c.typeId},
@@ -96,12 +98,13 @@ json credentialJson(Context& ctx, const Credential& c, const std::optional<Crede
             {"status_list", {{"id", c.statusListId}, {"index", c.statusIndex}}},
             {"jwt", c.jwt},
             {"verify_url", creds.verifyUrl(c.jwt)},
-            {"receipt", receiptOf(ctx, c.leafHash)}};
+            {"receipt", receipt ? receiptOf(ctx, c.leafHash) : json()}};
   if (t) {
     j["type_code"] = t->code;
     j["type_name_zh"] = t->nameZh;
     j["type_name_en"] = t->nameEn;
     j["subject_kind"] = t->subjectKind;
+    j["resource_id"] = t->resourceId ? json(*t->resourceId) : json();
     auto tj = typeToJson(*t);
     j["fields"] = tj["fields"];
     j["layout"] = tj["layout"];
@@ -167,6 +170,8 @@ std::vector<FieldDef> fieldsFrom(JsonBody& body) {
     FieldDef d;
     for (auto it = f.begin(); it != f.end(); ++it) {
       const auto& k = it.key();
+      std::string member = at;
+      member.append("/").append(k);
       if (k == "required") {
         if (!it->is_boolean())
           body.errors().add(FieldLocation::Body, at + "/required", "field.type",
@@ -175,13 +180,13 @@ std::vector<FieldDef> fieldsFrom(JsonBody& body) {
           d.required = it->get<bool>();
       } else if (k == "name" || k == "type" || k == "label_zh" || k == "label_en") {
         if (!it->is_string()) {
-          body.errors().add(FieldLocation::Body, at + "/" + k, "field.type", {{"type", "string"}});
+          body.errors().add(FieldLocation::Body, member, "field.type", {{"type", "string"}});
           continue;
         }
         auto v = it->get<std::string>();
         (k == "name" ? d.name : k == "type" ? d.type : k == "label_zh" ? d.labelZh : d.labelEn) = v;
       } else {
-        body.errors().add(FieldLocation::Body, at + "/" + k, "field.unknown");
+        body.errors().add(FieldLocation::Body, member, "field.unknown");
       }
     }
     out.push_back(std::move(d));
@@ -203,8 +208,7 @@ json verdictJson(Context& ctx, const Verdict& v, i18n::Lang lang) {
   json credential = nullptr;
   if (!v.issuerOrgId.empty()) {
     auto& creds = credentials(ctx);
-    credential = {{"issuer",
-                   {{"org_id", v.issuerOrgId}, {"url", creds.issuerUrl(v.issuerOrgId)}}},
+    credential = {{"issuer", {{"org_id", v.issuerOrgId}, {"url", creds.issuerUrl(v.issuerOrgId)}}},
                   {"claims", v.claims}};
     if (auto o = ctx.identity().findOrg(v.issuerOrgId)) {
       credential["issuer"]["name_zh"] = o->nameZh;
@@ -212,7 +216,8 @@ json verdictJson(Context& ctx, const Verdict& v, i18n::Lang lang) {
     }
     const auto& p = v.payload;
     for (const char* name : {"validFrom", "validUntil"})
-      if (p.contains(name)) credential[name == std::string("validFrom") ? "valid_from" : "valid_until"] = p[name];
+      if (p.contains(name))
+        credential[name == std::string("validFrom") ? "valid_from" : "valid_until"] = p[name];
     // The type: from the SD-JWT's vct, or the credential's own record (by its id).
     std::optional<CredentialType> t;
     if (p.contains("vct") && p["vct"].is_string()) {
@@ -224,7 +229,7 @@ json verdictJson(Context& ctx, const Verdict& v, i18n::Lang lang) {
       const auto id = p["id"].get<std::string>();
       if (id.rfind(prefix, 0) == 0) {
         credential["id"] = id.substr(prefix.size());
-        if (auto c = creds.find(id.substr(prefix.size()))) t = creds.findType(c->typeId);
+        if (auto typeId = creds.typeIdOf(id.substr(prefix.size()))) t = creds.findType(*typeId);
       }
     }
     if (p.contains("exp") && !credential.contains("valid_until") && p["exp"].is_number_integer())
@@ -263,8 +268,8 @@ catalog::ResourceInput resourceFor(const CredentialType& t) {
   in.nameZh = t.nameZh + "（电子证照）";
   in.nameEn = t.nameEn + " (electronic certificate)";
   in.descriptionZh = "持证人当前有效的" + t.nameZh + "，经持证人同意后共享，无需再提交复印件。";
-  in.descriptionEn = "The holder's current " + t.nameEn +
-                     ", shared with the holder's consent instead of a copy.";
+  in.descriptionEn =
+      "The holder's current " + t.nameEn + ", shared with the holder's consent instead of a copy.";
   in.subjectKind = t.subjectKind;
   in.sharing = "conditional";
   in.openClass = "closed";
@@ -302,21 +307,19 @@ void addRoutes(api::Routes& api, Context& ctx) {
   api.publicRead("/api/v1/credentials/issuers/{org_id}", [&ctx, issuer](http::Request& req) {
     QueryParams(req, {}, false).finish();
     auto [org, keys] = issuer(req.param("org_id"));
-    return cacheable(http::Response::json(
-                         200, {{"issuer", credentials(ctx).issuerUrl(org.id)},
-                               {"org_id", org.id},
-                               {"name_zh", org.nameZh},
-                               {"name_en", org.nameEn},
-                               {"jwks_uri", credentials(ctx).issuerUrl(org.id) + "/jwks.json"},
-                               {"jwks", jwks(keys)}}),
-                     300);
+    return cacheable(
+        http::Response::json(200, {{"issuer", credentials(ctx).issuerUrl(org.id)},
+                                   {"org_id", org.id},
+                                   {"name_zh", org.nameZh},
+                                   {"name_en", org.nameEn},
+                                   {"jwks_uri", credentials(ctx).issuerUrl(org.id) + "/jwks.json"},
+                                   {"jwks", jwks(keys)}}),
+        300);
   });
-  api.publicRead("/api/v1/credentials/issuers/{org_id}/jwks.json",
-                 [issuer](http::Request& req) {
-                   QueryParams(req, {}, false).finish();
-                   return cacheable(http::Response::json(200, jwks(issuer(req.param("org_id")).second)),
-                                    300);
-                 });
+  api.publicRead("/api/v1/credentials/issuers/{org_id}/jwks.json", [issuer](http::Request& req) {
+    QueryParams(req, {}, false).finish();
+    return cacheable(http::Response::json(200, jwks(issuer(req.param("org_id")).second)), 300);
+  });
   // SD-JWT VC issuer metadata: the issuer URL's path after /.well-known/jwt-vc-issuer.
   api.publicRead("/.well-known/jwt-vc-issuer/api/v1/credentials/issuers/{org_id}",
                  [&ctx, issuer](http::Request& req) {
@@ -354,10 +357,10 @@ void addRoutes(api::Routes& api, Context& ctx) {
     const auto purpose = req.param("purpose");
     auto list = credentials(ctx).statusList(req.param("list_id"), purpose);
     if (!list) throw notFound("status list", req.param("list_id") + "/" + purpose);
-    return cacheable(http::Response::text(200, *list,
-                                          purpose == "token" ? "application/statuslist+jwt"
-                                                             : "application/vc+jwt"),
-                     60);
+    return cacheable(
+        http::Response::text(
+            200, *list, purpose == "token" ? "application/statuslist+jwt" : "application/vc+jwt"),
+        60);
   });
 
   api.publicCompute("/api/v1/credentials/verify", [&ctx](http::Request& req) {
@@ -409,8 +412,8 @@ void addRoutes(api::Routes& api, Context& ctx) {
               if (!t) throw notFound("certificate type", req.param("id"));
               if (p.orgId != t->issuerOrgId) throw forbidden("credentials.not_issuer");
               if (t->resourceId) throw conflict("credentials.resource_declared");
-              auto made = ctx.services.get<catalog::Catalog>().create(
-                  t->issuerOrgId, resourceFor(*t), p.accountId);
+              auto made = ctx.services.get<catalog::Catalog>().create(t->issuerOrgId,
+                                                                      resourceFor(*t), p.accountId);
               credentials(ctx).linkResource(t->id, made.id);
               t->resourceId = made.id;
               n.detail["resource"] = made.id;
@@ -430,7 +433,8 @@ void addRoutes(api::Routes& api, Context& ctx) {
            [&ctx, keysOf](http::Request& req, const Principal& p) {
              QueryParams(req, {}, false).finish();
              const auto orgId = req.param("org_id");
-             if (!seesAll(p)) keysOf(p, orgId, p.roles.count("org_admin") ? "org_admin" : "approver");
+             if (!seesAll(p))
+               keysOf(p, orgId, p.roles.count("org_admin") ? "org_admin" : "approver");
              json items = json::array();
              for (const auto& k : credentials(ctx).keys(orgId))
                items.push_back({{"kid", k.kid},
@@ -480,21 +484,25 @@ void addRoutes(api::Routes& api, Context& ctx) {
               requireIssuer(p, t->issuerOrgId);
               n.targetType = "credential_type";
               n.targetId = t->id;
+              // The answer waits for the issuance's ledger entry, whose group commit makes this
+              // write durable too: no sync of its own.
+              ctx.db.deferUnitDurability();
               auto c = ctx.db.connect();
               auto issued = credentials(ctx).issue(c, *t, in, p.accountId);
               n.targetType = "credential";
               n.targetId = issued.credential.id;
               n.detail["type"] = t->code;
-              auto shown = credentialJson(ctx, issued.credential, t, true);
+              auto shown = credentialJson(ctx, issued.credential, t, true, false);
               return api::onceOnLedger(
                   ctx, {issued.ledgerEntry}, [shown](const std::vector<ledger::Receipt>& r) {
                     auto body = shown;
-                    body["receipt"] = {{"index", r.at(0).index},
-                                       {"leaf_hash", ledger::hashToBase64(r.at(0).leafHash)},
-                                       {"url", "/api/v1/ledger/receipts/" +
-                                                   std::to_string(r.at(0).index)}};
+                    body["receipt"] = {
+                        {"index", r.at(0).index},
+                        {"leaf_hash", ledger::hashToBase64(r.at(0).leafHash)},
+                        {"url", "/api/v1/ledger/receipts/" + std::to_string(r.at(0).index)}};
                     auto res = http::Response::json(201, body);
-                    res.setHeader("Location", "/api/v1/credentials/" + body["id"].get<std::string>());
+                    res.setHeader("Location",
+                                  "/api/v1/credentials/" + body["id"].get<std::string>());
                     return res;
                   });
             });
@@ -536,47 +544,47 @@ void addRoutes(api::Routes& api, Context& ctx) {
              QueryParams(req, {}, false).finish();
              auto c = visible(ctx, p, req.param("id"), false);
              return http::Response::json(
-                 200, credentialJson(ctx, c, credentials(ctx).findType(c.typeId),
-                                     p.kind == "staff"));
+                 200,
+                 credentialJson(ctx, c, credentials(ctx).findType(c.typeId), p.kind == "staff"));
            });
 
   api.read("/api/v1/credentials/{id}/qr.svg", Access::people(),
            [&ctx](http::Request& req, const Principal& p) {
              QueryParams(req, {}, false).finish();
              auto c = visible(ctx, p, req.param("id"), true);
-             auto res = http::Response::text(
-                 200,
-                 qrSvg(credentials(ctx).verifyUrl(c.jwt),
-                       i18n::message("credentials.qr_title", {}, req.lang)),
-                 "image/svg+xml");
+             auto res =
+                 http::Response::text(200,
+                                      qrSvg(credentials(ctx).verifyUrl(c.jwt),
+                                            i18n::message("credentials.qr_title", {}, req.lang)),
+                                      "image/svg+xml");
              res.setHeader("Cache-Control", "private, no-store");
              return res;
            });
 
   // The wallet's own copy for selective disclosure, bound to the key the wallet keeps.
-  api.write("POST", "/api/v1/credentials/{id}/sd-jwt", Access::people(), "credentials.sd_jwt",
-            [&ctx](http::Request& req, const Principal& p, AuditNote& n) {
-              n.targetType = "credential";
-              n.targetId = req.param("id");
-              JsonBody body(req);
-              auto jwk = body.object("holder_jwk", true);
-              std::optional<crypto::Ed25519PublicKey> key;
-              if (jwk) {
-                key = jose::publicKeyFromJwk(*jwk);
-                if (!key)
-                  body.errors().add(FieldLocation::Body, "/holder_jwk", "credentials.holder_jwk");
-              }
-              body.finish();
-              auto c = visible(ctx, p, req.param("id"), true);
-              auto t = credentials(ctx).findType(c.typeId);
-              if (!t) throw notFound("certificate type", c.typeId);
-              auto sd = credentials(ctx).sdJwt(c, *t, *key);
-              json disclosures = json::array();
-              for (const auto& [name, encoded] : sd.disclosures)
-                disclosures.push_back(
-                    {{"name", name}, {"value", c.claims.value(name, json())}, {"disclosure", encoded}});
-              return http::Response::json(200, {{"sd_jwt", sd.sdJwt}, {"disclosures", disclosures}});
-            });
+  api.write(
+      "POST", "/api/v1/credentials/{id}/sd-jwt", Access::people(), "credentials.sd_jwt",
+      [&ctx](http::Request& req, const Principal& p, AuditNote& n) {
+        n.targetType = "credential";
+        n.targetId = req.param("id");
+        JsonBody body(req);
+        auto jwk = body.object("holder_jwk", true);
+        std::optional<crypto::Ed25519PublicKey> key;
+        if (jwk) {
+          key = jose::publicKeyFromJwk(*jwk);
+          if (!key) body.errors().add(FieldLocation::Body, "/holder_jwk", "credentials.holder_jwk");
+        }
+        body.finish();
+        auto c = visible(ctx, p, req.param("id"), true);
+        auto t = credentials(ctx).findType(c.typeId);
+        if (!t) throw notFound("certificate type", c.typeId);
+        auto sd = credentials(ctx).sdJwt(c, *t, *key);
+        json disclosures = json::array();
+        for (const auto& [name, encoded] : sd.disclosures)
+          disclosures.push_back(
+              {{"name", name}, {"value", c.claims.value(name, json())}, {"disclosure", encoded}});
+        return http::Response::json(200, {{"sd_jwt", sd.sdJwt}, {"disclosures", disclosures}});
+      });
 
   api.write("POST", "/api/v1/credentials/{id}/status", kIssuers, "credentials.status",
             [&ctx](http::Request& req, const Principal& p, AuditNote& n) {
@@ -595,8 +603,8 @@ void addRoutes(api::Routes& api, Context& ctx) {
               auto existing = credentials(ctx).find(req.param("id"));
               if (!existing) throw notFound("certificate", req.param("id"));
               requireIssuer(p, existing->issuerOrgId);
-              auto changed = credentials(ctx).changeStatus(existing->id, *action, *reason,
-                                                           p.accountId);
+              auto changed =
+                  credentials(ctx).changeStatus(existing->id, *action, *reason, p.accountId);
               n.detail["action"] = *action;
               auto c = ctx.db.connect();
               ctx.ledger().queue(c, changed.ledgerEntry);

@@ -168,8 +168,7 @@ std::optional<Disclosure> parseDisclosure(std::string_view encoded) {
   auto wrapped = parseObject("{\"d\":" + *bytes + "}");
   if (!wrapped) return std::nullopt;
   const auto& a = (*wrapped)["d"];
-  if (!a.is_array() || a.size() != 3 || !a[0].is_string() || !a[1].is_string())
-    return std::nullopt;
+  if (!a.is_array() || a.size() != 3 || !a[0].is_string() || !a[1].is_string()) return std::nullopt;
   Disclosure d;
   d.encoded = std::string(encoded);
   d.salt = a[0].get<std::string>();

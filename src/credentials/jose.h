@@ -20,7 +20,7 @@
 namespace onceonly::credentials::jose {
 
 // The largest token or presentation accepted (a certificate is a few kilobytes).
-constexpr std::size_t kMaxTokenBytes = 64 * 1024;
+constexpr std::size_t kMaxTokenBytes = std::size_t{64} * 1024;
 // JSON from outside nests no deeper than this.
 constexpr int kMaxJsonDepth = 16;
 
@@ -29,8 +29,8 @@ constexpr int kMaxJsonDepth = 16;
 std::optional<nlohmann::json> parseObject(std::string_view text);
 
 struct Jws {
-  nlohmann::json header;   // an object
-  nlohmann::json payload;  // an object
+  nlohmann::json header;     // an object
+  nlohmann::json payload;    // an object
   std::string signingInput;  // "<header>.<payload>" as received
   crypto::Ed25519Signature signature{};
 };

@@ -18,8 +18,8 @@ using nlohmann::json;
 using Clock = std::chrono::system_clock;
 
 constexpr const char* kVcContext = "https://www.w3.org/ns/credentials/v2";
-const std::vector<std::string> kCheckOrder = {"format",   "signature",   "issuer",     "validity",
-                                              "status",   "disclosures", "key_binding"};
+const std::vector<std::string> kCheckOrder = {"format", "signature",   "issuer",     "validity",
+                                              "status", "disclosures", "key_binding"};
 // Lists kept verified at once (one per issuer and purpose in use).
 constexpr std::size_t kListCache = 256;
 
@@ -124,8 +124,7 @@ bool inPeriod(const json& payload, const VerifyOptions& o, Checks& checks) {
     if (!n) return checks.fail("validity", "malformed");
     if (std::string(name) == "nbf" && seconds(now + o.clockSkew) < *n)
       return checks.fail("validity", "not_yet_valid");
-    if (std::string(name) == "exp" && seconds(now) >= *n)
-      return checks.fail("validity", "expired");
+    if (std::string(name) == "exp" && seconds(now) >= *n) return checks.fail("validity", "expired");
   }
   checks.pass("validity");
   return true;
@@ -181,8 +180,8 @@ std::optional<int> Verifier::statusEntry(const std::string& url, const std::stri
   if (!key || key->orgId != issuerOrgId || !jose::verifySignature(*jws, key->key))
     return std::nullopt;
   const json& p = jws->payload;
-  auto list = std::make_shared<List>(
-      List{url, text, key->orgId, purpose, Bitstring(kStatusListSize)});
+  auto list =
+      std::make_shared<List>(List{url, text, key->orgId, purpose, Bitstring(kStatusListSize)});
   if (purpose == "token") {
     if (textMember(jws->header, "typ") != "statuslist+jwt" || textMember(p, "sub") != url)
       return std::nullopt;
@@ -269,11 +268,10 @@ Verdict Verifier::verify(std::string_view presented, const VerifyOptions& o) con
   } else {
     if (!headerFits(jws->header, {"dc+sd-jwt", "vc+sd-jwt"}, checks)) return done();
     auto iss = textMember(p, "iss");
-    auto sdAlg = p.contains("_sd_alg") ? textMember(p, "_sd_alg") : std::optional<std::string>("sha-256");
-    if (!iss || !textMember(p, "vct") || sdAlg != "sha-256")
-      return stop("format", "malformed");
-    if (p.contains("_sd") && !p["_sd"].is_array())
-      return stop("format", "malformed");
+    auto sdAlg =
+        p.contains("_sd_alg") ? textMember(p, "_sd_alg") : std::optional<std::string>("sha-256");
+    if (!iss || !textMember(p, "vct") || sdAlg != "sha-256") return stop("format", "malformed");
+    if (p.contains("_sd") && !p["_sd"].is_array()) return stop("format", "malformed");
     issuer = *iss;
   }
   checks.pass("format");
@@ -335,8 +333,8 @@ Verdict Verifier::verify(std::string_view presented, const VerifyOptions& o) con
                          ? &(*status)["status_list"]
                          : nullptr;
     auto url = sl && sl->is_object() ? textMember(*sl, "uri") : std::nullopt;
-    auto index = sl && sl->is_object() && sl->contains("idx") ? indexFrom((*sl)["idx"])
-                                                                : std::nullopt;
+    auto index =
+        sl && sl->is_object() && sl->contains("idx") ? indexFrom((*sl)["idx"]) : std::nullopt;
     auto value = url && index ? statusEntry(*url, key->orgId, "token", *index) : std::nullopt;
     if (!value) return stop("status", "status_unavailable");
     if (*value == 1) return stop("status", "revoked");
@@ -353,15 +351,14 @@ Verdict Verifier::verify(std::string_view presented, const VerifyOptions& o) con
   json claims = json::object();
   for (auto it = p.begin(); it != p.end(); ++it) {
     static const std::set<std::string> kVisible = {"_sd", "_sd_alg", "cnf", "status", "iss",
-                                                   "iat", "nbf", "exp", "vct"};
+                                                   "iat", "nbf",     "exp", "vct"};
     if (!kVisible.count(it.key())) claims[it.key()] = it.value();
   }
   std::set<std::string> seen;
   for (const auto& encoded : parts->disclosures) {
     auto d = jose::parseDisclosure(encoded);
     if (!d) return stop("disclosures", "disclosure_malformed");
-    if (!issued.count(d->digest))
-      return stop("disclosures", "disclosure_not_issued");
+    if (!issued.count(d->digest)) return stop("disclosures", "disclosure_not_issued");
     if (!seen.insert(d->digest).second || claims.contains(d->name))
       return stop("disclosures", "disclosure_duplicate");
     claims[d->name] = d->value;
@@ -378,9 +375,8 @@ Verdict Verifier::verify(std::string_view presented, const VerifyOptions& o) con
     return v;
   }
   if (!parts->keyBinding) return stop("key_binding", "key_binding_missing");
-  auto holderKey = cnf->is_object() && cnf->contains("jwk")
-                       ? jose::publicKeyFromJwk((*cnf)["jwk"])
-                       : std::nullopt;
+  auto holderKey = cnf->is_object() && cnf->contains("jwk") ? jose::publicKeyFromJwk((*cnf)["jwk"])
+                                                            : std::nullopt;
   if (!holderKey) return stop("key_binding", "malformed");
   auto kbParsed = jose::parseCompact(*parts->keyBinding);
   auto* kb = std::get_if<jose::Jws>(&kbParsed);
@@ -391,15 +387,12 @@ Verdict Verifier::verify(std::string_view presented, const VerifyOptions& o) con
   if (textMember(kb->payload, "sd_hash") != jose::sdHash(parts->boundPart))
     return stop("key_binding", "sd_hash");
   auto iat = numberMember(kb->payload, "iat");
-  if (!iat || *iat > seconds(o.now + o.clockSkew) ||
-      *iat < seconds(o.now - o.keyBindingMaxAge))
+  if (!iat || *iat > seconds(o.now + o.clockSkew) || *iat < seconds(o.now - o.keyBindingMaxAge))
     return stop("key_binding", "key_binding_stale");
   auto aud = textMember(kb->payload, "aud");
-  if (!aud || (o.audience && *aud != *o.audience))
-    return stop("key_binding", "audience");
+  if (!aud || (o.audience && *aud != *o.audience)) return stop("key_binding", "audience");
   auto nonce = textMember(kb->payload, "nonce");
-  if (!nonce || (o.nonce && *nonce != *o.nonce))
-    return stop("key_binding", "nonce");
+  if (!nonce || (o.nonce && *nonce != *o.nonce)) return stop("key_binding", "nonce");
   checks.pass("key_binding");
   checks.finish();
   return v;

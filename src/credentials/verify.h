@@ -34,7 +34,7 @@ struct Verdict {
   std::vector<Check> checks;
   // Known once the signature checked out.
   std::string issuerOrgId;
-  nlohmann::json payload;  // the issuer-signed payload
+  nlohmann::json payload;                            // the issuer-signed payload
   nlohmann::json claims = nlohmann::json::object();  // the subject's claims as shown (disclosed)
 };
 

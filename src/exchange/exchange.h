@@ -154,8 +154,9 @@ nlohmann::json grantToJson(const Grant& g, const std::string& now);
 nlohmann::json consentToJson(const Consent& c);
 
 // Where a record comes from when the platform does not hold it: the department's connector, or
-// the certificates a department issued (a certificate type declared as a resource). Throws onceonly::Error (502 exchange.source_*) when it cannot answer; nullopt when it holds no
-// record of the subject.
+// the certificates a department issued (a certificate type declared as a resource). Throws
+// onceonly::Error (502 exchange.source_*) when it cannot answer; nullopt when it holds no record of
+// the subject.
 class Source {
  public:
   virtual ~Source() = default;

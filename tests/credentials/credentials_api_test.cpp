@@ -50,7 +50,8 @@ class CredentialsApiTest : public ::testing::TestWithParam<Backend> {
   }
 
   json issue(const json& body = nullptr) {
-    auto r = h.as("cab.approver", "POST", "/api/v1/credentials", body.is_null() ? marriage() : body);
+    auto r =
+        h.as("cab.approver", "POST", "/api/v1/credentials", body.is_null() ? marriage() : body);
     EXPECT_EQ(r.status, 201) << r.body;
     return r.json;
   }
@@ -149,15 +150,15 @@ TEST_P(CredentialsApiTest, RevokingMakesTheVeryNextVerificationFail) {
   EXPECT_EQ(h.as("cab.approver", "POST", status, {{"action", "revoke"}, {"reason", "again"}})
                 .json["code"],
             "credentials.status_transition");
-  EXPECT_EQ(h.as("cab.approver", "POST", status, {{"action", "reinstate"}, {"reason", "again"}})
-                .status,
-            409);
+  EXPECT_EQ(
+      h.as("cab.approver", "POST", status, {{"action", "reinstate"}, {"reason", "again"}}).status,
+      409);
   EXPECT_EQ(h.as("citizen", "GET", "/api/v1/credentials/mine?status=revoked").json["total"], 1);
 
   // The public list says the same to anyone, without naming whom.
-  auto list = h.as("anonymous", "GET",
-                   "/api/v1/credentials/status/" + c["status_list"]["id"].get<std::string>() +
-                       "/revocation");
+  auto list = h.as(
+      "anonymous", "GET",
+      "/api/v1/credentials/status/" + c["status_list"]["id"].get<std::string>() + "/revocation");
   ASSERT_EQ(list.status, 200);
   EXPECT_EQ(list.contentType, "application/vc+jwt");
   EXPECT_EQ(list.headers["Cache-Control"], "public, max-age=60");
@@ -201,8 +202,11 @@ TEST_P(CredentialsApiTest, DepartmentsDefineTypesOfTheirOwn) {
             {"name_en", "Dog licence"},
             {"subject_kind", "person"},
             {"validity_days", 365},
-            {"fields", {{{"name", "dog_name"}, {"type", "string"}, {"label_zh", "犬名"},
-                         {"label_en", "Dog's name"}}}},
+            {"fields",
+             {{{"name", "dog_name"},
+               {"type", "string"},
+               {"label_zh", "犬名"},
+               {"label_en", "Dog's name"}}}},
             {"layout", {{"title_zh", "犬只登记证"}}}};
   auto made = h.as("orgadmin", "POST", "/api/v1/credentials/types", t);
   ASSERT_EQ(made.status, 201) << made.body;
@@ -233,9 +237,9 @@ TEST_P(CredentialsApiTest, TheWalletsKeyBindsASelectiveDisclosure) {
   auto sd = h.as("citizen", "POST", path, {{"holder_jwk", jose::publicJwk(holder.publicKey())}});
   ASSERT_EQ(sd.status, 200) << sd.body;
   EXPECT_EQ(sd.json["disclosures"].size(), 6u);
-  EXPECT_EQ(h.as("citizen2", "POST", path, {{"holder_jwk", jose::publicJwk(holder.publicKey())}})
-                .status,
-            404);
+  EXPECT_EQ(
+      h.as("citizen2", "POST", path, {{"holder_jwk", jose::publicJwk(holder.publicKey())}}).status,
+      404);
   auto withPrivate = jose::publicJwk(holder.publicKey());
   withPrivate["d"] = "secret";
   EXPECT_EQ(h.as("citizen", "POST", path, {{"holder_jwk", withPrivate}}).status, 400);
@@ -246,17 +250,18 @@ TEST_P(CredentialsApiTest, TheWalletsKeyBindsASelectiveDisclosure) {
   for (const auto& d : sd.json["disclosures"])
     if (d["name"] == "spouse_name" || d["name"] == "registered_on")
       shown += d["disclosure"].get<std::string>() + "~";
-  json kb = {{"iat", std::chrono::duration_cast<std::chrono::seconds>(
-                         Clock::now().time_since_epoch())
-                         .count()},
-             {"aud", "bank"},
-             {"nonce", "n1"},
-             {"sd_hash", jose::sdHash(shown)}};
+  json kb = {
+      {"iat",
+       std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch()).count()},
+      {"aud", "bank"},
+      {"nonce", "n1"},
+      {"sd_hash", jose::sdHash(shown)}};
   auto presentation = shown + jose::signCompact({{"typ", "kb+jwt"}}, kb, holder);
   auto v = verify(presentation, {{"audience", "bank"}, {"nonce", "n1"}});
   EXPECT_EQ(v["valid"], true) << v.dump();
   EXPECT_EQ(v["format"], "sd-jwt");
-  EXPECT_EQ(v["credential"]["claims"], (json{{"spouse_name", "王芳"}, {"registered_on", "2020-05-20"}}));
+  EXPECT_EQ(v["credential"]["claims"],
+            (json{{"spouse_name", "王芳"}, {"registered_on", "2020-05-20"}}));
   EXPECT_EQ(v["credential"]["type_code"], "marriage_certificate");
   EXPECT_EQ(verify(presentation, {{"audience", "another bank"}})["reason"], "audience");
   EXPECT_EQ(verify(shown)["reason"], "key_binding_missing");
@@ -291,7 +296,8 @@ TEST_P(CredentialsApiTest, RotatedKeysKeepVerifyingWhatTheySigned) {
   auto listed = h.as("orgadmin", "GET", "/api/v1/credentials/issuers/" + cab + "/keys");
   ASSERT_EQ(listed.json["items"].size(), 2u);
   EXPECT_TRUE(listed.json["items"][1]["retired_at"].is_string());
-  auto meta = h.as("anonymous", "GET", "/.well-known/jwt-vc-issuer/api/v1/credentials/issuers/" + cab);
+  auto meta =
+      h.as("anonymous", "GET", "/.well-known/jwt-vc-issuer/api/v1/credentials/issuers/" + cab);
   ASSERT_EQ(meta.status, 200);
   EXPECT_EQ(meta.json["jwks"]["keys"].size(), 2u);
 }
@@ -329,12 +335,14 @@ TEST_P(CredentialsApiTest, ADepartmentFetchesACertificateThroughTheExchangeWithT
                      {"legal_basis", "《职工婚假规定》"}});
   ASSERT_EQ(asked.status, 201) << asked.body;
   ASSERT_EQ(asked.json["status"], "pending");
-  auto granted = h.as("cab.officer", "POST",
-                      "/api/v1/exchange/requests/" + asked.json["id"].get<std::string>() + "/decision",
-                      {{"decision", "grant"}});
+  auto granted =
+      h.as("cab.officer", "POST",
+           "/api/v1/exchange/requests/" + asked.json["id"].get<std::string>() + "/decision",
+           {{"decision", "grant"}});
   ASSERT_EQ(granted.status, 200) << granted.body;
 
-  json query = {{"resource_id", resource}, {"subject", kCitizenId}, {"purpose", "marriage_leave_review"}};
+  json query = {
+      {"resource_id", resource}, {"subject", kCitizenId}, {"purpose", "marriage_leave_review"}};
   EXPECT_EQ(h.as("hrss.officer", "POST", "/api/v1/exchange/queries", query).json["code"],
             "exchange.consent_required");
   auto given = h.as("citizen", "POST", "/api/v1/exchange/consents",
@@ -344,7 +352,8 @@ TEST_P(CredentialsApiTest, ADepartmentFetchesACertificateThroughTheExchangeWithT
   ASSERT_EQ(given.status, 201) << given.body;
   auto answer = h.as("hrss.officer", "POST", "/api/v1/exchange/queries", query);
   ASSERT_EQ(answer.status, 200) << answer.body;
-  EXPECT_EQ(answer.json["values"], (json{{"spouse_name", "王芳"}, {"registered_on", "2020-05-20"}}));
+  EXPECT_EQ(answer.json["values"],
+            (json{{"spouse_name", "王芳"}, {"registered_on", "2020-05-20"}}));
   // The holder sees who fetched it.
   auto looked = h.as("citizen", "GET", "/api/v1/exchange/accesses/mine?outcome=served");
   ASSERT_EQ(looked.json["total"], 1);

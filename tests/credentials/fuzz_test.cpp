@@ -35,7 +35,8 @@ class Mutator {
       const std::size_t at = s.empty() ? 0 : rng_() % (s.size() + 1);
       switch (rng_() % 7) {
         case 0:  // flip a bit
-          if (!s.empty()) s[at % s.size()] = static_cast<char>(s[at % s.size()] ^ (1 << (rng_() % 8)));
+          if (!s.empty())
+            s[at % s.size()] = static_cast<char>(s[at % s.size()] ^ (1 << (rng_() % 8)));
           break;
         case 1:  // a random byte
           s.insert(s.begin() + static_cast<std::ptrdiff_t>(at), static_cast<char>(rng_() % 256));
@@ -128,15 +129,14 @@ class CredentialsFuzz : public ::testing::Test {
               {"cnf", {{"jwk", jose::publicJwk(holder.publicKey())}}},
               {"_sd", {d1.digest, d2.digest}},
               {"_sd_alg", "sha-256"}};
-    const auto bound =
-        jose::signCompact({{"typ", "dc+sd-jwt"}, {"kid", "k1"}}, p, issuer) + "~" + d1.encoded +
-        "~" + d2.encoded + "~";
-    json kb = {{"iat", std::chrono::duration_cast<std::chrono::seconds>(
-                           Clock::now().time_since_epoch())
-                           .count()},
-               {"aud", "bank"},
-               {"nonce", "n"},
-               {"sd_hash", jose::sdHash(bound)}};
+    const auto bound = jose::signCompact({{"typ", "dc+sd-jwt"}, {"kid", "k1"}}, p, issuer) + "~" +
+                       d1.encoded + "~" + d2.encoded + "~";
+    json kb = {
+        {"iat",
+         std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch()).count()},
+        {"aud", "bank"},
+        {"nonce", "n"},
+        {"sd_hash", jose::sdHash(bound)}};
     return bound + jose::signCompact({{"typ", "kb+jwt"}}, kb, holder);
   }
 };
@@ -171,8 +171,8 @@ TEST_F(CredentialsFuzz, SdJwtAndDisclosureParsers) {
 
 TEST_F(CredentialsFuzz, JwksParser) {
   const std::vector<std::string> seeds = {
-      json{{"keys", {jose::publicJwk(issuer.publicKey(), "k1"),
-                     jose::publicJwk(holder.publicKey(), "k2")}}}
+      json{{"keys",
+            {jose::publicJwk(issuer.publicKey(), "k1"), jose::publicJwk(holder.publicKey(), "k2")}}}
           .dump(),
       R"({"keys":[{"kty":"RSA","kid":"r","n":"AQAB","e":"AQAB"}]})", "{}"};
   Mutator m(3);

@@ -25,7 +25,8 @@ TEST(Jose, Rfc8037PublicKeyAndThumbprint) {
   auto key = rfc8037Key();
   auto jwk = jose::publicJwk(key.publicKey());
   EXPECT_EQ(jwk["x"], "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo");  // A.2
-  EXPECT_EQ(jose::thumbprint(key.publicKey()), "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k");  // A.3
+  EXPECT_EQ(jose::thumbprint(key.publicKey()),
+            "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k");  // A.3
 }
 
 TEST(Jose, Rfc8037SignatureVerifies) {
@@ -64,15 +65,15 @@ TEST(Jose, MalformedCompactSerialisationsAreRefused) {
   const auto obj = [](const std::string& s) { return base64url(s); };
   for (const std::string& bad : {
            std::string(), std::string("garbage"), std::string("a.b"), good + ".x",
-           h + ".." + sig,                                 // empty payload
-           h + "." + obj("[1]") + "." + sig,               // payload not an object
+           h + ".." + sig,                    // empty payload
+           h + "." + obj("[1]") + "." + sig,  // payload not an object
            obj("{\"alg\":\"EdDSA\",\"alg\":\"none\"}") + "." + obj("{}") + "." + sig,  // duplicate
            h + "." + obj("{}") + "." + base64url("short"),  // not 64 bytes of signature
-           h + "." + obj("{}") + ".",                      // no signature
-           h + "." + obj("{\"a\":1}") + "." + sig + "=",   // padding
-           h + ".e30 ." + sig,                             // a space
+           h + "." + obj("{}") + ".",                       // no signature
+           h + "." + obj("{\"a\":1}") + "." + sig + "=",    // padding
+           h + ".e30 ." + sig,                              // a space
            h + "." + obj(std::string(40, '[') + std::string(40, ']')) + "." + sig,  // deep
-           h + "." + obj("{\"a\":\"\xff\"}") + "." + sig,  // not UTF-8
+           h + "." + obj("{\"a\":\"\xff\"}") + "." + sig,                           // not UTF-8
        })
     EXPECT_EQ(std::get<std::string>(jose::parseCompact(bad)), "malformed") << bad;
   EXPECT_EQ(std::get<std::string>(jose::parseCompact(std::string(jose::kMaxTokenBytes + 1, 'a'))),
@@ -109,7 +110,8 @@ TEST(Jose, JwksAndJwksAreStrict) {
 
 TEST(SdJwt, Rfc9901DisclosureAndDigest) {
   // RFC 9901 §4.2.1: the disclosure of family_name "Möbius" and its digest.
-  const std::string encoded = "WyJfMjZiYzRMVC1hYzZxMktJNmNCVzVlcyIsICJmYW1pbHlfbmFtZSIsICJNw7ZiaXVzIl0";
+  const std::string encoded =
+      "WyJfMjZiYzRMVC1hYzZxMktJNmNCVzVlcyIsICJmYW1pbHlfbmFtZSIsICJNw7ZiaXVzIl0";
   auto d = jose::parseDisclosure(encoded);
   ASSERT_TRUE(d);
   EXPECT_EQ(d->salt, "_26bc4LT-ac6q2KI6cBW5es");
@@ -127,11 +129,11 @@ TEST(SdJwt, MadeDisclosuresParseBackAndBadOnesAreRefused) {
   EXPECT_EQ(back->digest, made.digest);
   const auto enc = [](const json& j) { return base64url(j.dump()); };
   for (const auto& bad :
-       {enc(json::array({"saltsaltsaltsaltsalt", "name"})),            // two elements
-        enc(json::array({1, "name", "v"})),                             // salt not a string
-        enc(json::array({"short", "name", "v"})),                       // salt too short
-        enc(json::array({"saltsaltsaltsaltsalt", "_sd", "v"})),         // reserved name
-        enc(json::array({"saltsaltsaltsaltsalt", "iss", "v"})),         // a visible claim
+       {enc(json::array({"saltsaltsaltsaltsalt", "name"})),      // two elements
+        enc(json::array({1, "name", "v"})),                      // salt not a string
+        enc(json::array({"short", "name", "v"})),                // salt too short
+        enc(json::array({"saltsaltsaltsaltsalt", "_sd", "v"})),  // reserved name
+        enc(json::array({"saltsaltsaltsaltsalt", "iss", "v"})),  // a visible claim
         enc(json{{"a", 1}}), std::string("!!"), std::string()})
     EXPECT_FALSE(jose::parseDisclosure(bad)) << bad;
 }

@@ -114,9 +114,8 @@ class VerifyTest : public ::testing::Test {
   Sd sdJwt(json extra = json::object()) const {
     Sd sd;
     json digests = json::array();
-    for (const auto& [name, value] :
-         std::vector<std::pair<std::string, json>>{{"name", "张伟"}, {"over_18", true},
-                                                   {"id_number", "44030519850312001X"}}) {
+    for (const auto& [name, value] : std::vector<std::pair<std::string, json>>{
+             {"name", "张伟"}, {"over_18", true}, {"id_number", "44030519850312001X"}}) {
       sd.disclosures[name] = jose::makeDisclosure(name, value);
       digests.push_back(sd.disclosures[name].digest);
     }
@@ -188,8 +187,7 @@ TEST_F(VerifyTest, AChangedPayloadFailsTheSignature) {
 }
 
 TEST_F(VerifyTest, UnknownOrMissingKeysAndOtherAlgorithmsAreRefused) {
-  EXPECT_EQ(check(sign(vcPayload(), {{"typ", "vc+jwt"}, {"kid", "nobody"}})).reason,
-            "kid_unknown");
+  EXPECT_EQ(check(sign(vcPayload(), {{"typ", "vc+jwt"}, {"kid", "nobody"}})).reason, "kid_unknown");
   EXPECT_EQ(check(sign(vcPayload(), {{"typ", "vc+jwt"}})).reason, "kid_unknown");
   // alg none, with no signature, as the classic attack sends it.
   const auto none = base64url(json{{"alg", "none"}, {"typ", "vc+jwt"}, {"kid", "k1"}}.dump()) +
@@ -272,8 +270,8 @@ TEST_F(VerifyTest, ASelectiveDisclosureWithKeyBindingShowsOnlyWhatWasChosen) {
   auto v = check(present(sd, {"name", "over_18"}, &holderKey));
   EXPECT_TRUE(v.valid) << v.reason;
   EXPECT_EQ(v.format, "sd-jwt");
-  for (const char* name : {"format", "signature", "issuer", "validity", "status", "disclosures",
-                           "key_binding"})
+  for (const char* name :
+       {"format", "signature", "issuer", "validity", "status", "disclosures", "key_binding"})
     EXPECT_EQ(resultOf(v, name), "pass") << name;
   EXPECT_EQ(v.claims, (json{{"name", "张伟"}, {"over_18", true}}));
 }

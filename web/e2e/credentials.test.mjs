@@ -3,9 +3,11 @@
 // it, sees its QR code and reads its verification link; someone not signed in opens the link and
 // sees it valid, and a presentation of one field bound to the wallet's key verifies too; the
 // approver revokes the certificate with a reason, and verifying again says it is revoked.
+// Then, on a phone, the citizen shares a fresh marriage certificate with the human resources and
+// social security bureau for one purpose, finds the consent listed, and withdraws it.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { launch, openPage, finish, signIn, checkA11y, screenshot, field, BASE, CITIZEN } from './support.mjs'
+import { launch, openPage, finish, signIn, checkA11y, screenshot, field, apiAs, BASE, CITIZEN, PHONE } from './support.mjs'
 
 let browser
 let marriage // the civil affairs bureau's certificate type, as the public list gives it
@@ -165,4 +167,75 @@ test('a certificate is issued, held, shown, verified, revoked and verified again
   await finish(anyone)
   await finish(citizen)
   await finish(cab)
+})
+
+test('the holder shares a certificate with a department, then withdraws the consent', async () => {
+  assert.ok(marriage.resource_id, 'the demo declares the marriage certificate a catalog resource')
+  // The first story revoked its certificate: the approver issues a fresh one through the API.
+  const cab = await apiAs({ username: 'cab.approver' })
+  const claims = Object.fromEntries(marriage.fields.map((f, i) => [f.name, f.type === 'integer' ? i + 1 : valueFor(f, i)]))
+  const issued = await cab.post('/credentials', { type_id: marriage.id, subject: CITIZEN, claims })
+  assert.equal(issued.status, 201, issued.text)
+  const id = issued.json.id
+  const purpose = 'marriage_leave_review'
+
+  const citizen = await openPage(browser, { locale: 'zh-CN', viewport: PHONE })
+  await signIn(citizen, { residentId: CITIZEN })
+  await citizen.goto(`/me/wallet/${id}`)
+  await citizen.getByRole('heading', { level: 1, name: marriage.layout.title_zh }).waitFor()
+  const section = citizen.locator('[data-test=share]')
+  await section.getByRole('heading', { level: 2, name: '共享给部门' }).waitFor()
+  assert.equal(await section.locator('[data-test=share-accesses]').getAttribute('href'), '/me/accesses')
+
+  // The form checks the purpose as the exchange does before anything is sent.
+  await field(citizen, 'share-purpose').fill('Marriage leave')
+  await citizen.locator('[data-test=share-submit]').click()
+  const errors = section.locator('.el-form-item__error')
+  await errors.nth(1).waitFor()
+  assert.deepEqual((await errors.allInnerTexts()).map((x) => x.trim()), ['必填', '3 到 64 个字符，以小写字母开头，只能用 a-z、0-9 和下划线'])
+
+  await citizen.locator('[data-test=share-org]').click()
+  await field(citizen, 'share-org').fill('人力资源')
+  const option = citizen.getByRole('option', { name: '岚山市人力资源和社会保障局', exact: true })
+  await option.click()
+  await field(citizen, 'share-purpose').fill(purpose)
+  // The list of departments fades out: axe reads the page once it is gone.
+  await option.waitFor({ state: 'hidden' })
+  await citizen.waitForFunction(() => document.getAnimations().length === 0)
+  await checkA11y(citizen, 'certificate: sharing with a department')
+  await citizen.locator('[data-test=share-submit]').click()
+  const row = section.locator('[data-test=share-row][data-status=given]').filter({ hasText: '岚山市人力资源和社会保障局' })
+  await row.waitFor()
+  const consentId = await row.getAttribute('data-id')
+  assert.match(consentId, /^cns_/)
+  assert.equal((await row.locator('[data-test=share-purpose-code]').innerText()).trim(), purpose)
+  assert.match(await row.locator('[data-test=share-status]').innerText(), /已同意/)
+
+  // The consent is the exchange's: the citizen's list of consents has it, for this resource.
+  const me = await apiAs({ residentId: CITIZEN })
+  const mine = await me.get('/exchange/consents/mine?limit=200')
+  assert.equal(mine.status, 200, mine.text)
+  const consent = mine.json.items.find((c) => c.id === consentId)
+  assert.ok(consent, 'the consent is listed for the citizen')
+  assert.equal(consent.resource_id, marriage.resource_id)
+  assert.equal(consent.purpose, purpose)
+  assert.equal(consent.status, 'given')
+  assert.equal(consent.requester_org_name_zh, '岚山市人力资源和社会保障局')
+  await checkA11y(citizen, 'certificate: shared with a department')
+  await screenshot(citizen, 'certificate-share')
+
+  // Withdrawn, it says so, here and through the API.
+  await row.locator('[data-test=share-withdraw]').click()
+  const confirm = citizen.getByRole('dialog')
+  await confirm.waitFor()
+  await confirm.getByRole('button', { name: '撤回', exact: true }).click()
+  await section.locator(`[data-test=share-row][data-id="${consentId}"][data-status=withdrawn]`).waitFor()
+  assert.match(await section.locator(`[data-test=share-row][data-id="${consentId}"] [data-test=share-status]`).innerText(), /已撤回/)
+  assert.equal(await section.locator(`[data-test=share-row][data-id="${consentId}"] [data-test=share-withdraw]`).count(), 0)
+  const later = await me.get('/exchange/consents/mine?limit=200')
+  assert.equal(later.json.items.find((c) => c.id === consentId)?.status, 'withdrawn')
+  await citizen.getByRole('dialog').waitFor({ state: 'hidden' })
+  await checkA11y(citizen, 'certificate: consent withdrawn')
+
+  await finish(citizen)
 })

@@ -209,6 +209,8 @@ export interface CredentialType {
   layout: CredentialLayout
   status: string
   created_at: string
+  // The catalog resource other departments fetch it through (with the holder's consent), once declared.
+  resource_id: string | null
 }
 
 // A certificate as its holder and its issuing department see it (`claims`, `jwt` and `verify_url`
