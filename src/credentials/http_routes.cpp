@@ -36,10 +36,6 @@ Credentials& credentials(Context& ctx) {
   return ctx.services.get<Credentials>();
 }
 
-bool seesAll(const Principal& p) {
-  return identity::authz::isPlatformAdmin(p) || identity::authz::hasRole(p, "auditor");
-}
-
 const std::string& department(const Principal& p) {
   if (!p.orgId) throw forbidden("credentials.no_department");
   return *p.orgId;
@@ -141,7 +137,7 @@ Credential visible(Context& ctx, const Principal& p, const std::string& id, bool
     return *c;
   }
   if (holderOnly) throw forbidden("credentials.not_holder");
-  if (!seesAll(p) && p.orgId != c->issuerOrgId) throw notFound("certificate", id);
+  if (!identity::authz::seesAllDepartments(p) && p.orgId != c->issuerOrgId) throw notFound("certificate", id);
   return *c;
 }
 
@@ -433,7 +429,7 @@ void addRoutes(api::Routes& api, Context& ctx) {
            [&ctx, keysOf](http::Request& req, const Principal& p) {
              QueryParams(req, {}, false).finish();
              const auto orgId = req.param("org_id");
-             if (!seesAll(p))
+             if (!identity::authz::seesAllDepartments(p))
                keysOf(p, orgId, p.roles.count("org_admin") ? "org_admin" : "approver");
              json items = json::array();
              for (const auto& k : credentials(ctx).keys(orgId))
@@ -515,7 +511,7 @@ void addRoutes(api::Routes& api, Context& ctx) {
     f.status = qp.oneOf("status", kStatuses);
     auto q = qp.list(Credentials::credentialSorting());
     qp.finish();
-    if (!seesAll(p)) f.issuerOrgId = department(p);
+    if (!identity::authz::seesAllDepartments(p)) f.issuerOrgId = department(p);
     TypeCache types(credentials(ctx));
     return http::Response::json(
         200, api::pageJson(credentials(ctx).list(f, q), [&](const Credential& c) {

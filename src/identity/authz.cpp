@@ -22,6 +22,10 @@ bool isPlatformAdmin(const Principal& p) {
   return hasRole(p, "platform_admin");
 }
 
+bool seesAllDepartments(const Principal& p) {
+  return isPlatformAdmin(p) || hasRole(p, "auditor");
+}
+
 bool roleReaches(const Principal& p, const std::string& role, const std::string& targetOrgPath) {
   if (!hasRole(p, role) || p.orgPath.empty() || targetOrgPath.empty()) return false;
   if (subtreeRole(role)) return targetOrgPath.rfind(p.orgPath, 0) == 0;

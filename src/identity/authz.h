@@ -19,6 +19,9 @@ namespace onceonly::identity::authz {
 
 bool hasRole(const Principal& p, const std::string& role);
 bool isPlatformAdmin(const Principal& p);
+// Auditors and the platform admin: they read every department's records (exchange, ledger,
+// certificates), where others read their own department's.
+bool seesAllDepartments(const Principal& p);
 // Whether the role, held by p, reaches an organisation with this path.
 bool roleReaches(const Principal& p, const std::string& role, const std::string& targetOrgPath);
 
