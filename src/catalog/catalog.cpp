@@ -274,6 +274,13 @@ nlohmann::json fieldsToJson(const std::vector<Field>& fields) {
   return out;
 }
 
+nlohmann::json changeEntry(const Resource& r, const std::string& type) {
+  return {{"type", type},         {"resource", r.id},
+          {"code", r.code},       {"org", r.orgId},
+          {"version", r.version}, {"digest", crypto::sha256Hex(resourceToJson(r).dump())},
+          {"at", nowRfc3339()}};
+}
+
 nlohmann::json resourceToJson(const Resource& r) {
   return {{"id", r.id},
           {"org_id", r.orgId},

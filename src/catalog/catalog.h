@@ -87,6 +87,9 @@ nlohmann::json fieldsToJson(const std::vector<Field>& fields);
 void checkInput(const ResourceInput& in, bool creating, FieldErrors& errors);
 // The whole resource as the API shows it and as a version keeps it.
 nlohmann::json resourceToJson(const Resource& r);
+// The ledger entry of a change to a resource (`type`: catalog.resource.created, …): its
+// version and the digest of its whole document.
+nlohmann::json changeEntry(const Resource& r, const std::string& type);
 // The resource a version keeps (resourceToJson's document, read back).
 Resource resourceFromJson(const nlohmann::json& j);
 

@@ -52,13 +52,13 @@ ResourceInput inputFrom(JsonBody& body) {
 // tell what a department declared, and when.
 void onLedger(Context& ctx, const Resource& r, const std::string& type) {
   auto c = ctx.db.connect();
-  ctx.ledger().queue(c, {{"type", type},
-                         {"resource", r.id},
-                         {"code", r.code},
-                         {"org", r.orgId},
-                         {"version", r.version},
-                         {"digest", crypto::sha256Hex(resourceToJson(r).dump())},
-                         {"at", nowRfc3339()}});
+  ctx.ledger().queue(c, changeEntry(r, type));
+}
+
+// A resource whose records are certificates is made by declaring the certificate type as one
+// (POST /api/v1/credentials/types/{id}/resource), never by hand: it would have no type behind it.
+void refuseCredentialSource(const ResourceInput& in, FieldErrors& e) {
+  if (in.source == "credential") e.add(FieldLocation::Body, "/source", "catalog.source_credential");
 }
 
 // The resource a data officer of its department (or the platform admin) works on.
@@ -167,6 +167,7 @@ void addRoutes(api::Routes& api, Context& ctx) {
               JsonBody body(req);
               auto orgId = body.text("org_id");
               auto in = inputFrom(body);
+              refuseCredentialSource(in, body.errors());
               checkInput(in, true, body.errors());  // reported with the body's own problems
               body.finish();
               std::string owner;
@@ -198,6 +199,7 @@ void addRoutes(api::Routes& api, Context& ctx) {
               JsonBody body(req);
               auto version = body.integer("version", true, 1, 1000000000);
               auto in = inputFrom(body);
+              refuseCredentialSource(in, body.errors());
               checkInput(in, false, body.errors());
               body.finish();
               auto current = catalog(ctx).find(id);

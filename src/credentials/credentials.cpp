@@ -572,8 +572,8 @@ json Credentials::vcPayload(const Credential& c, const CredentialType& t) const 
   json status = json::array();
   for (const char* purpose : {"revocation", "suspension"}) {
     const auto list = statusListUrl(c.statusListId, purpose);
-    status.push_back({{"id", list + "#" + std::to_string(c.statusIndex)},
-                      {"type", "BitstringStatusListEntry"},
+    // No `id` (it is optional): the link in the QR code carries the whole certificate.
+    status.push_back({{"type", "BitstringStatusListEntry"},
                       {"statusPurpose", purpose},
                       {"statusListIndex", std::to_string(c.statusIndex)},
                       {"statusListCredential", list}});

@@ -182,7 +182,7 @@ class Credentials {
   std::shared_ptr<const std::string> statusListAt(const std::string& url);
 
   // ----- verification -----------------------------------------------------------------------
-  // Whether an organisation is in the tree (set by the module: identity is not a dependency).
+  // Whether an organisation is in the tree (set by the module from identity's service).
   void setOrgCheck(std::function<bool(const std::string& orgId)> known) {
     orgKnown_ = std::move(known);
   }

@@ -137,7 +137,8 @@ Credential visible(Context& ctx, const Principal& p, const std::string& id, bool
     return *c;
   }
   if (holderOnly) throw forbidden("credentials.not_holder");
-  if (!identity::authz::seesAllDepartments(p) && p.orgId != c->issuerOrgId) throw notFound("certificate", id);
+  if (!identity::authz::seesAllDepartments(p) && p.orgId != c->issuerOrgId)
+    throw notFound("certificate", id);
   return *c;
 }
 
@@ -406,11 +407,13 @@ void addRoutes(api::Routes& api, Context& ctx) {
               n.targetId = req.param("id");
               auto t = credentials(ctx).findType(req.param("id"));
               if (!t) throw notFound("certificate type", req.param("id"));
-              if (p.orgId != t->issuerOrgId) throw forbidden("credentials.not_issuer");
+              if (p.orgId != t->issuerOrgId) throw forbidden("credentials.not_department");
               if (t->resourceId) throw conflict("credentials.resource_declared");
               auto made = ctx.services.get<catalog::Catalog>().create(t->issuerOrgId,
                                                                       resourceFor(*t), p.accountId);
               credentials(ctx).linkResource(t->id, made.id);
+              auto c = ctx.db.connect();
+              ctx.ledger().queue(c, catalog::changeEntry(made, "catalog.resource.created"));
               t->resourceId = made.id;
               n.detail["resource"] = made.id;
               return http::Response::json(201, namedType(ctx, *t));
@@ -421,7 +424,7 @@ void addRoutes(api::Routes& api, Context& ctx) {
     if (!org) throw notFound("organisation", orgId);
     if (!identity::authz::roleReaches(p, role, org->path) &&
         !(role != "org_admin" && p.orgId == orgId))
-      throw forbidden("credentials.not_issuer");
+      throw forbidden("credentials.not_department");
     return *org;
   };
   api.read("/api/v1/credentials/issuers/{org_id}/keys",
@@ -548,11 +551,14 @@ void addRoutes(api::Routes& api, Context& ctx) {
            [&ctx](http::Request& req, const Principal& p) {
              QueryParams(req, {}, false).finish();
              auto c = visible(ctx, p, req.param("id"), true);
-             auto res =
-                 http::Response::text(200,
-                                      qrSvg(credentials(ctx).verifyUrl(c.jwt),
-                                            i18n::message("credentials.qr_title", {}, req.lang)),
-                                      "image/svg+xml");
+             std::string svg;
+             try {
+               svg = qrSvg(credentials(ctx).verifyUrl(c.jwt),
+                           i18n::message("credentials.qr_title", {}, req.lang));
+             } catch (const std::invalid_argument&) {
+               throw conflict("credentials.qr_too_long");  // download the certificate instead
+             }
+             auto res = http::Response::text(200, svg, "image/svg+xml");
              res.setHeader("Cache-Control", "private, no-store");
              return res;
            });

@@ -38,9 +38,11 @@ std::string escapeXml(std::string_view s) {
 }  // namespace
 
 std::string qrSvg(std::string_view text, std::string_view title) {
+  // Level L, which holds the most (2,953 bytes): a verification link carries a whole
+  // certificate, and the code is read from a screen or clean paper.
   std::unique_ptr<QRcode, void (*)(QRcode*)> code(
       QRcode_encodeData(static_cast<int>(text.size()),
-                        reinterpret_cast<const unsigned char*>(text.data()), 0, QR_ECLEVEL_M),
+                        reinterpret_cast<const unsigned char*>(text.data()), 0, QR_ECLEVEL_L),
       QRcode_free);
   if (!code) throw std::invalid_argument("the text does not fit in a QR code");
   const int width = code->width;

@@ -97,11 +97,20 @@ TEST_P(CredentialsApiTest, AnApproverIssuesAndTheHolderFindsItInTheWallet) {
   EXPECT_EQ(qr.contentType.rfind("image/svg+xml", 0), 0u);
   EXPECT_NE(qr.body.find("<path"), std::string::npos);
   EXPECT_EQ(h.as("citizen2", "GET", path + "/qr.svg").status, 404);
+  // A certificate too long for any QR code says so; the holder downloads it instead.
+  auto longer = marriage();
+  longer["claims"]["spouse_name"] = std::string(450, 'x');
+  longer["claims"]["certificate_no"] = std::string(450, 'y');
+  auto big = issue(longer);
+  EXPECT_EQ(
+      h.as("citizen", "GET", "/api/v1/credentials/" + big["id"].get<std::string>() + "/qr.svg")
+          .json["code"],
+      "credentials.qr_too_long");
 
   // Issuing is on the ledger, under the holder's pseudonym.
-  for (int i = 0; i < 500 && h.app().ledger().size() < 1; ++i)
+  for (int i = 0; i < 500 && h.app().ledger().size() < 2; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  EXPECT_EQ(h.app().ledger().countEntries(std::nullopt), 1u);
+  EXPECT_EQ(h.app().ledger().countEntries(std::nullopt), 2u);  // the two certificates issued
 }
 
 TEST_P(CredentialsApiTest, OnlyTheIssuingDepartmentsApproversIssueAndChangeStatus) {
@@ -316,7 +325,7 @@ TEST_P(CredentialsApiTest, ADepartmentFetchesACertificateThroughTheExchangeWithT
   const auto type = typeId("marriage_certificate");
   const std::string declare = "/api/v1/credentials/types/" + type + "/resource";
   EXPECT_EQ(h.as("approver", "POST", declare).status, 403);
-  EXPECT_EQ(h.as("hrss.officer", "POST", declare).json["code"], "credentials.not_issuer");
+  EXPECT_EQ(h.as("hrss.officer", "POST", declare).json["code"], "credentials.not_department");
   auto declared = h.as("cab.officer", "POST", declare);
   ASSERT_EQ(declared.status, 201) << declared.body;
   const std::string resource = declared.json["resource_id"];
@@ -325,6 +334,18 @@ TEST_P(CredentialsApiTest, ADepartmentFetchesACertificateThroughTheExchangeWithT
   ASSERT_EQ(listed.status, 200) << listed.body;
   EXPECT_EQ(listed.json["code"], "CERT-MARRIAGE-CERTIFICATE");
   EXPECT_EQ(listed.json["source"], "credential");
+  // Made by hand, such a resource would have no type behind it.
+  auto byHand = h.as("cab.officer", "POST", "/api/v1/catalog/resources",
+                     {{"code", "CERT-BY-HAND"},
+                      {"name_zh", "手工"},
+                      {"name_en", "By hand"},
+                      {"subject_kind", "person"},
+                      {"sharing", "conditional"},
+                      {"open_class", "closed"},
+                      {"update_frequency", "realtime"},
+                      {"source", "credential"},
+                      {"fields", {{{"name", "a"}, {"type", "string"}}}}});
+  EXPECT_EQ(byHand.status, 400) << byHand.body;
 
   // Human resources asks for two fields; civil affairs grants them.
   auto asked = h.as("hrss.officer", "POST", "/api/v1/exchange/requests",
