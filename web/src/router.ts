@@ -21,6 +21,9 @@ const routes: RouteRecordRaw[] = [
   { path: '/ledger', name: 'ledger', component: () => import('@/views/public/LedgerPage.vue'), meta: { title: 'nav.ledger', audience: 'public', menu: true } },
   { path: '/verify', name: 'verify', component: () => import('@/views/public/VerifyPage.vue'), meta: { title: 'credentials.nav.verify', audience: 'public' } },
   { path: '/dashboard', name: 'dashboard', component: () => import('@/views/public/DashboardPage.vue'), meta: { title: 'nav.dashboard', audience: 'public', menu: true } },
+  { path: '/services', name: 'services', component: () => import('@/views/public/ServicesPage.vue'), meta: { title: 'services.nav.guide', audience: 'public', menu: true } },
+  { path: '/services/items/:id', name: 'service-item', component: () => import('@/views/public/ServiceItemPage.vue'), meta: { title: 'services.nav.guide', audience: 'public' } },
+  { path: '/services/packages/:id', name: 'service-package', component: () => import('@/views/public/ServicePackagePage.vue'), meta: { title: 'services.nav.guide', audience: 'public' } },
 
   { path: '/me', name: 'profile', component: () => import('@/views/portal/ProfilePage.vue'), meta: { title: 'nav.profile', audience: 'person', menu: true } },
   { path: '/me/accesses', name: 'accesses', component: () => import('@/views/portal/AccessesPage.vue'), meta: { title: 'nav.accesses', audience: 'person', menu: true } },

@@ -320,3 +320,109 @@ export const VERIFY_REASONS = [
 ]
 export const CREDENTIAL_FIELD_RE = /^[a-z][a-z0-9_]{0,39}$/
 export const CREDENTIAL_MAX_FIELDS = 40
+
+// The service guide (GET /services/items, /services/items/{id}, /services/packages[/{id}]):
+// service items with their materials, stages and time limits, and the packages that bundle them.
+// The codes below are the server's vocabulary (GET /services/vocabulary), used until it answers.
+export const SERVICE_KINDS = ['licence', 'registration', 'benefit', 'certificate', 'filing', 'other']
+export const SERVICE_CHANNELS = ['online', 'window']
+export const SERVICE_LIFE_EVENTS = ['birth', 'education', 'employment', 'marriage', 'housing', 'vehicle', 'health', 'business_start', 'business_operation', 'retirement', 'social_assistance', 'death']
+export const SERVICE_THEMES = ['family', 'housing', 'employment', 'social_security', 'health', 'transport', 'enterprise', 'tax', 'civil_affairs', 'public_security']
+export const SERVICE_SUBJECT_KINDS = ['person', 'company']
+export const SERVICE_LEVELS = ['province', 'city', 'county', 'township', 'village']
+export const SERVICE_SORTS = ['code', 'promised_days']
+
+export interface ServiceVocabulary {
+  kinds: string[]
+  channels: string[]
+  life_events: string[]
+  themes: string[]
+  material_sources: string[]
+  upload_types: string[]
+}
+
+// An organisation as the guide names it (code and names absent when it no longer exists).
+export interface ServiceOrg {
+  id: string
+  code?: string
+  name_zh?: string
+  name_en?: string
+}
+
+export interface ServiceFormField {
+  name: string
+  type: string
+  label_zh: string
+  label_en: string
+  required: boolean
+}
+
+// One material: `source` says which of the optional members apply. The item's detail (not the
+// list) names the resource or certificate type it comes from.
+export interface ServiceMaterial {
+  code: string
+  name_zh: string
+  name_en: string
+  source: string // resource, certificate, form, upload
+  core: boolean
+  resource_code?: string
+  fields?: string[]
+  resource?: { id: string; name_zh: string; name_en: string; org: ServiceOrg }
+  credential_type?: string
+  credential?: { id: string; name_zh: string; name_en: string; org: ServiceOrg }
+  form_fields?: ServiceFormField[]
+  upload_types?: string[]
+  max_bytes?: number
+}
+
+export interface ServiceStage {
+  name_zh: string
+  name_en: string
+  org_ids: string[]
+  orgs?: ServiceOrg[] // the item's detail only
+}
+
+export interface ServiceItem {
+  id: string
+  code: string
+  org_id: string
+  org: ServiceOrg
+  level: string
+  name_zh: string
+  name_en: string
+  description_zh: string
+  description_en: string
+  kind: string
+  subject_kind: string
+  legal_basis: string
+  statutory_days: number
+  promised_days: number
+  compression: number // (statutory − promised) / statutory
+  fee_cents: number
+  channels: string[]
+  visits: number
+  life_events: string[]
+  themes: string[]
+  materials: ServiceMaterial[]
+  certificates: string[]
+  issues?: { code: string; id: string; name_zh: string; name_en: string }[] // detail only
+  stages: ServiceStage[]
+  allows_deficiency: boolean
+  status: string
+  version: number
+  created_at: string
+  updated_at: string
+}
+
+export interface ServicePackage {
+  id: string
+  code: string
+  name_zh: string
+  name_en: string
+  description_zh: string
+  description_en: string
+  item_ids: string[]
+  life_events: string[]
+  created_at: string
+  items?: ServiceItem[] // GET /services/packages/{id} only, each in full
+}

@@ -7,6 +7,7 @@ import consoleMessages from './console'
 import ledger from './ledger'
 import admin from './admin'
 import credentials from './credentials'
+import services from './services'
 
 export type Lang = 'zh-CN' | 'en'
 export const LANGS: Lang[] = ['zh-CN', 'en']
@@ -28,8 +29,8 @@ export function rememberLang(lang: Lang) {
 }
 
 export const messages = {
-  'zh-CN': { ...common.zh, portal: portal.zh, console: consoleMessages.zh, ledger: ledger.zh, admin: admin.zh, credentials: credentials.zh },
-  en: { ...common.en, portal: portal.en, console: consoleMessages.en, ledger: ledger.en, admin: admin.en, credentials: credentials.en },
+  'zh-CN': { ...common.zh, portal: portal.zh, console: consoleMessages.zh, ledger: ledger.zh, admin: admin.zh, credentials: credentials.zh, services: services.zh },
+  en: { ...common.en, portal: portal.en, console: consoleMessages.en, ledger: ledger.en, admin: admin.en, credentials: credentials.en, services: services.en },
 }
 
 export const i18n = createI18n({
