@@ -299,17 +299,13 @@ CredentialType Credentials::defineType(CredentialType t) {
 }
 
 std::optional<CredentialType> Credentials::findType(const std::string& id) {
-  auto row = db_.connect().queryOne(
-      std::string("SELECT ") + kTypeColumns + " FROM credential_types t WHERE t.id = ?", {id});
-  if (!row) return std::nullopt;
-  return typeFromRow(*row);
+  return store::findOne(db_, kTypeColumns, " FROM credential_types t WHERE t.id = ?", {id},
+                        typeFromRow);
 }
 
 std::optional<CredentialType> Credentials::findTypeByCode(const std::string& code) {
-  auto row = db_.connect().queryOne(
-      std::string("SELECT ") + kTypeColumns + " FROM credential_types t WHERE t.code = ?", {code});
-  if (!row) return std::nullopt;
-  return typeFromRow(*row);
+  return store::findOne(db_, kTypeColumns, " FROM credential_types t WHERE t.code = ?", {code},
+                        typeFromRow);
 }
 
 Page<CredentialType> Credentials::types(const TypeFilter& f, ListQuery q) {

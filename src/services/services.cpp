@@ -491,17 +491,13 @@ ServiceItem ServiceCatalog::create(ServiceItem s) {
 }
 
 std::optional<ServiceItem> ServiceCatalog::find(const std::string& id) {
-  auto row = db_.connect().queryOne(
-      std::string("SELECT ") + kItemColumns + " FROM service_items s WHERE s.id = ?", {id});
-  if (!row) return std::nullopt;
-  return itemFromRow(*row);
+  return store::findOne(db_, kItemColumns, " FROM service_items s WHERE s.id = ?", {id},
+                        itemFromRow);
 }
 
 std::optional<ServiceItem> ServiceCatalog::findByCode(const std::string& code) {
-  auto row = db_.connect().queryOne(
-      std::string("SELECT ") + kItemColumns + " FROM service_items s WHERE s.code = ?", {code});
-  if (!row) return std::nullopt;
-  return itemFromRow(*row);
+  return store::findOne(db_, kItemColumns, " FROM service_items s WHERE s.code = ?", {code},
+                        itemFromRow);
 }
 
 Page<ServiceItem> ServiceCatalog::list(const ItemFilter& f, ListQuery q) {
@@ -539,10 +535,8 @@ Package ServiceCatalog::createPackage(Package p) {
 }
 
 std::optional<Package> ServiceCatalog::findPackage(const std::string& id) {
-  auto row = db_.connect().queryOne(
-      std::string("SELECT ") + kPackageColumns + " FROM service_packages p WHERE p.id = ?", {id});
-  if (!row) return std::nullopt;
-  return packageFromRow(*row);
+  return store::findOne(db_, kPackageColumns, " FROM service_packages p WHERE p.id = ?", {id},
+                        packageFromRow);
 }
 
 Page<Package> ServiceCatalog::packages(const std::optional<std::string>& lifeEvent, ListQuery q) {

@@ -107,6 +107,16 @@ Page<T> fetchPage(Connection& c, const std::string& columns, const std::string& 
   return page;
 }
 
+// The row "SELECT <columns><rest>" selects (rest: FROM and WHERE), made into a value by fromRow;
+// nullopt when there is none.
+template <class FromRow>
+auto findOne(Database& db, const std::string& columns, const std::string& rest, const Args& args,
+             FromRow fromRow) -> std::optional<decltype(fromRow(std::declval<const Row&>()))> {
+  auto row = db.connect().queryOne("SELECT " + columns + rest, args);
+  if (!row) return std::nullopt;
+  return fromRow(*row);
+}
+
 // A LIKE pattern matching text that contains s, with LIKE's wildcards escaped ('\' is the
 // escape character: use "LIKE ? ESCAPE '\'").
 std::string containsPattern(const std::string& s);
