@@ -4,19 +4,11 @@
 // public JWK, and a presentation is the issuer-signed JWT, the disclosures the holder chose and a
 // key-binding JWT that signs them: `<issuer-jwt>~<disclosure>~…~<kb-jwt>`. The pure parts
 // (base64url, the split, sd_hash, the assembly) take no key, so that they can be tested alone.
+import { utf8, type Bytes } from './ledger'
 
-export type Bytes = Uint8Array<ArrayBuffer>
+export { utf8, type Bytes }
 
 // ---- base64url (RFC 4648 §5, no padding) ---------------------------------------------------------
-
-const encoder = new TextEncoder()
-
-export function utf8(s: string): Bytes {
-  const b = encoder.encode(s)
-  const out = new Uint8Array(b.length)
-  out.set(b)
-  return out
-}
 
 export function base64url(data: Uint8Array | string): string {
   const bytes = typeof data === 'string' ? utf8(data) : data
