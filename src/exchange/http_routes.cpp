@@ -236,7 +236,8 @@ void addRoutes(api::Routes& api, Context& ctx) {
     f.status = qp.oneOf("status", {"pending", "granted", "refused", "withdrawn"});
     auto q = qp.list(Exchange::requestSorting());
     qp.finish();
-    if (!identity::authz::seesAllDepartments(p)) f.orgId = department(p);   // a department sees its own side of the exchange
+    if (!identity::authz::seesAllDepartments(p))
+      f.orgId = department(p);                  // a department sees its own side of the exchange
     if (f.side && !f.orgId) f.orgId = p.orgId;  // a side is always some department's
     return http::Response::json(200, api::pageJson(exchange(ctx).requests(f, q), requestToJson));
   });
