@@ -254,9 +254,15 @@ void Credentials::checkType(const CredentialType& t, FieldErrors& e) {
   for (std::size_t i = 0; i < t.fields.size(); ++i) {
     const auto& f = t.fields[i];
     const std::string at = "/fields/" + std::to_string(i) + "/";
+    // Names a VC or an SD-JWT gives a meaning of its own cannot be a field's.
+    static const std::set<std::string> kReserved = {"id",  "type", "status", "exp", "iat",
+                                                    "nbf", "iss",  "sub",    "cnf", "vct",
+                                                    "jti", "aud",  "nonce"};
     if (!isName(f.name, 40))
       e.add(FieldLocation::Body, at + "name", "field.pattern",
             {{"pattern", "1 to 40 of a-z, 0-9 and '_', a letter first"}});
+    else if (kReserved.count(f.name))
+      e.add(FieldLocation::Body, at + "name", "credentials.reserved_field", {{"name", f.name}});
     else if (!seen.insert(f.name).second)
       e.add(FieldLocation::Body, at + "name", "field.duplicate");
     if (!contains(kClaimTypes, f.type))

@@ -11,6 +11,7 @@
 #include "credentials/credentials.h"
 #include "credentials/jose.h"
 #include "credentials/qr.h"
+#include "crypto/crypto.h"
 #include "identity/authz.h"
 #include "ledger/log.h"
 #include "ledger/merkle.h"
@@ -224,7 +225,7 @@ json verdictJson(Context& ctx, const Verdict& v, i18n::Lang lang) {
     } else if (p.contains("id") && p["id"].is_string()) {
       const auto prefix = creds.credentialUrl("");
       const auto id = p["id"].get<std::string>();
-      if (id.rfind(prefix, 0) == 0) {
+      if (id.rfind(prefix, 0) == 0 && crypto::looksLikeId(id.substr(prefix.size()), "crd")) {
         credential["id"] = id.substr(prefix.size());
         if (auto typeId = creds.typeIdOf(id.substr(prefix.size()))) t = creds.findType(*typeId);
       }
@@ -578,6 +579,9 @@ void addRoutes(api::Routes& api, Context& ctx) {
         }
         body.finish();
         auto c = visible(ctx, p, req.param("id"), true);
+        // Only a valid certificate is shown: a revoked one gets no fresh copy to present.
+        if (const auto state = c.state(nowRfc3339()); state != "valid")
+          throw conflict("credentials.not_valid", {{"status", state}});
         auto t = credentials(ctx).findType(c.typeId);
         if (!t) throw notFound("certificate type", c.typeId);
         auto sd = credentials(ctx).sdJwt(c, *t, *key);

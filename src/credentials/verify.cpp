@@ -258,11 +258,17 @@ Verdict Verifier::verify(std::string_view presented, const VerifyOptions& o) con
     auto types = p.find("type");
     auto subject = p.find("credentialSubject");
     const json* issuerMember = p.contains("issuer") ? &p["issuer"] : nullptr;
-    if (issuerMember && issuerMember->is_object()) issuerMember = &(*issuerMember)["id"];
+    if (issuerMember && issuerMember->is_object()) {  // {"id": …, "name": …}
+      auto id = issuerMember->find("id");
+      issuerMember = id == issuerMember->end() ? nullptr : &*id;
+    }
     if (context == p.end() || !context->is_array() || context->empty() ||
         (*context)[0] != kVcContext || types == p.end() || !types->is_array() ||
         std::find(types->begin(), types->end(), "VerifiableCredential") == types->end() ||
         subject == p.end() || !subject->is_object() || !issuerMember || !issuerMember->is_string())
+      return stop("format", "malformed");
+    // A status list is a credential of its issuer too, but it certifies nothing about anyone.
+    if (std::find(types->begin(), types->end(), "BitstringStatusListCredential") != types->end())
       return stop("format", "malformed");
     issuer = issuerMember->get<std::string>();
   } else {
@@ -271,7 +277,15 @@ Verdict Verifier::verify(std::string_view presented, const VerifyOptions& o) con
     auto sdAlg =
         p.contains("_sd_alg") ? textMember(p, "_sd_alg") : std::optional<std::string>("sha-256");
     if (!iss || !textMember(p, "vct") || sdAlg != "sha-256") return stop("format", "malformed");
-    if (p.contains("_sd") && !p["_sd"].is_array()) return stop("format", "malformed");
+    if (p.contains("_sd")) {
+      // RFC 9901: digests are strings, each listed once.
+      const auto& sd = p["_sd"];
+      std::set<std::string> digests;
+      if (!sd.is_array()) return stop("format", "malformed");
+      for (const auto& d : sd)
+        if (!d.is_string() || !digests.insert(d.get<std::string>()).second)
+          return stop("format", "malformed");
+    }
     issuer = *iss;
   }
   checks.pass("format");

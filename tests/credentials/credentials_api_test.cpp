@@ -227,6 +227,8 @@ TEST_P(CredentialsApiTest, DepartmentsDefineTypesOfTheirOwn) {
   bad["fields"][0]["type"] = "blob";
   bad["fields"].push_back(bad["fields"][0]);
   bad["layout"]["colour"] = "red";
+  bad["fields"].push_back(
+      {{"name", "status"}, {"type", "string"}, {"label_zh", "状态"}, {"label_en", "Status"}});
   auto r = h.as("orgadmin", "POST", "/api/v1/credentials/types", bad);
   ASSERT_EQ(r.status, 400);
   std::set<std::string> pointers;
@@ -235,6 +237,7 @@ TEST_P(CredentialsApiTest, DepartmentsDefineTypesOfTheirOwn) {
   EXPECT_TRUE(pointers.count("/fields/0/type"));
   EXPECT_TRUE(pointers.count("/fields/1/name"));  // the same name twice
   EXPECT_TRUE(pointers.count("/layout/colour"));
+  EXPECT_TRUE(pointers.count("/fields/2/name"));  // a name a certificate reserves
   EXPECT_EQ(h.as("citizen", "POST", "/api/v1/credentials/types", t).status, 403);
   EXPECT_EQ(h.as("anonymous", "GET", "/api/v1/credentials/types").json["total"], 9);
 }
@@ -249,6 +252,15 @@ TEST_P(CredentialsApiTest, TheWalletsKeyBindsASelectiveDisclosure) {
   EXPECT_EQ(
       h.as("citizen2", "POST", path, {{"holder_jwk", jose::publicJwk(holder.publicKey())}}).status,
       404);
+  auto revokedLater = issue();  // a certificate no longer valid gets no fresh copy to present
+  h.as("cab.approver", "POST",
+       "/api/v1/credentials/" + revokedLater["id"].get<std::string>() + "/status",
+       {{"action", "revoke"}, {"reason", "登记错误"}});
+  EXPECT_EQ(h.as("citizen", "POST",
+                 "/api/v1/credentials/" + revokedLater["id"].get<std::string>() + "/sd-jwt",
+                 {{"holder_jwk", jose::publicJwk(holder.publicKey())}})
+                .json["code"],
+            "credentials.not_valid");
   auto withPrivate = jose::publicJwk(holder.publicKey());
   withPrivate["d"] = "secret";
   EXPECT_EQ(h.as("citizen", "POST", path, {{"holder_jwk", withPrivate}}).status, 400);

@@ -320,6 +320,31 @@ TEST_F(VerifyTest, RevokedSdJwtsFailThroughTheTokenStatusList) {
   EXPECT_EQ(check(present(sd, {"name"}, &holderKey)).reason, "revoked");
 }
 
+TEST_F(VerifyTest, AnIssuerObjectWithoutAnIdIsMalformed) {
+  // Read before the signature is checked: the member is looked up, never assumed.
+  auto p = vcPayload();
+  p["issuer"] = json::object();
+  EXPECT_EQ(check(sign(p)).reason, "malformed");
+  p["issuer"] = {{"id", issuerUrl()}, {"name", "岚山市民政局"}};
+  EXPECT_TRUE(check(sign(p)).valid);
+}
+
+TEST_F(VerifyTest, AStatusListIsNotACertificate) {
+  // Signed by the issuer and a VC, but about no one.
+  EXPECT_EQ(check(*lists[listUrl("revocation")]).reason, "malformed");
+}
+
+TEST_F(VerifyTest, DigestsListedTwiceOrNotAsTextAreMalformed) {
+  auto twice = sdJwt();
+  auto jws = std::get<jose::Jws>(jose::parseCompact(twice.jwt));
+  jws.payload["_sd"].push_back(jws.payload["_sd"][0]);
+  twice.jwt = sign(jws.payload, jws.header);
+  EXPECT_EQ(check(present(twice, {"name"}, &holderKey)).reason, "malformed");
+  jws.payload["_sd"].back() = 42;
+  twice.jwt = sign(jws.payload, jws.header);
+  EXPECT_EQ(check(present(twice, {"name"}, &holderKey)).reason, "malformed");
+}
+
 TEST_F(VerifyTest, GarbageIsMalformedNotACrash) {
   for (const std::string& junk :
        {std::string(""), std::string("~"), std::string("~~~"), std::string("....."),
