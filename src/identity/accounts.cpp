@@ -220,6 +220,24 @@ std::optional<Account> Identity::findAccount(const std::string& id) {
   return one.front();
 }
 
+std::optional<Account> Identity::findAccountBySubject(const std::string& kind,
+                                                      const std::string& identifier) {
+  auto c = db_.connect();
+  std::optional<store::Row> row;
+  if (kind == "citizen")
+    row = c.queryOne(std::string("SELECT ") + kAccountColumns +
+                         " FROM accounts a WHERE a.kind = 'citizen' AND a.resident_id_index = ?",
+                     {keys_.index(identifier, "resident_id")});
+  else if (kind == "company")
+    row = c.queryOne(std::string("SELECT ") + kAccountColumns +
+                         " FROM accounts a WHERE a.kind = 'company' AND a.credit_code = ?",
+                     {identifier});
+  if (!row) return std::nullopt;
+  std::vector<Account> one{accountFromRow(*row)};
+  loadRoles(c, one);
+  return one.front();
+}
+
 Account Identity::updateAccount(const std::string& id, const AccountChanges& ch) {
   FieldErrors errors;
   if (ch.displayName && !lengthWithin(*ch.displayName, 1, 100))

@@ -191,6 +191,10 @@ class Identity {
   std::optional<Account> findAccount(const std::string& id);
   Page<Account> listAccounts(const AccountFilter& filter, ListQuery query);
   static const Sorting& accountSorting();
+  // The citizen with this resident ID, or the company user with this credit code (kind citizen
+  // or company); nullopt when there is none.
+  std::optional<Account> findAccountBySubject(const std::string& kind,
+                                              const std::string& identifier);
   // The clear resident ID, for the citizen themself (never logged).
   std::optional<std::string> revealResidentId(const std::string& accountId);
 

@@ -3,7 +3,10 @@
 // and three "one thing" packages: open a restaurant, have a baby, buy a home.
 #include "demo/demo.h"
 #include "api/module.h"
+#include "catalog/catalog.h"
+#include "exchange/exchange.h"
 #include "identity/identity.h"
+#include "services/applications.h"
 #include "services/services.h"
 
 namespace onceonly::services {
@@ -49,7 +52,7 @@ json field(const char* name, const char* type, const char* zh, const char* en,
 json upload(const char* code, const char* zh, const char* en, bool core = true,
             std::vector<std::string> types = {"application/pdf", "image/jpeg", "image/png"}) {
   return {{"code", code},       {"name_zh", zh},         {"name_en", en},
-          {"source", "upload"}, {"upload_types", types}, {"max_bytes", 5 * 1024 * 1024},
+          {"source", "upload"}, {"upload_types", types}, {"max_bytes", 1024 * 1024},
           {"core", core}};
 }
 
@@ -60,6 +63,11 @@ const json kHousehold =
             {"name", "household_head", "registered_address"});
 const json kLicence =
     certificate("business_licence", "营业执照", "Business licence", "business_licence");
+const json kLicenceRecord =
+    fetched("licence_record", "营业执照登记信息", "Business licence record",
+            "QH-LS-AMR-BUSINESS-LICENCE", {"credit_code", "company_name", "legal_representative"});
+const json kTaxes =
+    fetched("taxes", "完税情况", "Taxes settled", "QH-LS-TAX-CLEARANCE", {"in_arrears"});
 
 struct DemoItem {
   const char* code;
@@ -191,11 +199,14 @@ std::vector<DemoItem> demoItems() {
        kBoth,
        {"business_start"},
        {"enterprise"},
-       {kResident,
-        form("company", "企业信息", "The company",
-             json::array({field("company_name", "string", "企业名称", "Company name"),
-                          field("registered_capital", "string", "注册资本", "Registered capital"),
-                          field("business_scope", "string", "经营范围", "Business scope")})),
+       {form("company", "企业信息", "The company",
+             json::array(
+                 {field("company_name", "string", "企业名称", "Company name"),
+                  field("company_type", "string", "企业类型", "Type of company"),
+                  field("legal_representative", "string", "法定代表人", "Legal representative"),
+                  field("registered_capital", "string", "注册资本", "Registered capital"),
+                  field("business_scope", "string", "经营范围", "Business scope"),
+                  field("address", "string", "住所", "Address")})),
         upload("articles", "公司章程", "Articles of association", true, {"application/pdf"})},
        {"business_licence"},
        {},
@@ -216,7 +227,8 @@ std::vector<DemoItem> demoItems() {
        {kLicence,
         form("premises", "经营场所与业态", "Premises and business",
              json::array({field("premises", "string", "经营场所", "Premises"),
-                          field("main_business", "string", "主体业态", "Main business")})),
+                          field("main_business", "string", "主体业态", "Main business"),
+                          field("scope", "string", "经营项目", "Scope")})),
         upload("floor_plan", "经营场所平面图", "Floor plan of the premises", false),
         upload("health_certificates", "从业人员健康证明", "Staff health certificates")},
        {"food_business_permit"},
@@ -294,7 +306,7 @@ std::vector<DemoItem> demoItems() {
        kOnline,
        {"business_start"},
        {"tax", "enterprise"},
-       {kLicence},
+       {kLicenceRecord},
        {},
        {},
        "《中华人民共和国税收征收管理法》第十五条"},
@@ -366,7 +378,7 @@ std::vector<DemoItem> demoItems() {
        kOnline,
        {"business_start"},
        {"social_security", "enterprise"},
-       {kLicence},
+       {kLicenceRecord, kTaxes},
        {},
        {},
        "《中华人民共和国社会保险法》第五十七条"},
@@ -703,13 +715,111 @@ const DemoPackage kPackages[] = {
      {"housing"}},
 };
 
+// The official 2026 calendar of public holidays and the weekend days worked instead (the State
+// Council's notice on the 2026 holidays).
+json calendar2026() {
+  json holidays = json::array();
+  auto range = [&](unsigned month, unsigned from, unsigned to) {
+    for (unsigned day = from; day <= to; ++day)
+      holidays.push_back(Date(2026, month, day).toString());
+  };
+  range(1, 1, 3);    // New Year
+  range(2, 15, 23);  // Spring Festival
+  range(4, 4, 6);    // Qingming
+  range(5, 1, 5);    // Labour Day
+  range(6, 19, 21);  // Dragon Boat Festival
+  range(9, 25, 27);  // Mid-Autumn Festival
+  range(10, 1, 7);   // National Day
+  return {{"holidays", holidays},
+          {"working_days",
+           {"2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10"}}};
+}
+
+// Approvers of the departments deciding the demo's items (the identity demo has one at market
+// regulation, the certificates demo one at civil affairs).
+const char* const kApprovers[][2] = {{"psb.approver", "QH-LS-PSB"}, {"hc.approver", "QH-LS-HC"},
+                                     {"tax.approver", "QH-LS-TAX"}, {"hrss.approver", "QH-LS-HRSS"},
+                                     {"nrb.approver", "QH-LS-NRB"}, {"gsc.approver", "QH-LS-GSC"}};
+
+// The one window: the government service centre receives applications and gathers their
+// materials, under grants for the purpose "one_window_service" of every resource the items
+// fetch (fields in clear: the application needs them); the market regulator's credit record
+// decides acceptance with deficiencies; the 2026 calendar counts the working days.
+void seedOffice(api::DemoSeeding& d) {
+  auto& identity = d.services.get<identity::Identity>();
+  auto& catalog = d.services.get<catalog::Catalog>();
+  auto& ex = d.services.get<exchange::Exchange>();
+  auto& apps = d.services.get<Applications>();
+  auto& guide = d.services.get<ServiceCatalog>();
+  auto window = identity.findOrgByCode("QH-LS-GSC");
+  if (!window) return;
+
+  for (const auto& [username, org] : kApprovers) {
+    d.result.credentials.push_back(
+        {"staff", "username", username, demo::kDemoPassword, std::string("approver at ") + org});
+    auto o = identity.findOrgByCode(org);
+    if (!o) continue;
+    identity::NewAccount a;
+    a.kind = "staff";
+    a.username = username;
+    a.displayName = std::string(org).substr(6) + " 审批人 Approver";
+    a.password = demo::kDemoPassword;
+    a.roles = {"approver"};
+    a.orgId = o->id;
+    try {
+      identity.createAccount(a);
+      ++d.result.accounts;
+    } catch (const Error& e) {
+      if (e.status() != 409) throw;  // made by an earlier seeding
+    }
+  }
+
+  if (apps.settings().windowOrgId) return;  // seeded before
+  ServiceSettings conf;
+  conf.windowOrgId = window->id;
+  if (auto credit = catalog.findByCode("QH-LS-AMR-CREDIT")) conf.creditResourceId = credit->id;
+  apps.saveSettings(conf, "demo");
+  apps.setCalendarYear(2026, calendar2026(), "demo");
+
+  std::map<std::string, std::set<std::string>> wanted;  // resource code → fields
+  ListQuery all;
+  all.limit = 200;
+  for (const auto& item : guide.list({}, all).items)
+    for (const auto& m : item.materials)
+      if (m.source == "resource") wanted[m.resourceCode].insert(m.fields.begin(), m.fields.end());
+  if (auto credit = catalog.findByCode("QH-LS-AMR-CREDIT"))
+    wanted[credit->code].insert(conf.creditField);
+  for (const auto& [code, fields] : wanted) {
+    auto r = catalog.findByCode(code);
+    if (!r || r->orgId == window->id || r->sharing == "not_shared") continue;
+    exchange::RequestInput in;
+    in.resourceId = r->id;
+    in.fields.assign(fields.begin(), fields.end());
+    for (const auto& f : r->fields)
+      if (fields.count(f.name) && f.masking != "none") in.unmask.push_back(f.name);
+    in.purpose = "one_window_service";
+    in.legalBasis =
+        "《优化营商环境条例》第三十五条；《国务院关于加快推进政务服务标准化规范化便利化的指导意见"
+        "》";
+    in.serviceItems = "一网通办：申请材料免提交";
+    in.durationDays = 3650;
+    auto made = ex.request(window->id, in, "demo");
+    if (!made.second) {
+      exchange::Decision yes;
+      yes.grant = true;
+      ex.decide(made.first.id, yes, "demo");
+    }
+  }
+}
+
 }  // namespace
 
 void seedDemo(api::DemoSeeding& d) {
   auto& identity = d.services.get<identity::Identity>();
   auto& catalog = d.services.get<ServiceCatalog>();
   auto lanshan = identity.findOrgByCode("QH-LS");
-  if (!lanshan || catalog.findByCode("QH-LS-CAB-MARRIAGE-REG")) return;  // none, or seeded
+  if (!lanshan) return;
+  if (catalog.findByCode("QH-LS-CAB-MARRIAGE-REG")) return seedOffice(d);  // seeded before
   for (const auto& i : demoItems()) {
     auto org = identity.findOrgByCode(std::string("QH-LS-") + i.dept);
     if (!org) continue;
@@ -757,6 +867,7 @@ void seedDemo(api::DemoSeeding& d) {
     pkg.createdBy = "demo";
     catalog.createPackage(std::move(pkg));
   }
+  seedOffice(d);
   d.result.created = true;
 }
 

@@ -188,7 +188,8 @@ TEST_P(ExchangeTest, QueriesBeyondTheGrantAreRefusedAndRecorded) {
   EXPECT_EQ(codeOf(fields), "exchange.fields_not_granted");
   EXPECT_NE(fields.json["detail"].get<std::string>().find("address"), std::string::npos);
   // A department with no grant at all, and a role that does no casework.
-  EXPECT_EQ(query("clerk", "QH-LS-PSB-HOUSEHOLD", kCitizenId, "one_window_service").status, 403);
+  EXPECT_EQ(query("county.clerk", "QH-LS-PSB-HOUSEHOLD", kCitizenId, "one_window_service").status,
+            403);
   EXPECT_EQ(query("auditor", "QH-LS-PSB-RESIDENT", kCitizenId, "pension_eligibility").status, 403);
   // No record of the subject: not found, and recorded as such.
   auto stranger = query("hrss.officer", "QH-LS-PSB-RESIDENT", kStranger, "pension_eligibility");
