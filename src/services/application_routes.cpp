@@ -9,6 +9,7 @@
 #include "identity/authz.h"
 #include "ledger/log.h"
 #include "services/applications.h"
+#include "services/figures.h"
 #include "services/services.h"
 #include "store/store.h"
 
@@ -527,6 +528,60 @@ void addApplicationRoutes(api::Routes& api, Context& ctx) {
          {"average", total ? json(static_cast<double>(sum) / static_cast<double>(total)) : json()},
          {"satisfaction",
           total ? json(static_cast<double>(satisfied) / static_cast<double>(total)) : json()}});
+  });
+
+  // Performance over a period of submission dates (default: the last twelve months), per item,
+  // department or level, and month by month: public, as the figures of a public service are.
+  api.publicRead("/api/v1/services/figures", [&ctx](http::Request& req) {
+    QueryParams qp(req, {"from", "to", "by"}, false);
+    auto& apps = applications(ctx);
+    const auto today = apps.today();
+    FieldErrors e;
+    auto date = [&](const char* name, Date fallback) {
+      auto text = qp.get(name);
+      if (!text) return fallback;
+      auto d = Date::parse(*text);
+      if (!d) e.add(FieldLocation::Query, name, "field.date");
+      return d.value_or(fallback);
+    };
+    const auto to = date("to", today);
+    const auto from = date("from", to.addDays(-365));
+    const auto by = qp.oneOf("by", {"item", "department", "level"}).value_or("department");
+    qp.finish();
+    if (to < from) e.add(FieldLocation::Query, "from", "services.period");
+    if (to.sysDays() - from.sysDays() > std::chrono::days(3660))
+      e.add(FieldLocation::Query, "from", "services.period");
+    e.throwIfAny();
+    auto& guide = ctx.services.get<ServiceCatalog>();
+    auto report = performance(ctx.db, guide, from, to, by, today);
+    json groups = json::array();
+    for (const auto& f : report.groups) {
+      auto g = f.toJson();
+      if (by == "item") {
+        if (auto s = guide.find(f.key)) {
+          g["code"] = s->code;
+          g["name_zh"] = s->nameZh;
+          g["name_en"] = s->nameEn;
+          g["org"] = orgRef(ctx, s->orgId);
+        }
+      } else if (by == "department") {
+        auto o = orgRef(ctx, f.key);
+        g["code"] = o.value("code", "");
+        g["name_zh"] = o.value("name_zh", "");
+        g["name_en"] = o.value("name_en", "");
+      }
+      groups.push_back(g);
+    }
+    json months = json::array();
+    for (const auto& f : report.months) months.push_back(f.toJson());
+    auto res = http::Response::json(200, {{"from", report.from},
+                                          {"to", report.to},
+                                          {"by", report.by},
+                                          {"total", report.total.toJson()},
+                                          {"groups", groups},
+                                          {"months", months}});
+    res.setHeader("Cache-Control", "public, max-age=60");
+    return res;
   });
 
   api.read("/api/v1/services/rectifications", kCaseHandlers,

@@ -602,13 +602,23 @@ Application Applications::start(store::Connection& c, const std::vector<ServiceI
     }
   }
 
+  insert(c, a);
+  json filled = json::array();
+  for (const auto& m : a.materials)
+    if (provided(m)) filled.push_back(m["code"]);
+  event(c, a, "started", by, {{"filled", filled}});
+  return a;
+}
+
+void Applications::insert(store::Connection& c, const Application& a) {
+  auto n = [](const std::optional<std::string>& v) { return opt(v); };
   c.exec(
       std::string("INSERT INTO service_applications (") + kColumns +
           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
           "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       {a.id,
        a.number,
-       opt(a.packageId),
+       n(a.packageId),
        jsonText(a.itemIds),
        a.leadOrgId,
        orgListText(a.orgIds),
@@ -620,33 +630,41 @@ Application Applications::start(store::Connection& c, const std::vector<ServiceI
        a.applicantName,
        a.channel,
        a.createdBy,
-       opt(a.windowOrgId),
+       n(a.windowOrgId),
        a.status,
        a.materials.dump(),
-       store::Null{},
-       std::int64_t{0},
-       "[]",
+       a.notice.is_null() ? store::Value(store::Null{}) : store::Value(a.notice.dump()),
+       std::int64_t{a.commitment ? 1 : 0},
+       jsonText(a.deficiencies),
        std::int64_t{a.visits},
        std::int64_t{a.statutoryDays},
        std::int64_t{a.promisedDays},
-       store::Null{},
-       store::Null{},
-       store::Null{},
-       store::Null{},
-       store::Null{},
-       store::Null{},
-       std::int64_t{0},
-       store::Null{},
-       store::Null{},
-       "[]",
-       std::int64_t{1},
+       n(a.submittedAt),
+       n(a.acceptedAt),
+       n(a.decidedAt),
+       n(a.dueOn),
+       n(a.statutoryDueOn),
+       n(a.pausedOn),
+       std::int64_t{a.pausedDays},
+       a.workingDays ? store::Value(std::int64_t{*a.workingDays}) : store::Value(store::Null{}),
+       n(a.reason),
+       jsonText(a.credentialIds),
+       std::int64_t{a.version},
        a.createdAt,
        a.updatedAt});
-  json filled = json::array();
-  for (const auto& m : a.materials)
-    if (provided(m)) filled.push_back(m["code"]);
-  event(c, a, "started", by, {{"filled", filled}});
-  return a;
+}
+
+void Applications::addDecided(const Application& a, const std::optional<int>& score,
+                              const std::string& ratedAt) {
+  db_.transaction([&](store::Connection& c) {
+    insert(c, a);
+    if (score)
+      c.exec(
+          "INSERT INTO service_ratings (application_id, lead_org_id, item_ids, score, comment, "
+          "channel, rated_by, rated_at) VALUES (?, ?, ?, ?, NULL, ?, ?, ?)",
+          {a.id, a.leadOrgId, jsonText(a.itemIds), std::int64_t{*score}, a.channel,
+           a.applicantAccountId, ratedAt});
+  });
 }
 
 Page<Application> Applications::list(const ApplicationFilter& f, ListQuery q) {

@@ -260,12 +260,18 @@ class Applications {
   Rectification close(const std::string& id, const std::string& followUp,
                       const identity::Principal& by);
 
+  // An application decided before (the demo's history, an import from an earlier system), with
+  // its rating when it has one: stored as it is, without tasks, events or ledger entries.
+  void addDecided(const Application& a, const std::optional<int>& score,
+                  const std::string& ratedAt);
+
   // The item an application's items are (in order).
   std::vector<ServiceItem> itemsOf(const Application& a);
 
  private:
   struct Gathered;
   Application load(store::Connection& c, const std::string& id);
+  void insert(store::Connection& c, const Application& a);
   void save(store::Connection& c, Application& a);
   void event(store::Connection& c, const Application& a, const std::string& type,
              const identity::Principal& by, nlohmann::json detail = nlohmann::json::object(),

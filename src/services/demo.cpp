@@ -2,8 +2,12 @@
 // materials are fetched from the demo catalog or taken from the wallet rather than asked for,
 // and three "one thing" packages: open a restaurant, have a baby, buy a home.
 #include "demo/demo.h"
+#include <random>
 #include "api/module.h"
+
 #include "catalog/catalog.h"
+#include "core/time.h"
+#include "crypto/crypto.h"
 #include "exchange/exchange.h"
 #include "identity/identity.h"
 #include "services/applications.h"
@@ -812,6 +816,117 @@ void seedOffice(api::DemoSeeding& d) {
   }
 }
 
+// Three months of decided applications (September to November 2026) by the demo's citizens and
+// companies, so that the figures and dashboards have something to show: most online, most
+// materials fetched, most decided within the promised limit, most rated well. Deterministic.
+void seedHistory(api::DemoSeeding& d) {
+  auto& identity = d.services.get<identity::Identity>();
+  auto& apps = d.services.get<Applications>();
+  auto& guide = d.services.get<ServiceCatalog>();
+  ListQuery any;
+  any.limit = 1;
+  if (apps.list({}, any).total > 0) return;  // seeded before
+  ListQuery all;
+  all.limit = 200;
+  std::vector<identity::Account> citizens, companies;
+  for (const char* kind : {"citizen", "company"}) {
+    identity::AccountFilter f;
+    f.kind = kind;
+    for (auto& a : identity.listAccounts(f, all).items)
+      (a.kind == "company" ? companies : citizens).push_back(std::move(a));
+  }
+  if (citizens.empty() || companies.empty()) return;
+  std::map<std::string, std::string> subjectOf;
+  for (const auto& a : citizens) subjectOf[a.id] = identity.revealResidentId(a.id).value_or("");
+  for (const auto& a : companies) subjectOf[a.id] = a.creditCode.value_or("");
+  const auto items = guide.list({}, all).items;
+  const auto cal = apps.calendar();
+  std::mt19937 rng(20261203);
+  auto chance = [&](double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; };
+  auto pick = [&](std::size_t n) {
+    return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng);
+  };
+  const Date first(2026, 9, 1), last(2026, 11, 30);
+  for (Date day = first; day <= last; day = day.addDays(1)) {
+    if (!cal.isWorkingDay(day)) continue;
+    const int count = 6 + static_cast<int>(pick(7));
+    for (int n = 0; n < count; ++n) {
+      const auto& item = items[pick(items.size())];
+      const bool company = item.subjectKind == "company";
+      const auto& who =
+          company ? companies[pick(companies.size())] : citizens[pick(citizens.size())];
+      Application a;
+      a.id = crypto::newId("apl");
+      std::string tail = a.id.substr(4, 6);
+      std::transform(tail.begin(), tail.end(), tail.begin(), ::toupper);
+      std::string compact = day.toString();
+      compact.erase(std::remove(compact.begin(), compact.end(), '-'), compact.end());
+      a.number = "YW-" + compact + "-" + tail;
+      a.itemIds = {item.id};
+      a.leadOrgId = item.orgId;
+      for (const auto& st : item.stages)
+        for (const auto& org : st.orgIds)
+          if (std::find(a.orgIds.begin(), a.orgIds.end(), org) == a.orgIds.end())
+            a.orgIds.push_back(org);
+      a.applicantAccountId = who.id;
+      a.applicantKind = who.kind;
+      a.subjectPseudonym = who.pseudonym;
+      a.subjectSealed = d.keys.encrypt(subjectOf[who.id]);
+      a.subjectMasked = company ? subjectOf[who.id] : who.residentIdMasked.value_or("");
+      a.applicantName = company ? who.companyName.value_or(who.displayName) : who.displayName;
+      const bool online =
+          std::find(item.channels.begin(), item.channels.end(), "online") != item.channels.end() &&
+          (item.channels.size() == 1 || chance(0.78));
+      a.channel = online ? "online" : "window";
+      a.createdBy = who.id;
+      a.visits = online ? item.visits : std::max(item.visits, 1);
+      a.statutoryDays = item.statutoryDays;
+      a.promisedDays = item.promisedDays;
+      for (const auto& m : item.materials) {
+        std::string state = "uploaded";
+        if (m.source == "resource") state = chance(0.93) ? "fetched" : "uploaded";
+        if (m.source == "certificate") state = chance(0.9) ? "wallet" : "uploaded";
+        if (m.source == "form") state = "form";
+        a.materials.push_back({{"code", m.code},
+                               {"name_zh", m.nameZh},
+                               {"name_en", m.nameEn},
+                               {"source", m.source},
+                               {"core", m.core},
+                               {"items", {item.code}},
+                               {"state", state},
+                               {"refused", false}});
+      }
+      const auto at = day.toString() + "T0" + std::to_string(1 + pick(8)) + ":" +
+                      std::to_string(10 + pick(50)) + ":00.000Z";
+      a.submittedAt = a.acceptedAt = at;
+      a.createdAt = at;
+      a.dueOn = cal.addWorkingDays(day, a.promisedDays).toString();
+      a.statutoryDueOn = cal.addWorkingDays(day, a.statutoryDays).toString();
+      // Most within the promise, some late; a few refused.
+      const int promised = std::max(1, a.promisedDays);
+      int used = static_cast<int>(pick(static_cast<std::size_t>(promised))) + 1;
+      if (chance(0.1)) used = promised + 1 + static_cast<int>(pick(3));
+      const auto decidedOn = cal.addWorkingDays(day, used);
+      if (decidedOn > Date(2026, 12, 2)) {
+        a.status = "in_review";
+        a.updatedAt = at;
+      } else {
+        a.status = chance(0.06) ? "rejected" : "approved";
+        if (a.status == "rejected") a.reason = "材料与实际情况不符";
+        a.decidedAt = decidedOn.toString() + "T08:30:00.000Z";
+        a.workingDays = used;
+        a.updatedAt = *a.decidedAt;
+      }
+      std::optional<int> score;
+      if (a.decidedAt && chance(0.7)) {
+        const double x = std::uniform_real_distribution<double>(0, 1)(rng);
+        score = x < 0.6 ? 5 : x < 0.85 ? 4 : x < 0.93 ? 3 : x < 0.97 ? 2 : 1;
+      }
+      apps.addDecided(a, score, a.decidedAt.value_or(at));
+    }
+  }
+}
+
 }  // namespace
 
 void seedDemo(api::DemoSeeding& d) {
@@ -819,7 +934,11 @@ void seedDemo(api::DemoSeeding& d) {
   auto& catalog = d.services.get<ServiceCatalog>();
   auto lanshan = identity.findOrgByCode("QH-LS");
   if (!lanshan) return;
-  if (catalog.findByCode("QH-LS-CAB-MARRIAGE-REG")) return seedOffice(d);  // seeded before
+  if (catalog.findByCode("QH-LS-CAB-MARRIAGE-REG")) {  // seeded before
+    seedOffice(d);
+    if (d.activity) seedHistory(d);
+    return;
+  }
   for (const auto& i : demoItems()) {
     auto org = identity.findOrgByCode(std::string("QH-LS-") + i.dept);
     if (!org) continue;
@@ -868,6 +987,7 @@ void seedDemo(api::DemoSeeding& d) {
     catalog.createPackage(std::move(pkg));
   }
   seedOffice(d);
+  if (d.activity) seedHistory(d);
   d.result.created = true;
 }
 

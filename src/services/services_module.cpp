@@ -90,6 +90,8 @@ api::Module module() {
       {"services.case_state", "The case is {status}.", "该工单状态为 {status}。"},
       {"services.calendar", "The calendar is not valid: {reason}", "日历无效：{reason}"},
       {"services.calendar_year", "{date} is not in {year}.", "{date} 不在 {year} 年内。"},
+      {"services.period", "The period runs from a date to a later one, ten years at most.",
+       "统计期间应从较早日期到较晚日期，最长十年。"},
       {"services.no_department", "Your account belongs to no department.",
        "您的账户不属于任何部门。"},
   };

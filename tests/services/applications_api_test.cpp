@@ -298,6 +298,31 @@ TEST_P(ApplicationsApiTest, OpenARestaurantFromApplyingOnceToRatingIt) {
   EXPECT_EQ(reviews.json["counts"][4], 1);
   EXPECT_EQ(h.count("service_rectifications"), 0);
 
+  // The figures count it: one application, decided, online, rated 5.
+  auto figures = h.as("anonymous", "GET", "/api/v1/services/figures?by=item");
+  ASSERT_EQ(figures.status, 200) << figures.body;
+  EXPECT_EQ(figures.json["total"]["applications"], 1);
+  EXPECT_EQ(figures.json["total"]["decided"], 1);
+  EXPECT_EQ(figures.json["total"]["online_share"], 1.0);
+  EXPECT_EQ(figures.json["total"]["satisfaction"], 1.0);
+  EXPECT_EQ(figures.json["total"]["materials"], 8);
+  EXPECT_EQ(figures.json["total"]["materials_fetched"], 2);  // the licence record and the wallet's
+  EXPECT_EQ(figures.json["groups"].size(), 4u);
+  bool permitSeen = false;
+  for (const auto& g : figures.json["groups"])
+    if (g["code"] == "QH-LS-AMR-FOOD-PERMIT") {
+      permitSeen = true;
+      EXPECT_EQ(g["applications"], 1);
+      EXPECT_DOUBLE_EQ(g["compression"].get<double>(), 0.5);  // 20 statutory, 10 promised
+    }
+  EXPECT_TRUE(permitSeen);
+  auto byDepartment = h.as("anonymous", "GET", "/api/v1/services/figures?by=department");
+  EXPECT_EQ(byDepartment.json["groups"].size(), 3u);  // AMR, TAX, HRSS lead their items
+  EXPECT_EQ(h.as("anonymous", "GET", "/api/v1/services/figures?from=2026-12-31&to=2026-01-01")
+                .status,
+            400);
+  EXPECT_EQ(h.as("anonymous", "GET", "/api/v1/services/figures?by=planet").status, 400);
+
   // The history, and a message at each step.
   auto done = h.as("company", "GET", path(app));
   EXPECT_EQ(types(done.json["history"], "type"),
