@@ -51,8 +51,9 @@ json receiptOf(Context& ctx, const std::string& leafHash) {
 }
 
 // The application as its pages show it: the items and departments by name, each filled-in
-// material's source department and receipt, and (detail) its tasks and history.
-json shown(Context& ctx, const Application& a, bool detail) {
+// material's source department and receipt (unless the caller adds the receipts itself), and
+// (detail) its tasks and history.
+json shown(Context& ctx, const Application& a, bool detail, bool receipts = true) {
   auto& apps = applications(ctx);
   const auto cal = apps.calendar();
   const auto today = apps.today();
@@ -73,7 +74,8 @@ json shown(Context& ctx, const Application& a, bool detail) {
   }
   for (auto& m : j["materials"]) {
     if (m.contains("from_org_id")) m["from_org"] = orgRef(ctx, m["from_org_id"].get<std::string>());
-    if (m.contains("leaf_hash")) m["receipt"] = receiptOf(ctx, m["leaf_hash"].get<std::string>());
+    if (receipts && m.contains("leaf_hash"))
+      m["receipt"] = receiptOf(ctx, m["leaf_hash"].get<std::string>());
   }
   json tasks = json::array();
   for (const auto& t : apps.tasksOf(a.id)) {
@@ -255,7 +257,7 @@ void addApplicationRoutes(api::Routes& api, Context& ctx) {
         n.targetType = "application";
         n.targetId = a.id;
         n.detail["number"] = a.number;
-        auto made = shown(ctx, a, true);
+        auto made = shown(ctx, a, true, false);  // its entries are not on the ledger yet
         return api::onceOnLedger(
             ctx, std::move(entries), [made](const std::vector<ledger::Receipt>& receipts) {
               auto out = made;
@@ -553,7 +555,8 @@ void addApplicationRoutes(api::Routes& api, Context& ctx) {
       e.add(FieldLocation::Query, "from", "services.period");
     e.throwIfAny();
     auto& guide = ctx.services.get<ServiceCatalog>();
-    auto report = performance(ctx.db, guide, from, to, by, today);
+    auto report = performance(ctx.db, guide, from, to, by, today,
+                              [&apps](const std::string& at) { return apps.localDate(at); });
     json groups = json::array();
     for (const auto& f : report.groups) {
       auto g = f.toJson();

@@ -290,6 +290,10 @@ Applications::Applications(store::Database& db, api::Services& services,
     : db_(db), services_(services), keys_(keys), utcOffsetMinutes_(utcOffsetMinutes) {}
 
 ServiceSettings Applications::settings() {
+  {
+    std::lock_guard lock(calendarMutex_);
+    if (settings_) return *settings_;
+  }
   ServiceSettings s;
   for (const auto& r : db_.connect().query("SELECT name, value FROM service_settings")) {
     const auto name = r.text("name");
@@ -297,6 +301,8 @@ ServiceSettings Applications::settings() {
     if (name == "credit_resource_id") s.creditResourceId = r.text("value");
     if (name == "credit_field") s.creditField = r.text("value");
   }
+  std::lock_guard lock(calendarMutex_);
+  settings_ = s;
   return s;
 }
 
@@ -314,6 +320,10 @@ void Applications::saveSettings(const ServiceSettings& s, const std::string& by)
     put("window_org_id", s.windowOrgId);
     put("credit_resource_id", s.creditResourceId);
     put("credit_field", s.creditField);
+    c.afterCommit([this] {
+      std::lock_guard lock(calendarMutex_);
+      settings_.reset();
+    });
   });
 }
 
@@ -381,6 +391,12 @@ void Applications::setCalendarYear(int year, const json& days, const std::string
       calendar_.reset();
     });
   });
+}
+
+Date Applications::localDate(const std::string& at) const {
+  auto t = parseRfc3339(at);
+  if (!t) return today();
+  return Date(std::chrono::floor<std::chrono::days>(*t + std::chrono::minutes(utcOffsetMinutes_)));
 }
 
 Date Applications::today() const {
@@ -1074,9 +1090,8 @@ void Applications::openStage(store::Connection& c, Application& a, const Service
   const int stages = static_cast<int>(item.stages.size());
   // A stage's share of the promised time, the last stage due with the application.
   const int share = std::max(1, item.promisedDays * (stage + 1) / std::max(1, stages));
-  auto due = cal.addWorkingDays(
-      Date::parse(a.submittedAt ? a.submittedAt->substr(0, 10) : day.toString()).value_or(day),
-      share + a.pausedDays);
+  auto due =
+      cal.addWorkingDays(a.submittedAt ? localDate(*a.submittedAt) : day, share + a.pausedDays);
   if (a.dueOn) due = std::min(due, *Date::parse(*a.dueOn));
   if (due < day) due = cal.isWorkingDay(day) ? day : cal.nextWorkingDay(day);
   const auto now = nowRfc3339();
@@ -1197,8 +1212,8 @@ void Applications::decide(store::Connection& c, Application& a, bool approved, c
   a.status = approved ? "approved" : "rejected";
   a.decidedAt = nowRfc3339();
   a.reason = reason;
-  const auto from = Date::parse(a.submittedAt ? a.submittedAt->substr(0, 10) : day.toString());
-  a.workingDays = std::max(0, cal.workingDaysBetween(from.value_or(day), day) - a.pausedDays);
+  const auto from = a.submittedAt ? localDate(*a.submittedAt) : day;
+  a.workingDays = std::max(0, cal.workingDaysBetween(from, day) - a.pausedDays);
   auto& ledger = services_.get<ledger::Log>();
   std::vector<std::string> issued, codes;
   if (approved) {

@@ -186,8 +186,9 @@ class Applications {
   // Replaces one year's days; 400 naming each bad entry (not in the year, a date twice, both
   // kinds, an adjusted working day that is not a weekend day).
   void setCalendarYear(int year, const nlohmann::json& days, const std::string& by);
-  // Today in the platform's time zone.
+  // Today in the platform's time zone, and the day there of a time (RFC 3339).
   Date today() const;
+  Date localDate(const std::string& at) const;
 
   // ----- the applicant's side ----------------------------------------------------------------
   // Starts an application for the applicant's account (by them, or by a window clerk) and fills
@@ -286,8 +287,9 @@ class Applications {
   api::Services& services_;
   const crypto::KeyRing& keys_;
   int utcOffsetMinutes_;
-  std::mutex calendarMutex_;
+  std::mutex calendarMutex_;                 // the cached calendar and settings
   std::optional<WorkingCalendar> calendar_;  // GUARDED_BY calendarMutex_
+  std::optional<ServiceSettings> settings_;  // GUARDED_BY calendarMutex_
 };
 
 // The application as JSON (materials with their receipts' leaf hashes; the caller adds names).

@@ -58,7 +58,8 @@ json Figures::toJson() const {
 }
 
 FigureReport performance(store::Database& db, ServiceCatalog& guide, const Date& from,
-                         const Date& to, const std::string& by, const Date& today) {
+                         const Date& to, const std::string& by, const Date& today,
+                         const std::function<Date(const std::string&)>& localDate) {
   FigureReport report;
   report.from = from.toString();
   report.to = to.toString();
@@ -87,7 +88,8 @@ FigureReport performance(store::Database& db, ServiceCatalog& guide, const Date&
     const bool decided = status == "approved" || status == "rejected";
     const bool open = status == "submitted" || status == "returned" || status == "in_review";
     const auto due = r.optText("due_on");
-    const auto decidedOn = r.optText("decided_at").value_or("").substr(0, 10);
+    const auto decidedAt = r.optText("decided_at");
+    const auto decidedOn = decidedAt ? localDate(*decidedAt).toString() : std::string();
     std::int64_t materials = 0, fetched = 0;
     for (const auto& m : json::parse(r.text("materials"))) {
       ++materials;

@@ -3,6 +3,7 @@
 // by month. What leadership sees on the dashboards, and what anyone may read.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,7 +43,9 @@ struct FigureReport {
 };
 
 // by: "item", "department" or "level". Applications count when submitted within [from, to].
+// localDate: the day, in the platform's time zone, of an RFC 3339 time.
 FigureReport performance(store::Database& db, ServiceCatalog& guide, const Date& from,
-                         const Date& to, const std::string& by, const Date& today);
+                         const Date& to, const std::string& by, const Date& today,
+                         const std::function<Date(const std::string&)>& localDate);
 
 }  // namespace onceonly::services

@@ -491,8 +491,17 @@ ServiceItem ServiceCatalog::create(ServiceItem s) {
 }
 
 std::optional<ServiceItem> ServiceCatalog::find(const std::string& id) {
-  return store::findOne(db_, kItemColumns, " FROM service_items s WHERE s.id = ?", {id},
-                        itemFromRow);
+  {
+    std::lock_guard lock(cacheMutex_);
+    if (auto it = cache_.find(id); it != cache_.end()) return it->second;
+  }
+  auto item =
+      store::findOne(db_, kItemColumns, " FROM service_items s WHERE s.id = ?", {id}, itemFromRow);
+  if (item) {
+    std::lock_guard lock(cacheMutex_);
+    cache_[id] = *item;
+  }
+  return item;
 }
 
 std::optional<ServiceItem> ServiceCatalog::findByCode(const std::string& code) {

@@ -11,6 +11,8 @@
 // a catalog resource or a certificate type exists) is checked by the caller.
 #pragma once
 
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -112,6 +114,7 @@ class ServiceCatalog {
 
   // 409 conflict.duplicate for a code in use.
   ServiceItem create(ServiceItem s);
+  // Items do not change once made: applications read them from memory after the first time.
   std::optional<ServiceItem> find(const std::string& id);
   std::optional<ServiceItem> findByCode(const std::string& code);
   Page<ServiceItem> list(const ItemFilter& f, ListQuery q);
@@ -125,6 +128,8 @@ class ServiceCatalog {
 
  private:
   store::Database& db_;
+  std::mutex cacheMutex_;
+  std::map<std::string, ServiceItem> cache_;  // GUARDED_BY cacheMutex_
 };
 
 }  // namespace onceonly::services
