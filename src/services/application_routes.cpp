@@ -65,8 +65,13 @@ json shown(Context& ctx, const Application& a, bool detail, bool receipts = true
                      {"name_zh", s.nameZh},
                      {"name_en", s.nameEn},
                      {"org", orgRef(ctx, s.orgId)},
-                     {"certificates", s.certificates}});
+                     {"certificates", s.certificates},
+                     {"allows_deficiency", s.allowsDeficiency}});
   j["items"] = items;
+  if (a.packageId)
+    if (auto pkg = ctx.services.get<ServiceCatalog>().findPackage(*a.packageId))
+      j["package"] = {
+          {"id", pkg->id}, {"code", pkg->code}, {"name_zh", pkg->nameZh}, {"name_en", pkg->nameEn}};
   j["lead_org"] = orgRef(ctx, a.leadOrgId);
   if (!detail) {
     j.erase("materials");

@@ -28,7 +28,7 @@ namespace {
 using identity::Principal;
 using nlohmann::json;
 
-constexpr std::int64_t kDefaultMaxBytes = 1024 * 1024;
+constexpr std::int64_t kDefaultMaxBytes = std::int64_t{1024} * 1024;
 constexpr std::size_t kMaxText = 500;
 constexpr const char* kPurpose = "one_window_service";
 constexpr int kRectificationDays = 5;

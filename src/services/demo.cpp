@@ -861,7 +861,8 @@ void seedHistory(api::DemoSeeding& d) {
       std::transform(tail.begin(), tail.end(), tail.begin(), ::toupper);
       std::string compact = day.toString();
       compact.erase(std::remove(compact.begin(), compact.end(), '-'), compact.end());
-      a.number = "YW-" + compact + "-" + tail;
+      a.number = "YW-";
+      a.number.append(compact).append("-").append(tail);
       a.itemIds = {item.id};
       a.leadOrgId = item.orgId;
       for (const auto& st : item.stages)

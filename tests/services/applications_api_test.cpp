@@ -318,9 +318,9 @@ TEST_P(ApplicationsApiTest, OpenARestaurantFromApplyingOnceToRatingIt) {
   EXPECT_TRUE(permitSeen);
   auto byDepartment = h.as("anonymous", "GET", "/api/v1/services/figures?by=department");
   EXPECT_EQ(byDepartment.json["groups"].size(), 3u);  // AMR, TAX, HRSS lead their items
-  EXPECT_EQ(h.as("anonymous", "GET", "/api/v1/services/figures?from=2026-12-31&to=2026-01-01")
-                .status,
-            400);
+  EXPECT_EQ(
+      h.as("anonymous", "GET", "/api/v1/services/figures?from=2026-12-31&to=2026-01-01").status,
+      400);
   EXPECT_EQ(h.as("anonymous", "GET", "/api/v1/services/figures?by=planet").status, 400);
 
   // The history, and a message at each step.

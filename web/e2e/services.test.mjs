@@ -46,9 +46,10 @@ test('anyone finds a service by life event and reads a package and an item', asy
   await page.locator('[data-test=package-title]').waitFor()
   assert.equal(await page.locator('[data-test=package-title]').innerText(), '开办餐馆一件事')
   assert.equal(await page.locator('[data-test=package-item]').count(), 4)
-  // The business licence is one material for the three services that need it.
-  const licence = page.locator('[data-test=package-material][data-source=certificate]')
-  assert.equal(await licence.getAttribute('data-shared'), '3')
+  // The licence's record is one material, fetched once, for the two services that read it.
+  const licence = page.locator('[data-test=package-material][data-code=licence_record]')
+  assert.equal(await licence.getAttribute('data-source'), 'resource')
+  assert.equal(await licence.getAttribute('data-shared'), '2')
   await page.waitForLoadState('networkidle')
   await checkA11y(page, 'service package')
 

@@ -21,6 +21,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/ledger', name: 'ledger', component: () => import('@/views/public/LedgerPage.vue'), meta: { title: 'nav.ledger', audience: 'public', menu: true } },
   { path: '/verify', name: 'verify', component: () => import('@/views/public/VerifyPage.vue'), meta: { title: 'credentials.nav.verify', audience: 'public' } },
   { path: '/dashboard', name: 'dashboard', component: () => import('@/views/public/DashboardPage.vue'), meta: { title: 'nav.dashboard', audience: 'public', menu: true } },
+  { path: '/dashboard/services', name: 'service-figures', component: () => import('@/views/public/ServiceFiguresPage.vue'), meta: { title: 'figures.nav.title', audience: 'public' } },
   { path: '/services', name: 'services', component: () => import('@/views/public/ServicesPage.vue'), meta: { title: 'services.nav.guide', audience: 'public', menu: true } },
   { path: '/services/items/:id', name: 'service-item', component: () => import('@/views/public/ServiceItemPage.vue'), meta: { title: 'services.nav.guide', audience: 'public' } },
   { path: '/services/packages/:id', name: 'service-package', component: () => import('@/views/public/ServicePackagePage.vue'), meta: { title: 'services.nav.guide', audience: 'public' } },
@@ -30,6 +31,9 @@ const routes: RouteRecordRaw[] = [
   { path: '/me/consents', name: 'consents', component: () => import('@/views/portal/ConsentsPage.vue'), meta: { title: 'nav.consents', audience: 'person', menu: true } },
   { path: '/me/wallet', name: 'wallet', component: () => import('@/views/portal/WalletPage.vue'), meta: { title: 'credentials.nav.wallet', audience: 'person', menu: true } },
   { path: '/me/wallet/:id', name: 'certificate', component: () => import('@/views/portal/CertificatePage.vue'), meta: { title: 'credentials.nav.certificate', audience: 'person' } },
+  { path: '/me/applications', name: 'applications', component: () => import('@/views/portal/ApplicationsPage.vue'), meta: { title: 'applications.nav.mine', audience: 'person', menu: true } },
+  { path: '/me/applications/:id', name: 'application', component: () => import('@/views/portal/ApplicationPage.vue'), meta: { title: 'applications.nav.application', audience: 'person' } },
+  { path: '/me/messages', name: 'messages', component: () => import('@/views/portal/MessagesPage.vue'), meta: { title: 'applications.nav.messages', audience: 'person', menu: true } },
 
   { path: '/console', name: 'console', component: () => import('@/views/console/ConsoleHome.vue'), meta: { title: 'nav.console', audience: 'staff' } },
   { path: '/console/orgs', name: 'orgs', component: () => import('@/views/console/OrgsPage.vue'), meta: { title: 'nav.orgs', audience: 'staff', roles: ['platform_admin', 'org_admin'], menu: true } },
@@ -44,6 +48,11 @@ const routes: RouteRecordRaw[] = [
   { path: '/console/credentials', name: 'credentials', component: () => import('@/views/console/CredentialsPage.vue'), meta: { title: 'credentials.nav.issued', audience: 'staff', roles: ['approver', 'org_admin', 'auditor'], menu: true } },
   { path: '/console/credential-types', name: 'credential-types', component: () => import('@/views/console/CredentialTypesPage.vue'), meta: { title: 'credentials.nav.types', audience: 'staff', roles: ['org_admin', 'approver', 'auditor'], menu: true } },
   { path: '/console/ledger', name: 'ledger-explorer', component: () => import('@/views/console/LedgerExplorerPage.vue'), meta: { title: 'nav.ledgerExplorer', audience: 'staff', roles: ['auditor', 'platform_admin'], menu: true } },
+  { path: '/console/window', name: 'office-window', component: () => import('@/views/console/WindowPage.vue'), meta: { title: 'office.nav.window', audience: 'staff', roles: ['clerk'], menu: true } },
+  { path: '/console/applications/:id', name: 'application-review', component: () => import('@/views/console/ApplicationReviewPage.vue'), meta: { title: 'office.nav.review', audience: 'staff', roles: ['clerk', 'approver', 'org_admin', 'auditor'] } },
+  { path: '/console/tasks', name: 'office-tasks', component: () => import('@/views/console/TasksPage.vue'), meta: { title: 'office.nav.tasks', audience: 'staff', roles: ['approver'], menu: true } },
+  { path: '/console/rectifications', name: 'office-rectifications', component: () => import('@/views/console/RectificationsPage.vue'), meta: { title: 'office.nav.cases', audience: 'staff', roles: ['approver', 'org_admin'], menu: true } },
+  { path: '/console/service-settings', name: 'service-settings', component: () => import('@/views/console/ServiceSettingsPage.vue'), meta: { title: 'office.nav.settings', audience: 'staff', roles: ['platform_admin'], menu: true } },
 
   { path: '/:rest(.*)*', name: 'not-found', component: () => import('@/views/public/NotFoundPage.vue'), meta: { title: 'nav.home', audience: 'public' } },
 ]

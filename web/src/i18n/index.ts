@@ -8,6 +8,9 @@ import ledger from './ledger'
 import admin from './admin'
 import credentials from './credentials'
 import services from './services'
+import figures from './figures'
+import office from './office'
+import applications from './applications'
 
 export type Lang = 'zh-CN' | 'en'
 export const LANGS: Lang[] = ['zh-CN', 'en']
@@ -29,8 +32,8 @@ export function rememberLang(lang: Lang) {
 }
 
 export const messages = {
-  'zh-CN': { ...common.zh, portal: portal.zh, console: consoleMessages.zh, ledger: ledger.zh, admin: admin.zh, credentials: credentials.zh, services: services.zh },
-  en: { ...common.en, portal: portal.en, console: consoleMessages.en, ledger: ledger.en, admin: admin.en, credentials: credentials.en, services: services.en },
+  'zh-CN': { ...common.zh, portal: portal.zh, console: consoleMessages.zh, ledger: ledger.zh, admin: admin.zh, credentials: credentials.zh, services: services.zh, figures: figures.zh, office: office.zh, applications: applications.zh },
+  en: { ...common.en, portal: portal.en, console: consoleMessages.en, ledger: ledger.en, admin: admin.en, credentials: credentials.en, services: services.en, figures: figures.en, office: office.en, applications: applications.en },
 }
 
 export const i18n = createI18n({
