@@ -3,6 +3,9 @@
 // accepts it; each department's approvers decide their tasks; the applicant follows it, reads
 // its messages and rates it; poor ratings are cases the department answers. Also the settings
 // and the working-day calendar a platform_admin maintains.
+#include <mutex>
+#include <unordered_map>
+
 #include "api/json_body.h"
 #include "api/routes.h"
 #include "catalog/catalog.h"
@@ -40,10 +43,42 @@ json orgRef(Context& ctx, const std::string& id) {
   return {{"id", id}, {"code", o->code}, {"name_zh", o->nameZh}, {"name_en", o->nameEn}};
 }
 
+// Where the fetches' ledger entries landed, once known (an entry's index never changes): finding
+// a leaf in the log costs a search of its part not yet indexed, which every answer showing an
+// application's receipts would otherwise repeat. Bounded: emptied when full, then found again.
+class ReceiptIndexes {
+ public:
+  std::optional<std::uint64_t> find(const std::string& leaf) {
+    std::lock_guard lock(mutex_);
+    auto it = known_.find(leaf);
+    if (it == known_.end()) return std::nullopt;
+    return it->second;
+  }
+  void remember(const std::string& leaf, std::uint64_t index) {
+    std::lock_guard lock(mutex_);
+    if (known_.size() >= kMax) known_.clear();
+    known_[leaf] = index;
+  }
+
+ private:
+  static constexpr std::size_t kMax = 200000;
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::uint64_t> known_;  // GUARDED_BY mutex_
+};
+
+ReceiptIndexes& receiptIndexes() {
+  static ReceiptIndexes indexes;
+  return indexes;
+}
+
 json receiptOf(Context& ctx, const std::string& leafHash) {
   auto leaf = ledger::hashFromBase64(leafHash);
   if (!leaf) return nullptr;
-  auto index = ctx.ledger().indexOf(*leaf);
+  auto index = receiptIndexes().find(leafHash);
+  if (!index) {
+    index = ctx.ledger().indexOf(*leaf);
+    if (index) receiptIndexes().remember(leafHash, *index);
+  }
   if (!index) return {{"index", nullptr}, {"leaf_hash", leafHash}, {"url", nullptr}};
   return {{"index", *index},
           {"leaf_hash", leafHash},
@@ -270,6 +305,7 @@ void addApplicationRoutes(api::Routes& api, Context& ctx) {
               for (auto& m : out["materials"])
                 if (m.contains("access_id") && k < receipts.size()) {
                   const auto& r = receipts[k++];
+                  receiptIndexes().remember(ledger::hashToBase64(r.leafHash), r.index);
                   m["receipt"] = {{"index", r.index},
                                   {"leaf_hash", ledger::hashToBase64(r.leafHash)},
                                   {"url", "/api/v1/ledger/receipts/" + std::to_string(r.index)}};

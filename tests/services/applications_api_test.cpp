@@ -163,6 +163,9 @@ TEST_P(ApplicationsApiTest, OpenARestaurantFromApplyingOnceToRatingIt) {
   EXPECT_EQ(upload("company", app, "articles", "image/png", kPng).json["code"],
             "services.upload_type");
   EXPECT_EQ(upload("company", app, "health_certificates", "application/pdf", "").status, 400);
+  auto large = upload("company", app, "health_certificates", "application/pdf",
+                      kPdf + std::string(1024 * 1024, ' '));  // past the item's limit
+  EXPECT_EQ(large.json["code"], "services.upload_size") << large.body;
   EXPECT_EQ(upload("company", app, "licence_record", "application/pdf", kPdf).status, 409);
   ASSERT_EQ(upload("company", app, "articles", "application/pdf", kPdf).status, 200);
   ASSERT_EQ(upload("company", app, "health_certificates", "image/png", kPng).status, 200);
