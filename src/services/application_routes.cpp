@@ -150,7 +150,8 @@ std::string mediaTypeOf(const http::Request& req) {
   auto type = req.header("content-type").value_or("");
   if (auto semi = type.find(';'); semi != std::string::npos) type.resize(semi);
   while (!type.empty() && type.back() == ' ') type.pop_back();
-  std::transform(type.begin(), type.end(), type.begin(), ::tolower);
+  for (auto& ch : type)
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
   return type;
 }
 
@@ -163,7 +164,9 @@ json settingsJson(const ServiceSettings& s) {
 
 int yearParam(const http::Request& req) {
   const auto text = req.param("year");
-  if (text.size() != 4 || !std::all_of(text.begin(), text.end(), ::isdigit) || text[0] == '0')
+  if (text.size() != 4 ||
+      !std::all_of(text.begin(), text.end(), [](char ch) { return ch >= '0' && ch <= '9'; }) ||
+      text[0] == '0')
     throw invalidField(FieldLocation::Path, "year", "field.range",
                        {{"min", "1000"}, {"max", "9999"}});
   return std::stoi(text);

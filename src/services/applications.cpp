@@ -519,7 +519,8 @@ Application Applications::start(store::Connection& c, const std::vector<ServiceI
   std::string compact = day.toString();
   compact.erase(std::remove(compact.begin(), compact.end(), '-'), compact.end());
   std::string tail = a.id.substr(4, 6);
-  std::transform(tail.begin(), tail.end(), tail.begin(), ::toupper);
+  for (auto& ch : tail)
+    if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
   a.number = "YW-" + compact + "-" + tail;
   a.packageId = packageId;
   a.leadOrgId = items.front().orgId;

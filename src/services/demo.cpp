@@ -858,7 +858,8 @@ void seedHistory(api::DemoSeeding& d) {
       Application a;
       a.id = crypto::newId("apl");
       std::string tail = a.id.substr(4, 6);
-      std::transform(tail.begin(), tail.end(), tail.begin(), ::toupper);
+      for (auto& ch : tail)
+        if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
       std::string compact = day.toString();
       compact.erase(std::remove(compact.begin(), compact.end(), '-'), compact.end());
       a.number = "YW-";

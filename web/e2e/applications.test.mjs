@@ -12,38 +12,24 @@
 // API), the company sees the certificates issued and rates the service.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { launch, openPage, finish, signIn, checkA11y, screenshot, BASE, PASSWORD, PHONE } from './support.mjs'
-
-const COMPANY = { username: 'qingshi.tea' }
-const CREDIT_CODE = '91440305MA5F3K2L13'
-const PDF = Buffer.from('%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n')
-const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('not really an image')])
-
-// The API as one demo user, with a bearer token: JSON in and out, and files as raw bodies.
-async function as(username) {
-  const res = await fetch(`${BASE}/api/v1/sessions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: PASSWORD }),
-  })
-  assert.equal(res.status, 201, `sign-in of ${username} failed`)
-  const { token } = await res.json()
-  const call = async (method, path, body, type = 'application/json') => {
-    const r = await fetch(`${BASE}/api/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': type },
-      body: body === undefined ? undefined : type === 'application/json' ? JSON.stringify(body) : body,
-    })
-    const text = await r.text()
-    return { status: r.status, json: text && (r.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : null, text }
-  }
-  return {
-    get: (p) => call('GET', p),
-    post: (p, b = {}) => call('POST', p, b),
-    put: (p, b) => call('PUT', p, b),
-    upload: (p, bytes, type) => call('PUT', p, bytes, type),
-  }
-}
+import {
+  launch,
+  openPage,
+  finish,
+  signIn,
+  checkA11y,
+  screenshot,
+  apiAs,
+  issueBusinessLicence,
+  startPackage,
+  fillApplication,
+  BASE,
+  PHONE,
+  COMPANY,
+  CREDIT_CODE,
+  PDF,
+  PNG,
+} from './support.mjs'
 
 let browser
 let restaurant // the package, as the public guide lists it
@@ -56,29 +42,10 @@ before(async () => {
 
   // The licence comes from the wallet only if the company holds one: the market regulation
   // approver issues it when the demo has not.
-  const company = await as(COMPANY.username)
+  const company = await apiAs(COMPANY)
   const held = await company.get('/credentials/mine?status=valid&limit=100')
   assert.equal(held.status, 200, held.text)
-  if (!held.json.items.some((c) => c.type_code === 'business_licence')) {
-    const approver = await as('approver')
-    const types = await approver.get('/credentials/types?limit=100')
-    const licence = types.json.items.find((x) => x.code === 'business_licence')
-    const issued = await approver.post('/credentials', {
-      type_id: licence.id,
-      subject: CREDIT_CODE,
-      claims: {
-        company_name: '岚山青石茶业有限公司',
-        credit_code: CREDIT_CODE,
-        company_type: '有限责任公司',
-        legal_representative: '陈静',
-        registered_capital: '100 万元',
-        established_on: '2019-04-18',
-        business_scope: '茶叶销售',
-        address: '岚山市青石路 1 号',
-      },
-    })
-    assert.equal(issued.status, 201, issued.text)
-  }
+  if (!held.json.items.some((c) => c.type_code === 'business_licence')) await issueBusinessLicence()
 })
 
 after(async () => {
@@ -232,7 +199,7 @@ test('the company applies once: filled in, fill in, upload, refuse, commit, subm
 
   // ----- returned once with the one-time notice, corrected, submitted again -----
   const id = new URL(page.url()).pathname.split('/').pop()
-  const notice = await (await as('clerk')).post(`/services/applications/${id}/notice`, { items: [{ material: 'articles', reason: '未经全体股东签字盖章' }], note: '请补正后重新提交' })
+  const notice = await (await apiAs({ username: 'clerk' })).post(`/services/applications/${id}/notice`, { items: [{ material: 'articles', reason: '未经全体股东签字盖章' }], note: '请补正后重新提交' })
   assert.equal(notice.status, 200, notice.text)
   await page.reload()
   await page.locator('[data-test=app-status][data-status=returned]').waitFor()
@@ -301,29 +268,19 @@ const APPROVERS = { 'QH-LS-AMR': 'approver', 'QH-LS-HC': 'hc.approver', 'QH-LS-T
 
 test('once approved, the company finds its certificates and rates the service', async () => {
   // Applied for, submitted, accepted and approved through the API.
-  const company = await as(COMPANY.username)
-  const started = await company.post('/services/applications', { package_id: restaurant.id })
-  assert.equal(started.status, 201, started.text)
-  const id = started.json.id
+  const company = await apiAs(COMPANY)
+  const { id } = await startPackage(company, restaurant.id)
   const path = (tail = '') => `/services/applications/${id}${tail}`
-  for (const [code, values] of Object.entries({
-    premises: { premises: '岚山市青石路 8 号一层', main_business: '餐饮服务', scope: '热食类食品制售' },
-    company: { company_name: '岚山青石茶业有限公司', company_type: '有限责任公司', legal_representative: '陈静', registered_capital: '100 万元', business_scope: '茶叶销售；餐饮服务', address: '岚山市青石路 1 号' },
-  })) {
-    const r = await company.put(path(`/forms/${code}`), { values })
-    assert.equal(r.status, 200, r.text)
-  }
-  for (const [code, type, bytes] of [
-    ['articles', 'application/pdf', PDF],
-    ['health_certificates', 'image/png', PNG],
-    ['floor_plan', 'application/pdf', PDF],
-  ]) {
-    const r = await company.upload(path(`/materials/${code}/file`), bytes, type)
-    assert.equal(r.status, 200, r.text)
-  }
+  await fillApplication(company, id, {
+    files: [
+      ['articles', 'application/pdf', PDF],
+      ['health_certificates', 'image/png', PNG],
+      ['floor_plan', 'application/pdf', PDF],
+    ],
+  })
   const submitted = await company.post(path('/submit'), {})
   assert.equal(submitted.status, 200, submitted.text)
-  const accepted = await (await as('clerk')).post(path('/accept'))
+  const accepted = await (await apiAs({ username: 'clerk' })).post(path('/accept'))
   assert.equal(accepted.status, 200, accepted.text)
   const approvers = {}
   for (let round = 0; round < 5; round++) {
@@ -332,7 +289,7 @@ test('once approved, the company finds its certificates and rates the service', 
     for (const task of now.json.tasks.filter((x) => x.status === 'open')) {
       const who = APPROVERS[task.org.code]
       assert.ok(who, `an approver for ${task.org.code}`)
-      approvers[who] ??= await as(who)
+      approvers[who] ??= await apiAs({ username: who })
       const r = await approvers[who].post(`/services/tasks/${task.id}/approve`, { comment: '符合条件' })
       assert.equal(r.status, 200, r.text)
     }

@@ -9,37 +9,22 @@
 // the API; and the application is approved with two certificates issued.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { launch, openPage, finish, signIn, checkA11y, screenshot, field, BASE, PASSWORD } from './support.mjs'
-
-const CREDIT_CODE = '91440305MA5F3K2L13'
-const PDF = '%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n'
-const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('not really an image')])
-
-// The API as one demo user, with a bearer token: JSON in and out, and files as raw bodies.
-async function as(username) {
-  const res = await fetch(`${BASE}/api/v1/sessions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: PASSWORD }),
-  })
-  assert.equal(res.status, 201, `sign-in of ${username} failed`)
-  const { token } = await res.json()
-  const call = async (method, path, body, type = 'application/json') => {
-    const r = await fetch(`${BASE}/api/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': type },
-      body: body === undefined ? undefined : type === 'application/json' ? JSON.stringify(body) : body,
-    })
-    const text = await r.text()
-    return { status: r.status, json: text && (r.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : null, text }
-  }
-  return {
-    get: (p) => call('GET', p),
-    post: (p, b = {}) => call('POST', p, b),
-    put: (p, b) => call('PUT', p, b),
-    upload: (p, bytes, type) => call('PUT', p, bytes, type),
-  }
-}
+import {
+  launch,
+  openPage,
+  finish,
+  signIn,
+  checkA11y,
+  screenshot,
+  field,
+  apiAs,
+  issueBusinessLicence,
+  startPackage,
+  fillApplication,
+  COMPANY,
+  PDF,
+  PNG,
+} from './support.mjs'
 
 let browser
 let app // the application as the company started it: {id, number}
@@ -49,54 +34,24 @@ before(async () => {
   browser = await launch()
 
   // The market regulation approver issues the company its business licence.
-  const approver = await as('approver')
-  const types = await approver.get('/credentials/types?limit=100')
-  const licence = types.json.items.find((x) => x.code === 'business_licence')
-  assert.ok(licence, 'the demo has the business licence type')
-  const issued = await approver.post('/credentials', {
-    type_id: licence.id,
-    subject: CREDIT_CODE,
-    claims: {
-      company_name: '岚山青石茶业有限公司',
-      credit_code: CREDIT_CODE,
-      company_type: '有限责任公司',
-      legal_representative: '陈静',
-      registered_capital: '100 万元',
-      established_on: '2019-04-18',
-      business_scope: '茶叶销售',
-      address: '岚山市青石路 1 号',
-    },
-  })
-  assert.equal(issued.status, 201, issued.text)
+  await issueBusinessLicence()
 
   // The company applies for the package online, fills in both forms, uploads two files and
   // submits with the commitment for the floor plan.
-  company = await as('qingshi.tea')
+  company = await apiAs(COMPANY)
   const packages = await company.get('/services/packages')
   const restaurant = packages.json.items.find((p) => p.code === 'open_restaurant')
   assert.ok(restaurant, 'the demo has the open_restaurant package')
-  const started = await company.post('/services/applications', { package_id: restaurant.id })
-  assert.equal(started.status, 201, started.text)
-  app = { id: started.json.id, number: started.json.number }
+  const started = await startPackage(company, restaurant.id)
+  app = { id: started.id, number: started.number }
   const path = (tail) => `/services/applications/${app.id}${tail}`
-  let r = await company.put(path('/forms/company'), {
-    values: {
-      company_name: '岚山青石茶业有限公司',
-      company_type: '有限责任公司',
-      legal_representative: '陈静',
-      registered_capital: '100 万元',
-      business_scope: '茶叶销售；餐饮服务',
-      address: '岚山市青石路 1 号',
-    },
+  await fillApplication(company, app.id, {
+    files: [
+      ['articles', 'application/pdf', PDF],
+      ['health_certificates', 'image/png', PNG],
+    ],
   })
-  assert.equal(r.status, 200, r.text)
-  r = await company.put(path('/forms/premises'), { values: { premises: '岚山市青石路 8 号一层', main_business: '餐饮服务', scope: '热食类食品制售' } })
-  assert.equal(r.status, 200, r.text)
-  r = await company.upload(path('/materials/articles/file'), PDF, 'application/pdf')
-  assert.equal(r.status, 200, r.text)
-  r = await company.upload(path('/materials/health_certificates/file'), PNG, 'image/png')
-  assert.equal(r.status, 200, r.text)
-  r = await company.post(path('/submit'), { commitment: true })
+  const r = await company.post(path('/submit'), { commitment: true })
   assert.equal(r.status, 200, r.text)
   assert.equal(r.json.status, 'submitted')
   assert.deepEqual(r.json.deficiencies, ['floor_plan'])
@@ -231,7 +186,7 @@ test('the window returns an application once, accepts it, and the departments ap
 
   // ----- the tax and social security bureaus decide through the API -----
   for (const who of ['tax.approver', 'hrss.approver']) {
-    const s = await as(who)
+    const s = await apiAs({ username: who })
     const open = await s.get('/services/tasks?status=open')
     const mine = open.json.items.filter((x) => x.application_id === app.id)
     assert.equal(mine.length, 1, `${who} has one task`)

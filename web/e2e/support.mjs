@@ -103,21 +103,92 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: `${dir}/${name}.png`, fullPage: false })
 }
 
-// The API with a bearer token, for facts a story needs before it starts.
+// The API with a bearer token, for facts a story needs before it starts: JSON in and out, and
+// files as raw bodies (`upload`, with the file's media type).
 export async function apiAs(who) {
   const body = who.residentId ? { resident_id: who.residentId, password: PASSWORD } : { username: who.username, password: PASSWORD }
   const res = await fetch(`${BASE}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
   assert.equal(res.status, 201, `sign-in of ${JSON.stringify(who)} failed`)
   const { token } = await res.json()
-  const call = async (method, path, payload) => {
+  const call = async (method, path, payload, type = 'application/json') => {
     const r = await fetch(`${BASE}/api/v1${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: payload === undefined ? undefined : JSON.stringify(payload),
+      headers: { authorization: `Bearer ${token}`, 'content-type': type },
+      body: payload === undefined ? undefined : type === 'application/json' ? JSON.stringify(payload) : payload,
     })
     const text = await r.text()
     const isJson = (r.headers.get('content-type') ?? '').includes('json')
     return { status: r.status, json: isJson && text ? JSON.parse(text) : null, text }
   }
-  return { get: (p) => call('GET', p), post: (p, b) => call('POST', p, b ?? {}), patch: (p, b) => call('PATCH', p, b) }
+  return {
+    get: (p) => call('GET', p),
+    post: (p, b) => call('POST', p, b ?? {}),
+    patch: (p, b) => call('PATCH', p, b),
+    put: (p, b) => call('PUT', p, b),
+    upload: (p, bytes, type) => call('PUT', p, bytes, type),
+  }
+}
+
+// ----- applying once: the demo company and the "open a restaurant" package -----
+
+export const COMPANY = { username: 'qingshi.tea' }
+export const CREDIT_CODE = '91440305MA5F3K2L13'
+export const PDF = Buffer.from('%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n')
+export const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('not really an image')])
+
+// The market regulation approver issues the demo company a business licence (for its wallet).
+export async function issueBusinessLicence() {
+  const approver = await apiAs({ username: 'approver' })
+  const types = await approver.get('/credentials/types?limit=100')
+  const licence = types.json.items.find((x) => x.code === 'business_licence')
+  assert.ok(licence, 'the demo has the business licence type')
+  const issued = await approver.post('/credentials', {
+    type_id: licence.id,
+    subject: CREDIT_CODE,
+    claims: {
+      company_name: '岚山青石茶业有限公司',
+      credit_code: CREDIT_CODE,
+      company_type: '有限责任公司',
+      legal_representative: '陈静',
+      registered_capital: '100 万元',
+      established_on: '2019-04-18',
+      business_scope: '茶叶销售',
+      address: '岚山市青石路 1 号',
+    },
+  })
+  assert.equal(issued.status, 201, issued.text)
+  return issued.json
+}
+
+// Starts an application for a package (through `api`, the applicant's) and returns it, a draft.
+export async function startPackage(api, packageId) {
+  const started = await api.post('/services/applications', { package_id: packageId })
+  assert.equal(started.status, 201, started.text)
+  return started.json
+}
+
+// The package's two forms as the company fills them in.
+export const RESTAURANT_FORMS = {
+  company: {
+    company_name: '岚山青石茶业有限公司',
+    company_type: '有限责任公司',
+    legal_representative: '陈静',
+    registered_capital: '100 万元',
+    business_scope: '茶叶销售；餐饮服务',
+    address: '岚山市青石路 1 号',
+  },
+  premises: { premises: '岚山市青石路 8 号一层', main_business: '餐饮服务', scope: '热食类食品制售' },
+}
+
+// Fills in the application's forms ({code: values}) and uploads its files ([code, type, bytes]).
+export async function fillApplication(api, id, { forms = RESTAURANT_FORMS, files = [] } = {}) {
+  const path = (tail) => `/services/applications/${id}${tail}`
+  for (const [code, values] of Object.entries(forms)) {
+    const r = await api.put(path(`/forms/${code}`), { values })
+    assert.equal(r.status, 200, r.text)
+  }
+  for (const [code, type, bytes] of files) {
+    const r = await api.upload(path(`/materials/${code}/file`), bytes, type)
+    assert.equal(r.status, 200, r.text)
+  }
 }

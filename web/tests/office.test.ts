@@ -1,7 +1,8 @@
 // The console's one-window helpers (components/console/office.ts): a year's calendar checked as
 // the server checks it, each problem at its entry, and the colours of clocks and statuses.
 import { describe, expect, it } from 'vitest'
-import { calendarProblems, clockTag, materialTag, sizeText, type AppMaterial } from '@/components/console/office'
+import { calendarProblems, clockTag, materialTag, sizeText, statusTag, type AppMaterial } from '@/components/console/office'
+import { i18n } from '@/i18n'
 
 describe('calendarProblems', () => {
   it('accepts the 2026 Spring Festival with its make-up Saturdays', () => {
@@ -37,7 +38,23 @@ describe('tags', () => {
     expect(materialTag({ ...m, state: 'fetched' }, false)).toBe('success')
   })
 
+  it('colours applications, tasks and cases alike', () => {
+    expect(['approved', 'closed', 'submitted', 'in_review', 'open', 'returned', 'replied', 'rejected', 'withdrawn', 'cancelled'].map(statusTag)).toEqual([
+      'success',
+      'success',
+      'primary',
+      'primary',
+      'primary',
+      'warning',
+      'warning',
+      'danger',
+      'info',
+      'info',
+    ])
+  })
+
   it('says sizes as people read them', () => {
-    expect([sizeText(9), sizeText(2048), sizeText(1024 * 1024)]).toEqual(['9 B', '2 KB', '1.0 MB'])
+    i18n.global.locale.value = 'en'
+    expect([sizeText(9), sizeText(2048), sizeText(1536 * 1024)]).toEqual(['9 bytes', '2 KB', '1.5 MB'])
   })
 })

@@ -1,7 +1,9 @@
 // An application as its applicant sees it (the portal's pages under /me/applications and
 // /me/messages): the applications API's shapes, where each material belongs on the page (filled
 // in for the applicant, to fill in, to upload), the problems the server names by pointer, the
-// checks of a file before it is sent, and the count of unread messages the menu shows.
+// checks of a file before it is sent, and the count of unread messages the menu shows. The
+// console's one-window pages (components/console/office.ts) share the shapes, the colours of
+// statuses and clocks, the PUT requests and sizes from here.
 import { reactive } from 'vue'
 import { api, ApiError, request, type Page } from '@/api/client'
 import type { Receipt, ServiceOrg } from '@/api/types'
@@ -9,7 +11,7 @@ import { i18n } from '@/i18n'
 import { formatNumber } from './format'
 
 export const APPLICATION_STATUSES = ['draft', 'submitted', 'returned', 'in_review', 'approved', 'rejected', 'withdrawn'] as const
-// Lengths as the server allows them: a rating's comment, a form's text.
+// Lengths as the server allows them: a rating's comment, a form's text, a reason or comment.
 export const MAX_TEXT = 500
 
 export type ClockState = 'none' | 'on_time' | 'due_soon' | 'overdue' | 'stopped'
@@ -76,13 +78,17 @@ export interface AppMaterial {
 
 export interface AppTask {
   id: string
+  application_id: string
+  application_number: string
   item_id: string
+  item?: { id: string; code: string; name_zh: string; name_en: string } // the task queue only
   stage: number
   org_id: string
   org?: ServiceOrg
   status: string // waiting, open, approved, rejected, cancelled
   due_on: string | null
   clock: ClockState
+  decided_by: string | null
   decided_at: string | null
   comment: string | null
   created_at: string
@@ -97,6 +103,12 @@ export interface AppEvent {
   at: string
 }
 
+// One material the window's one-time notice asks to correct, and why.
+export interface NoticeItem {
+  material: string
+  reason: string
+}
+
 export interface Application {
   id: string
   number: string
@@ -105,11 +117,12 @@ export interface Application {
   items: AppItem[]
   lead_org: ServiceOrg
   lead_org_id: string
+  org_ids: string[]
   applicant: { kind: string; name: string; subject_masked: string }
   channel: string
   visits: number
   materials?: AppMaterial[] // the detail only
-  notice: { at: string; note: string; items: { material: string; reason: string }[] } | null
+  notice: { at: string; note: string; items: NoticeItem[] } | null
   deficiencies: string[]
   commitment: boolean
   clock: Clock
@@ -117,7 +130,7 @@ export interface Application {
   promised_days: number
   tasks?: AppTask[]
   history?: AppEvent[]
-  rating?: { score: number; comment: string | null; rated_at?: string } | null
+  rating?: { score: number; comment: string | null; rated_at: string } | null
   credential_ids: string[]
   reason: string | null
   made_at_window: boolean
@@ -140,15 +153,19 @@ export interface AppMessage {
 
 type Tag = 'success' | 'warning' | 'danger' | 'info' | 'primary'
 
-// The colour of a status's tag; the tag says the status in words too.
+// The colour of a status's tag (an application's, a task's, a rectification case's); the tag says
+// the status in words too.
 export function statusTag(status: string): Tag {
   switch (status) {
     case 'approved':
+    case 'closed':
       return 'success'
     case 'submitted':
     case 'in_review':
+    case 'open':
       return 'primary'
     case 'returned':
+    case 'replied':
       return 'warning'
     case 'rejected':
       return 'danger'
@@ -157,7 +174,8 @@ export function statusTag(status: string): Tag {
   }
 }
 
-// A clock's colour: overdue red, due soon amber, on time green, stopped grey.
+// A clock's colour: overdue red, due soon amber, on time green, stopped grey; the tag says it in
+// words too.
 export function clockTag(state: string): Tag {
   return state === 'overdue' ? 'danger' : state === 'due_soon' ? 'warning' : state === 'on_time' ? 'success' : 'info'
 }
