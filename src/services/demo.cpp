@@ -346,7 +346,7 @@ std::vector<DemoItem> demoItems() {
        {"employment"},
        {"tax"},
        {kResident, fetched("income", "个人所得税纳税记录", "Income tax record", "QH-LS-TAX-INCOME",
-                           {"tax_year", "annual_income", "tax_paid"})},
+                           {"tax_year", "tax_paid"})},
        {},
        {},
        "《中华人民共和国个人所得税法》第十一条"},
@@ -483,7 +483,7 @@ std::vector<DemoItem> demoItems() {
        {"civil_affairs"},
        {kHousehold,
         fetched("income", "个人所得税纳税记录", "Income tax record", "QH-LS-TAX-INCOME",
-                {"tax_year", "annual_income"}),
+                {"tax_year", "tax_paid"}),
         fetched("property", "不动产登记信息", "Real-estate record", "QH-LS-NRB-REAL-ESTATE",
                 {"certificate_no", "floor_area"}),
         fetched("vehicles", "机动车登记信息", "Vehicles", "QH-LS-PSB-VEHICLE", {"plate_no"})},
@@ -796,6 +796,19 @@ void seedOffice(api::DemoSeeding& d) {
   for (const auto& [code, fields] : wanted) {
     auto r = catalog.findByCode(code);
     if (!r || r->orgId == window->id || r->sharing == "not_shared") continue;
+    // A grant the window holds for this purpose already (the exchange demo's) stays as it is.
+    exchange::Filter mine;
+    mine.orgId = window->id;
+    mine.side = "requester";
+    mine.resourceId = r->id;
+    ListQuery some;
+    some.limit = 50;
+    const auto now = nowRfc3339();
+    const auto held = ex.grants(mine, some).items;
+    if (std::any_of(held.begin(), held.end(), [&](const exchange::Grant& g) {
+          return g.purpose == "one_window_service" && g.state(now) == "active";
+        }))
+      continue;
     exchange::RequestInput in;
     in.resourceId = r->id;
     in.fields.assign(fields.begin(), fields.end());
